@@ -1,0 +1,81 @@
+// Contracts between components: what one area hands to the next. Plain data where the value
+// is known at plan time, Outputs where it is computed, secrets always as secret Outputs.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Node label naming the physical machine (R620, Optiplex, Nutanix/vSphere host). Every spreading rule keys on it. */
+export const PHYSICAL_HOST_LABEL = "topology.kubernetes.io/zone";
+/** Plant-specific copy of the same fact, for people reading `kubectl get nodes -L`. */
+export const PLANT_HOST_LABEL = "plant.busche-cnc.com/physical-host";
+
+export type NodeRole = "control-plane" | "worker";
+
+/** One Kubernetes node, known at plan time. */
+export interface ClusterNode {
+  readonly name: string;
+  readonly ip: string;
+  /** The physical machine it runs on; the value of PHYSICAL_HOST_LABEL. */
+  readonly physicalHost: string;
+  readonly roles: readonly NodeRole[];
+  /** Allocatable capacity used by the failure-domain analysis. */
+  readonly cpu: number;
+  readonly memoryGb: number;
+}
+
+/** Every cluster, new or existing, as the rest of the program sees it. */
+export interface PlantCluster {
+  readonly name: string;
+  readonly kind: "openstack" | "existing";
+  readonly provider: k8s.Provider;
+  /** https://<address>:6443 */
+  readonly apiEndpoint: pulumi.Output<string>;
+  /** Admin kubeconfig, always a secret. */
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly nodes: readonly ClusterNode[];
+  /** Default storage class for persistent volumes. */
+  readonly storageClass: string;
+  /** Resources that must exist before workloads are scheduled (node labels, storage). */
+  readonly ready: readonly pulumi.Resource[];
+}
+
+/** The site's S3-compatible object store (Swift s3api), for backups. */
+export interface ObjectStoreEndpoint {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly bucket: pulumi.Output<string>;
+  readonly accessKeyId: pulumi.Output<string>;
+  readonly secretAccessKey: pulumi.Output<string>;
+}
+
+export type DatabaseAccess = "read" | "readwrite";
+
+/** A PostgreSQL login role handed to one service. */
+export interface DatabaseCredential {
+  /** Config name of the database (plant:databases[].name). */
+  readonly database: string;
+  /** PostgreSQL database name. */
+  readonly dbname: string;
+  readonly username: string;
+  readonly password: pulumi.Output<string>;
+  readonly access: DatabaseAccess;
+  /** In-cluster host of the read-write pooler, e.g. reporting-pooler-rw.postgres-reporting.svc. */
+  readonly host: string;
+  readonly port: number;
+  /** Namespace of the database, for network policies. */
+  readonly namespace: string;
+  /** Pod labels selecting the pooler, for network policies. */
+  readonly poolerPodLabels: Readonly<Record<string, string>>;
+}
+
+/** The Gateway services attach routes to. */
+export interface GatewayRef {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** FQDN → HTTPS listener section name. */
+  readonly httpsListeners: Readonly<Record<string, string>>;
+  /** Labels of the namespace the Envoy data plane runs in, for network policies. */
+  readonly dataPlaneNamespaceLabels: Readonly<Record<string, string>>;
+  /** Resources routes must wait for (CRDs, Gateway). */
+  readonly ready: readonly pulumi.Resource[];
+}

@@ -1,0 +1,327 @@
+// The shape of one site's configuration. Formats are checked here; relations between
+// values (overlaps, clashes, capacity) are checked in rules/*.ts.
+import { z } from "zod";
+import { isIpv4, isNetworkCidr } from "./ip";
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, "must be a lowercase DNS label (a-z, 0-9, '-', ≤ 40)");
+const ipv4 = z.string().refine(isIpv4, { message: "is not an IPv4 address" });
+const cidr = z
+  .string()
+  .refine(isNetworkCidr, { message: "is not an IPv4 CIDR in network form (e.g. 10.1.0.0/22)" });
+const range = z.strictObject({ start: ipv4, end: ipv4 });
+const quantity = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$/, "is not a Kubernetes quantity (e.g. 500m, 2Gi)");
+const storageSize = z.string().regex(/^[1-9][0-9]*(Mi|Gi|Ti)$/, "must be a size like 50Gi");
+
+/** `repo:tag` or `repo@sha256:…`; never `latest` or untagged. */
+export function imageProblem(image: string): string | undefined {
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
+  const lastSegment = image.split("/").pop() ?? "";
+  const colon = lastSegment.lastIndexOf(":");
+  if (colon < 0) return "has no tag: pin it as repo:tag or repo@sha256:<digest>";
+  const tag = lastSegment.slice(colon + 1);
+  if (tag === "latest") return "uses the tag 'latest': pin a release tag or a digest";
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) return `has an invalid tag '${tag}'`;
+  return undefined;
+}
+export const image = z.string().superRefine((value, ctx) => {
+  const problem = imageProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: `${value} ${problem}` });
+});
+
+/** Six-field cron (seconds first), as CloudNativePG's ScheduledBackup wants. */
+const cronSixFields = z
+  .string()
+  .regex(/^(\S+\s+){5}\S+$/, "must be a six-field cron expression (seconds first)");
+const cronFiveFields = z
+  .string()
+  .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression");
+
+export const siteSchema = z.strictObject({
+  name: dnsLabel,
+  displayName: z.string().min(1),
+  domain: z
+    .string()
+    .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "is not a DNS domain"),
+  /** Simultaneous physical-host failures the site must survive. Default 1. */
+  failuresTolerated: z.number().int().min(0).max(3).default(1),
+});
+
+export const networkSchema = z.strictObject({
+  lanCidr: cidr,
+  gateway: ipv4,
+  dnsServers: z.array(ipv4).min(1),
+  ntpServers: z.array(z.string().min(1)).default([]),
+  /** The range the plant's DHCP server already hands out: never used by this program. */
+  dhcpRange: range,
+  /** The range Neutron may allocate to VMs (the subnet's allocation pool). */
+  vmRange: range,
+  /** Networks allowed to reach management APIs (Kubernetes API, SSH). */
+  adminCidrs: z.array(cidr).min(1),
+  provider: z.strictObject({
+    physicalNetwork: z.string().min(1),
+    type: z.enum(["flat", "vlan"]),
+    segmentationId: z.number().int().min(1).max(4094).optional(),
+    mtu: z.number().int().min(1280).max(9000).default(1500),
+  }),
+});
+
+export const hostSchema = z.strictObject({
+  /** The Nova hypervisor host name, also the availability zone name. */
+  name: dnsLabel,
+  model: z.string().default("Dell PowerEdge R620"),
+  mgmtIp: ipv4,
+  bmcIp: ipv4,
+  cores: z.number().int().min(4),
+  ramGb: z.number().int().min(16),
+  diskGb: z.number().int().min(100),
+});
+
+const flavorSchema = z.strictObject({
+  vcpus: z.number().int().min(1),
+  ramGb: z.number().int().min(1),
+  diskGb: z.number().int().min(10),
+});
+
+export const openstackSchema = z.strictObject({
+  /** Entry in clouds.yaml (OS_CLOUD) used by the provider. */
+  cloud: z.string().min(1),
+  region: z.string().min(1),
+  projectName: dnsLabel,
+  domain: z.string().default("default"),
+  overcommit: z
+    .strictObject({
+      cpu: z.number().min(1).max(16).default(4),
+      ram: z.number().min(1).max(1.5).default(1),
+    })
+    .default({ cpu: 4, ram: 1 }),
+  /** Capacity kept back on each R620 for the hypervisor and OpenStack services. */
+  hostReserved: z
+    .strictObject({ cores: z.number().int().min(0), ramGb: z.number().int().min(0) })
+    .default({ cores: 2, ramGb: 16 }),
+  image: z.union([
+    z.strictObject({
+      name: z.string().min(1),
+      url: z.url(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a sha256 hex digest"),
+      minDiskGb: z.number().int().min(1).default(10),
+    }),
+    z.strictObject({ existingName: z.string().min(1) }),
+  ]),
+  keypair: z.strictObject({
+    name: z.string().min(1),
+    publicKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) \S+/, "is not an SSH public key"),
+  }),
+  /**
+   * Pins VM → R620 (Nova host). The planner keeps pinned VMs where they are, so adding a host
+   * never moves a running VM; unpinned VMs are placed by the planner.
+   */
+  placement: z.record(z.string(), dnsLabel).default({}),
+  objectStore: z.strictObject({
+    container: z.string().regex(/^[a-z0-9][-a-z0-9.]{2,62}$/, "is not a valid bucket name"),
+    /** S3 API endpoint of Swift (s3api / RGW), reachable from the clusters. */
+    s3Endpoint: z.url(),
+    s3Region: z.string().default("us-east-1"),
+  }),
+});
+
+const nodeFlavorSchema = z.strictObject({
+  flavor: flavorSchema,
+  /** First fixed IP; member i gets ipStart + i (stable when members are added). */
+  ipStart: ipv4,
+});
+
+const gatewayAuth = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("basic"),
+    /** Secret config key holding an htpasswd file (`pulumi config set --secret`). */
+    htpasswdKey: z.string().min(1),
+  }),
+  z.strictObject({
+    type: z.literal("jwt"),
+    issuer: z.url(),
+    jwksUri: z.url(),
+    audiences: z.array(z.string()).default([]),
+  }),
+]);
+
+export const ingressSchema = z.strictObject({
+  /** One MetalLB pool per purpose; each address is a static IP apart from every host IP. */
+  addresses: z
+    .array(
+      z.strictObject({
+        name: dnsLabel,
+        ip: ipv4,
+        /** Host names (labels under the site domain, or FQDNs) that resolve to this IP. */
+        hostnames: z.array(z.string().min(1)).min(1),
+      }),
+    )
+    .min(1),
+  tls: z
+    .discriminatedUnion("issuer", [
+      z.strictObject({ issuer: z.literal("site-ca") }),
+      z.strictObject({
+        issuer: z.literal("acme"),
+        server: z.url(),
+        email: z.email(),
+      }),
+    ])
+    .default({ issuer: "site-ca" }),
+  gatewayReplicas: z.number().int().min(2).default(2),
+});
+
+const openstackClusterSchema = z.strictObject({
+  name: dnsLabel,
+  kind: z.literal("openstack"),
+  distribution: z.literal("rke2").default("rke2"),
+  /** RKE2 release, pinned to Kubernetes 1.36 (e.g. v1.36.2+rke2r1). */
+  version: z
+    .string()
+    .regex(/^v1\.36\.\d+\+rke2r\d+$/, "must be an RKE2 v1.36.x release like v1.36.2+rke2r1"),
+  /** Floating API address on the plant LAN, outside the VM range. */
+  apiVip: ipv4,
+  controlPlane: nodeFlavorSchema.extend({
+    /** Defaults to 2f+1 for the site's tolerated failures. */
+    count: z.number().int().min(1).optional(),
+  }),
+  workers: nodeFlavorSchema.extend({ count: z.number().int().min(0) }),
+  podCidr: cidr.default("10.42.0.0/16"),
+  serviceCidr: cidr.default("10.43.0.0/16"),
+  storageClass: z.string().default("local-path"),
+  ingress: ingressSchema.optional(),
+});
+
+const existingClusterSchema = z.strictObject({
+  name: dnsLabel,
+  kind: z.literal("existing"),
+  description: z.string().default(""),
+  apiEndpoint: z.url(),
+  /** Secret config key with the kubeconfig; default `kubeconfig-<name>`. */
+  kubeconfigKey: z.string().optional(),
+  storageClass: z.string().min(1),
+  nodes: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        ip: ipv4,
+        /** The physical machine the node runs on (an Optiplex, or the Nutanix/vSphere host). */
+        physicalHost: dnsLabel,
+        machine: z.string().min(1),
+        role: z.enum(["control-plane", "worker", "control-plane+worker"]).default("control-plane+worker"),
+        cpu: z.number().min(1),
+        memoryGb: z.number().min(1),
+      }),
+    )
+    .min(1),
+  ingress: ingressSchema.optional(),
+});
+
+export const clusterSchema = z.discriminatedUnion("kind", [
+  openstackClusterSchema,
+  existingClusterSchema,
+]);
+
+const resourcesSchema = z.strictObject({
+  requests: z.strictObject({ cpu: quantity, memory: quantity }),
+  limits: z.strictObject({ cpu: quantity.optional(), memory: quantity }),
+});
+
+export const databaseSchema = z.strictObject({
+  name: dnsLabel,
+  cluster: dnsLabel,
+  database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "is not a PostgreSQL identifier"),
+  owner: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "is not a PostgreSQL identifier"),
+  instances: z.number().int().min(1).default(3),
+  image: image,
+  storage: z.strictObject({ size: storageSize, storageClass: z.string().optional() }),
+  walStorage: z.strictObject({ size: storageSize }).optional(),
+  resources: resourcesSchema,
+  parameters: z.record(z.string(), z.string()).default({}),
+  backup: z.strictObject({
+    schedule: cronSixFields,
+    retention: z.string().regex(/^[1-9][0-9]*[dwm]$/, "must be like 30d, 4w or 6m"),
+    path: z.string().optional(),
+  }),
+  restore: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** The serverName of the lost cluster in the object store. */
+      sourceServerName: z.string().optional(),
+      targetTime: z.string().optional(),
+    })
+    .default({ enabled: false }),
+  pooler: z.strictObject({ instances: z.number().int().min(2).default(2) }).default({ instances: 2 }),
+});
+
+const probePath = z.string().regex(/^\/\S*$/, "must be an HTTP path starting with /");
+
+export const serviceSchema = z.strictObject({
+  name: dnsLabel,
+  cluster: dnsLabel,
+  description: z.string().default(""),
+  image: image,
+  port: z.number().int().min(1024).max(65535),
+  routes: z
+    .array(z.strictObject({ hostname: z.string().min(1), pathPrefix: z.string().regex(/^\//).default("/") }))
+    .default([]),
+  env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()).default({}),
+  /** Secret config keys mounted as files under /var/run/secrets/app/<file>. */
+  secrets: z
+    .array(z.strictObject({ file: z.string().regex(/^[a-z0-9][-a-z0-9_.]*$/), configKey: z.string().min(1) }))
+    .default([]),
+  database: z
+    .strictObject({ name: dnsLabel, access: z.enum(["none", "read", "readwrite"]) })
+    .default({ name: "none", access: "none" }),
+  resources: resourcesSchema,
+  replicas: z.strictObject({
+    min: z.number().int().min(2),
+    max: z.number().int().min(2),
+    cpuTargetPercent: z.number().int().min(10).max(100).default(70),
+  }),
+  health: z.strictObject({ startup: probePath, readiness: probePath, liveness: probePath }),
+  migration: z
+    .strictObject({ image: image, command: z.array(z.string()).min(1) })
+    .optional(),
+  /** A report that also runs on a schedule (CronJob), five-field cron. */
+  schedule: z
+    .strictObject({ cron: cronFiveFields, command: z.array(z.string()).min(1) })
+    .optional(),
+  gateway: z
+    .strictObject({
+      rateLimit: z
+        .strictObject({ requests: z.number().int().min(1), unit: z.enum(["Second", "Minute", "Hour"]) })
+        .optional(),
+      maxRequestBytes: z.number().int().min(1024).optional(),
+      auth: gatewayAuth.optional(),
+    })
+    .default({}),
+});
+
+export const rawSiteSchema = z.strictObject({
+  site: siteSchema,
+  network: networkSchema,
+  hosts: z.array(hostSchema),
+  openstack: openstackSchema,
+  clusters: z.array(clusterSchema).min(1),
+  databases: z.array(databaseSchema).default([]),
+  services: z.array(serviceSchema).default([]),
+});
+
+export type SiteSettings = z.infer<typeof siteSchema>;
+export type NetworkConfig = z.infer<typeof networkSchema>;
+export type HostConfig = z.infer<typeof hostSchema>;
+export type OpenStackConfig = z.infer<typeof openstackSchema>;
+export type IngressConfig = z.infer<typeof ingressSchema>;
+export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type OpenStackClusterConfig = z.infer<typeof openstackClusterSchema>;
+export type ExistingClusterConfig = z.infer<typeof existingClusterSchema>;
+export type DatabaseConfig = z.infer<typeof databaseSchema>;
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+export type ResourcesConfig = z.infer<typeof resourcesSchema>;
+export type ParsedSite = z.infer<typeof rawSiteSchema>;
+
+/** The config keys (namespace `plant`) that make up a site, in the order they are read. */
+export const SITE_KEYS = ["site", "network", "hosts", "openstack", "clusters", "databases", "services"] as const;

@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test", "<rootDir>/components", "<rootDir>/policy"],
+  testMatch: ["**/*.test.ts"],
+  transform: {
+    // Type checking is `npm run typecheck`; jest only transpiles, which keeps the suite fast.
+    "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }],
+  },
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,62 @@
+// The whole site: parse config, plan, check the plan survives host failures, then declare
+// each area in dependency order. index.ts and the offline plan both call main().
+import * as pulumi from "@pulumi/pulumi";
+import { loadSiteConfig, SiteConfig, SiteSecrets } from "./config";
+import { declareOpenStack } from "./components/openstack";
+import { planPlacement } from "./components/openstack/placement";
+import { declareClusters } from "./components/kubernetes";
+import { declareClusterAddons } from "./components/ingress";
+import { declareDatabases } from "./components/postgres";
+import { declareServices } from "./components/reporting";
+import { assertSiteSurvives } from "./planning/failure-domains";
+import { ClusterOutput, OUTPUTS_VERSION, SiteOutputs } from "./outputs";
+
+export interface ProgramOptions {
+  /** Directory holding Pulumi.yaml and the stack files. */
+  readonly projectDir: string;
+  /** Offline plan: missing secrets become placeholders. */
+  readonly offline?: boolean;
+}
+
+/** Validates everything, then declares the site. Throws before any resource exists on bad input. */
+export function main(options: ProgramOptions): SiteOutputs {
+  const { config, secrets } = loadSiteConfig(options);
+  return declareSite(config, secrets);
+}
+
+export function declareSite(site: SiteConfig, secrets: SiteSecrets): SiteOutputs {
+  const placement = planPlacement(site);
+  assertSiteSurvives(site, placement);
+
+  const openstack = declareOpenStack(site, placement);
+  const clusters = declareClusters(site, secrets, placement, openstack);
+  const addons = new Map(clusters.map((c) => [c.name, declareClusterAddons(site, c, secrets)]));
+  const databases = declareDatabases(site, clusters, addons, openstack?.objectStore);
+  const services = declareServices(site, secrets, clusters, addons, databases.credentials);
+
+  const clusterOutputs: Record<string, ClusterOutput> = {};
+  for (const c of clusters) {
+    const ingress = addons.get(c.name)?.ingress;
+    clusterOutputs[c.name] = {
+      kind: c.kind,
+      apiEndpoint: c.apiEndpoint,
+      kubeconfig: pulumi.secret(c.kubeconfig),
+      nodes: c.nodes.map((n) => ({ name: n.name, ip: n.ip, physicalHost: n.physicalHost })),
+      ...(ingress ? { ingress: { addresses: ingress.addresses, caCertificate: ingress.caCertificate } } : {}),
+    };
+  }
+  return {
+    version: OUTPUTS_VERSION,
+    site: {
+      name: site.site.name,
+      displayName: site.site.displayName,
+      domain: site.site.domain,
+      failuresTolerated: site.site.failuresTolerated,
+    },
+    ...(openstack ? { openstack: openstack.outputs } : {}),
+    clusters: clusterOutputs,
+    databases: databases.outputs,
+    services: services.outputs,
+    ...(services.graphqlEndpoint ? { graphqlEndpoint: services.graphqlEndpoint } : {}),
+  };
+}
