@@ -32,7 +32,7 @@ export function declareSite(site: SiteConfig, secrets: SiteSecrets): SiteOutputs
   const clusters = declareClusters(site, secrets, placement, openstack);
   const addons = new Map(clusters.map((c) => [c.name, declareClusterAddons(site, c, secrets)]));
   const databases = declareDatabases(site, clusters, addons, openstack?.objectStore);
-  const services = declareServices(site, secrets, clusters, addons, databases.credentials);
+  const services = declareServices(site, secrets, clusters, addons, databases);
 
   const clusterOutputs: Record<string, ClusterOutput> = {};
   for (const c of clusters) {

@@ -7,6 +7,8 @@ import { DatabaseCredential, ObjectStoreEndpoint, PlantCluster } from "../types"
 export interface DatabasesResult {
   /** One credential per service with database access, keyed by service name. */
   readonly credentials: ReadonlyMap<string, DatabaseCredential>;
+  /** For services with a migration image: the role the migration Job runs as (may change the schema). */
+  readonly migrationCredentials: ReadonlyMap<string, DatabaseCredential>;
   readonly outputs: Record<string, DatabaseOutput>;
 }
 
@@ -16,5 +18,5 @@ export function declareDatabases(
   _addons: ReadonlyMap<string, ClusterAddons>,
   _objectStore: ObjectStoreEndpoint | undefined,
 ): DatabasesResult {
-  return { credentials: new Map(), outputs: {} };
+  return { credentials: new Map(), migrationCredentials: new Map(), outputs: {} };
 }

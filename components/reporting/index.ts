@@ -2,7 +2,8 @@
 import { SiteConfig, SiteSecrets } from "../../config";
 import { ServiceOutput } from "../../outputs";
 import { ClusterAddons } from "../ingress";
-import { DatabaseCredential, PlantCluster } from "../types";
+import { DatabasesResult } from "../postgres";
+import { PlantCluster } from "../types";
 
 export interface ServicesResult {
   readonly outputs: Record<string, ServiceOutput>;
@@ -14,7 +15,7 @@ export function declareServices(
   _secrets: SiteSecrets,
   _clusters: readonly PlantCluster[],
   _addons: ReadonlyMap<string, ClusterAddons>,
-  _credentials: ReadonlyMap<string, DatabaseCredential>,
+  _databases: DatabasesResult,
 ): ServicesResult {
   return { outputs: {} };
 }
