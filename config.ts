@@ -30,11 +30,12 @@ export interface SiteSecrets {
 
 export class SiteConfigError extends pulumi.RunError {
   constructor(
-    readonly stack: string,
+    /** The Pulumi stack (not `stack`, which Error uses for the trace). */
+    readonly stackName: string,
     readonly problems: readonly ConfigProblem[],
   ) {
     super(
-      `Stack '${stack}' has invalid configuration:\n` +
+      `Stack '${stackName}' has invalid configuration:\n` +
         problems.map((p) => `  - [${p.key}] ${p.message}`).join("\n"),
     );
     this.name = "SiteConfigError";

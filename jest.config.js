@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
-  roots: ["<rootDir>/test", "<rootDir>/components", "<rootDir>/policy"],
+  roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
     // Type checking is `npm run typecheck`; jest only transpiles, which keeps the suite fast.

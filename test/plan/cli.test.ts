@@ -1,0 +1,55 @@
+// `npm run plan` as a newcomer runs it: a real child process, real files.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+function plan(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/plan.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("npm run plan", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test("writes resources.json, outputs.json and manifests/ for a valid stack", () => {
+    const out = path.join(tmp, "avilla");
+    const r = plan(["avilla", "--out", out]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Planned stack 'avilla' in [0-9.]+ s: \d+ resources/);
+    expect(r.stdout).toContain("Totals:");
+    const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"));
+    const outputs = JSON.parse(fs.readFileSync(path.join(out, "outputs.json"), "utf8"));
+    expect(Array.isArray(resources)).toBe(true);
+    expect(outputs.version).toBe(1);
+    expect(fs.statSync(path.join(out, "manifests")).isDirectory()).toBe(true);
+  });
+
+  test.each([
+    ["static-ip-equals-host", "[plant:clusters[0].ingress.addresses[0].ip] 10.1.0.12 is the management address of r620-2"],
+    ["malformed-cidr", "[plant:network.lanCidr] '10.1.0.0/33' is not an IPv4 CIDR"],
+    ["one-r620", "[plant:hosts] lists 1 R620(s); at least 3 are needed"],
+    ["latest-image", "[plant:services[1].image] registry.busche-cnc.com/reporting/report-api:latest uses the tag 'latest'"],
+    ["non-ip", "[plant:network.gateway] 'plant-router' is not an IPv4 address"],
+  ])("refuses test/fixtures/broken/%s.yaml and writes nothing", (fixture, message) => {
+    const out = path.join(tmp, fixture);
+    const r = plan(["avilla", "--config", path.join(ROOT, "test/fixtures/broken", `${fixture}.yaml`), "--out", out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("error: Stack 'avilla' has invalid configuration:");
+    expect(r.stderr).toContain(message);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test("usage errors exit 2", () => {
+    expect(plan([]).status).toBe(2);
+    expect(plan(["avilla", "--bogus"]).stderr).toContain("unknown option --bogus");
+  });
+});

@@ -1,0 +1,61 @@
+// Records every registration the program makes, as the engine would see it: type, name,
+// parent, protect, dependencies (explicit and through inputs) and inputs (secrets masked).
+import * as pulumi from "@pulumi/pulumi";
+import { maskWire } from "./mask";
+
+export interface PlannedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly parent?: string;
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly dependencies: string[];
+  /** Provider URN for custom resources with an explicit provider. */
+  readonly provider?: string;
+  readonly custom: boolean;
+  readonly remote: boolean;
+  readonly inputs: Record<string, unknown>;
+}
+
+let pendingSecretOutputs: string[] = [];
+
+/** Output names the resource being registered asks to keep secret (read synchronously by the mocks). */
+export function currentSecretOutputs(): readonly string[] {
+  return pendingSecretOutputs;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the mock monitor's protobuf requests are untyped */
+export function installRecorder(): PlannedResource[] {
+  const recorded: PlannedResource[] = [];
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: any) => {
+    const parent: string = req.getParent();
+    const urn: string = monitor.newUrn(parent, req.getType(), req.getName());
+    const providerRef: string = req.getProvider();
+    const propertyDeps: string[] = [];
+    req.getPropertydependenciesMap().forEach((deps: any) => propertyDeps.push(...deps.getUrnsList()));
+    recorded.push({
+      urn,
+      type: req.getType(),
+      name: req.getName(),
+      ...(parent ? { parent } : {}),
+      protect: req.hasProtect() ? req.getProtect() : false,
+      retainOnDelete: Boolean(req.getRetainondelete?.()),
+      dependencies: [...new Set([...req.getDependenciesList(), ...propertyDeps])].sort(),
+      ...(providerRef ? { provider: providerRef.split("::").slice(0, -1).join("::") } : {}),
+      custom: req.getCustom(),
+      remote: req.getRemote(),
+      inputs: maskWire(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    });
+    // The engine marks these outputs secret; the mock monitor does not, so the mocks do it.
+    pendingSecretOutputs = req.getAdditionalsecretoutputsList();
+    try {
+      return register(req, callback);
+    } finally {
+      pendingSecretOutputs = [];
+    }
+  };
+  return recorded;
+}

@@ -1,0 +1,85 @@
+// Runs the real program (program.ts main) under Pulumi's mock runtime with a stack file's
+// config: no CLI, no credentials, no network. Used by `npm run plan`, the tests and the bench.
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE, readStackFile } from "../../config";
+import { main } from "../../program";
+import { SiteOutputs } from "../../outputs";
+import { collectManifests, PlannedManifest } from "./manifests";
+import { maskWire } from "./mask";
+import { PlanMocks, StateOverride } from "./mocks";
+import { installRecorder, PlannedResource } from "./recorder";
+import { renderTree } from "./tree";
+
+export { PlannedResource } from "./recorder";
+export { PlannedManifest } from "./manifests";
+
+export const PROJECT_DIR = path.resolve(__dirname, "../..");
+export const PROJECT_NAME = "plant";
+
+export interface PlanOptions {
+  readonly stack: string;
+  /** A Pulumi.<stack>.yaml to read instead of the project's own. */
+  readonly configFile?: string;
+  /** Site values (keys without `plant:`) used instead of any file. */
+  readonly rawConfig?: Record<string, unknown>;
+  /** Secret config values (keys without `plant:`), as `pulumi config set --secret` would. */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** Replaces mocked provider state (e.g. known random results for canary tests). */
+  readonly stateOverride?: StateOverride;
+}
+
+export interface PlanResult {
+  readonly stack: string;
+  readonly resources: PlannedResource[];
+  /** Stack outputs, secrets as "[secret]". */
+  readonly outputs: Record<string, unknown>;
+  readonly manifests: PlannedManifest[];
+  /** The readable report printed by `npm run plan`. */
+  readonly tree: string;
+  readonly seconds: number;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Plans are serialized: the mock runtime is process-global. */
+export function runPlan(options: PlanOptions): Promise<PlanResult> {
+  const next = queue.then(() => planOnce(options));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+function stackConfig(options: PlanOptions): Record<string, string> {
+  const raw =
+    options.rawConfig ??
+    readStackFile(options.configFile ?? path.join(PROJECT_DIR, `Pulumi.${options.stack}.yaml`));
+  const config: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) config[`${CONFIG_NAMESPACE}:${key}`] = JSON.stringify(value);
+  for (const [key, value] of Object.entries(options.secrets ?? {})) config[`${CONFIG_NAMESPACE}:${key}`] = value;
+  return config;
+}
+
+async function planOnce(options: PlanOptions): Promise<PlanResult> {
+  const started = process.hrtime.bigint();
+  const config = stackConfig(options);
+  const secretKeys = Object.keys(options.secrets ?? {}).map((k) => `${CONFIG_NAMESPACE}:${k}`);
+  await pulumi.runtime.setMocks(new PlanMocks(options.stateOverride), PROJECT_NAME, options.stack, false);
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  const resources = installRecorder();
+
+  const outputs: SiteOutputs = main({ projectDir: PROJECT_DIR, offline: true });
+  // Serializing the outputs waits for every value they depend on, as the engine would.
+  const wire = await pulumi.runtime.serializeProperties("outputs", outputs as unknown as Record<string, unknown>);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return {
+    stack: options.stack,
+    resources,
+    outputs: maskWire(wire) as Record<string, unknown>,
+    manifests: collectManifests(resources),
+    tree: renderTree(resources),
+    seconds,
+  };
+}

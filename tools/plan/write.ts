@@ -1,0 +1,29 @@
+// Writes a plan's artifacts: resources.json, outputs.json, manifests/<cluster>/<ns>/<kind>-<name>.yaml.
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import { PlanResult } from "./run";
+
+function safe(part: string): string {
+  return part.replace(/[^A-Za-z0-9_.-]/g, "_");
+}
+
+export function writePlan(plan: PlanResult, outDir: string): string[] {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  const write = (rel: string, text: string): void => {
+    const file = path.join(outDir, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    written.push(file);
+  };
+  write("resources.json", `${JSON.stringify(plan.resources, null, 2)}\n`);
+  write("outputs.json", `${JSON.stringify(plan.outputs, null, 2)}\n`);
+  fs.mkdirSync(path.join(outDir, "manifests"), { recursive: true });
+  for (const m of plan.manifests) {
+    const rel = path.join("manifests", safe(m.cluster), safe(m.namespace), `${safe(m.kind)}-${safe(m.name)}.yaml`);
+    write(rel, stringify(m.object, { sortMapEntries: false }));
+  }
+  return written;
+}
