@@ -51,10 +51,15 @@ function keyPath(segments: readonly PropertyKey[]): string {
 
 function zodProblems(error: z.ZodError): ConfigProblem[] {
   return error.issues.map((issue) => {
-    if (issue.code === "invalid_type" && issue.input === undefined) return { key: keyPath(issue.path), message: "is required" };
+    if (issue.code === "invalid_type" && issue.input === undefined)
+      return { key: keyPath(issue.path), message: "is required" };
     // Show the offending value so the engineer sees what was read.
-    const shown = typeof issue.input === "string" || typeof issue.input === "number" ? `'${issue.input}' ` : "";
-    const message = shown && !issue.message.startsWith(String(issue.input)) ? `${shown}${issue.message}` : issue.message;
+    const shown =
+      typeof issue.input === "string" || typeof issue.input === "number" ? `'${issue.input}' ` : "";
+    const message =
+      shown && !issue.message.startsWith(String(issue.input))
+        ? `${shown}${issue.message}`
+        : issue.message;
     return { key: keyPath(issue.path), message };
   });
 }
@@ -70,7 +75,10 @@ export function parseSite(
   const site = parsed.data;
   const problems = [...siteProblems(site), ...crossSiteProblems(site, siblings)];
   if (site.site.name !== stack) {
-    problems.unshift({ key: "plant:site.name", message: `is '${site.site.name}' but the stack is '${stack}'` });
+    problems.unshift({
+      key: "plant:site.name",
+      message: `is '${site.site.name}' but the stack is '${stack}'`,
+    });
   }
   if (problems.length > 0) throw new SiteConfigError(stack, problems);
   return { ...site, stack };
@@ -78,7 +86,9 @@ export function parseSite(
 
 /** Reads a Pulumi.<stack>.yaml file into raw site values (only `plant:` keys, no secrets). */
 export function readStackFile(file: string): Record<string, unknown> {
-  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as {
+    config?: Record<string, unknown>;
+  };
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc.config ?? {})) {
     if (key.startsWith(`${CONFIG_NAMESPACE}:`)) raw[key.slice(CONFIG_NAMESPACE.length + 1)] = value;
@@ -131,7 +141,10 @@ export function loadSiteConfig(options: LoadOptions): { config: SiteConfig; secr
       const value = cfg.getObject<unknown>(key);
       if (value !== undefined) raw[key] = value;
     } catch {
-      unreadable.push({ key: `${CONFIG_NAMESPACE}:${key}`, message: "is not valid YAML/JSON structured config" });
+      unreadable.push({
+        key: `${CONFIG_NAMESPACE}:${key}`,
+        message: "is not valid YAML/JSON structured config",
+      });
     }
   }
   if (unreadable.length > 0) throw new SiteConfigError(stack, unreadable);
@@ -164,7 +177,10 @@ function readSecrets(stack: string, site: SiteConfig, offline: boolean): SiteSec
     placeholders: offline ? missing : [],
     get(key: string) {
       const value = values.get(key);
-      if (!value) throw new Error(`secret ${CONFIG_NAMESPACE}:${key} was not declared as required by the site config`);
+      if (!value)
+        throw new Error(
+          `secret ${CONFIG_NAMESPACE}:${key} was not declared as required by the site config`,
+        );
       return value;
     },
   };
@@ -176,6 +192,9 @@ export function addressFqdns(site: SiteConfig, hostnames: readonly string[]): st
 }
 
 /** Control-plane size of an OpenStack-hosted cluster after defaults (2f+1). */
-export function controlPlaneSize(site: SiteConfig, cluster: { controlPlane: { count?: number } }): number {
+export function controlPlaneSize(
+  site: SiteConfig,
+  cluster: { controlPlane: { count?: number } },
+): number {
   return controlPlaneCount(cluster, site.site.failuresTolerated);
 }

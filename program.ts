@@ -42,7 +42,9 @@ export function declareSite(site: SiteConfig, secrets: SiteSecrets): SiteOutputs
       apiEndpoint: c.apiEndpoint,
       kubeconfig: pulumi.secret(c.kubeconfig),
       nodes: c.nodes.map((n) => ({ name: n.name, ip: n.ip, physicalHost: n.physicalHost })),
-      ...(ingress ? { ingress: { addresses: ingress.addresses, caCertificate: ingress.caCertificate } } : {}),
+      ...(ingress
+        ? { ingress: { addresses: ingress.addresses, caCertificate: ingress.caCertificate } }
+        : {}),
     };
   }
   return {

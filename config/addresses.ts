@@ -14,26 +14,54 @@ export interface AddressClaim {
   readonly what: string;
 }
 
-export function controlPlaneCount(cluster: { controlPlane: { count?: number } }, f: number): number {
+export function controlPlaneCount(
+  cluster: { controlPlane: { count?: number } },
+  f: number,
+): number {
   return cluster.controlPlane.count ?? 2 * f + 1;
 }
 
 export function collectAddressClaims(site: ParsedSite): AddressClaim[] {
   const claims: AddressClaim[] = [
-    { ip: site.network.gateway, key: "plant:network.gateway", kind: "gateway", what: "the LAN gateway" },
+    {
+      ip: site.network.gateway,
+      key: "plant:network.gateway",
+      kind: "gateway",
+      what: "the LAN gateway",
+    },
   ];
   site.hosts.forEach((h, i) => {
-    claims.push({ ip: h.mgmtIp, key: `plant:hosts[${i}].mgmtIp`, kind: "host", what: `the management address of ${h.name}` });
-    claims.push({ ip: h.bmcIp, key: `plant:hosts[${i}].bmcIp`, kind: "bmc", what: `the BMC address of ${h.name}` });
+    claims.push({
+      ip: h.mgmtIp,
+      key: `plant:hosts[${i}].mgmtIp`,
+      kind: "host",
+      what: `the management address of ${h.name}`,
+    });
+    claims.push({
+      ip: h.bmcIp,
+      key: `plant:hosts[${i}].bmcIp`,
+      kind: "bmc",
+      what: `the BMC address of ${h.name}`,
+    });
   });
   site.clusters.forEach((c, ci) => {
     const base = `plant:clusters[${ci}]`;
     if (c.kind === "existing") {
       c.nodes.forEach((n, ni) =>
-        claims.push({ ip: n.ip, key: `${base}.nodes[${ni}].ip`, kind: "node", what: `node ${n.name} of cluster ${c.name}` }),
+        claims.push({
+          ip: n.ip,
+          key: `${base}.nodes[${ni}].ip`,
+          kind: "node",
+          what: `node ${n.name} of cluster ${c.name}`,
+        }),
       );
     } else {
-      claims.push({ ip: c.apiVip, key: `${base}.apiVip`, kind: "api-vip", what: `the API address of cluster ${c.name}` });
+      claims.push({
+        ip: c.apiVip,
+        key: `${base}.apiVip`,
+        kind: "api-vip",
+        what: `the API address of cluster ${c.name}`,
+      });
       const cp = controlPlaneCount(c, site.site.failuresTolerated);
       for (let i = 0; i < cp; i++) {
         claims.push({

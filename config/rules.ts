@@ -1,7 +1,15 @@
 // Relations between config values that a schema cannot express. Each rule returns
 // problems as { key, message }; nothing here touches Pulumi.
 import { AddressClaim, collectAddressClaims, controlPlaneCount, fqdn } from "./addresses";
-import { cidrsOverlap, ipInCidr, ipInRange, compareIp, rangeInCidr, rangesOverlap, Ipv4Range } from "./ip";
+import {
+  cidrsOverlap,
+  ipInCidr,
+  ipInRange,
+  compareIp,
+  rangeInCidr,
+  rangesOverlap,
+  Ipv4Range,
+} from "./ip";
 import { ParsedSite } from "./schema";
 
 export interface ConfigProblem {
@@ -35,7 +43,10 @@ const hostCount: Rule = (site) => {
   const f = site.site.failuresTolerated;
   const problems: ConfigProblem[] = [];
   if (n < 3) {
-    problems.push({ key: "plant:hosts", message: `lists ${n} R620(s); at least 3 are needed to survive a host failure` });
+    problems.push({
+      key: "plant:hosts",
+      message: `lists ${n} R620(s); at least 3 are needed to survive a host failure`,
+    });
   }
   if (n < 2 * f + 1) {
     problems.push({
@@ -53,7 +64,11 @@ const names: Rule = (site) => [
   ...uniqueNames(site.services, "plant:services", "service"),
   ...site.clusters.flatMap((c, i) => [
     ...(c.kind === "existing" ? uniqueNames(c.nodes, `plant:clusters[${i}].nodes`, "node") : []),
-    ...uniqueNames(c.ingress?.addresses ?? [], `plant:clusters[${i}].ingress.addresses`, "ingress address"),
+    ...uniqueNames(
+      c.ingress?.addresses ?? [],
+      `plant:clusters[${i}].ingress.addresses`,
+      "ingress address",
+    ),
   ]),
 ];
 
@@ -64,9 +79,13 @@ const network: Rule = ({ network: net }) => {
     ["plant:network.vmRange", net.vmRange],
   ];
   for (const [key, r] of ranges) {
-    if (compareIp(r.start, r.end) > 0) problems.push({ key, message: `starts (${r.start}) after it ends (${r.end})` });
+    if (compareIp(r.start, r.end) > 0)
+      problems.push({ key, message: `starts (${r.start}) after it ends (${r.end})` });
     else if (!rangeInCidr(r, net.lanCidr)) {
-      problems.push({ key, message: `${r.start}-${r.end} is not inside the plant LAN ${net.lanCidr}` });
+      problems.push({
+        key,
+        message: `${r.start}-${r.end} is not inside the plant LAN ${net.lanCidr}`,
+      });
     }
   }
   if (rangesOverlap(net.dhcpRange, net.vmRange)) {
@@ -76,13 +95,22 @@ const network: Rule = ({ network: net }) => {
     });
   }
   if (!ipInCidr(net.gateway, net.lanCidr)) {
-    problems.push({ key: "plant:network.gateway", message: `${net.gateway} is not inside the plant LAN ${net.lanCidr}` });
+    problems.push({
+      key: "plant:network.gateway",
+      message: `${net.gateway} is not inside the plant LAN ${net.lanCidr}`,
+    });
   }
   if (net.provider.type === "vlan" && net.provider.segmentationId === undefined) {
-    problems.push({ key: "plant:network.provider.segmentationId", message: "is required for a vlan provider network" });
+    problems.push({
+      key: "plant:network.provider.segmentationId",
+      message: "is required for a vlan provider network",
+    });
   }
   if (net.provider.type === "flat" && net.provider.segmentationId !== undefined) {
-    problems.push({ key: "plant:network.provider.segmentationId", message: "must not be set for a flat provider network" });
+    problems.push({
+      key: "plant:network.provider.segmentationId",
+      message: "must not be set for a flat provider network",
+    });
   }
   return problems;
 };
@@ -90,7 +118,8 @@ const network: Rule = ({ network: net }) => {
 /** Where each kind of address may live on the LAN. */
 function placementProblems(claim: AddressClaim, site: ParsedSite): string | undefined {
   const net = site.network;
-  if (!ipInCidr(claim.ip, net.lanCidr)) return `${claim.ip} (${claim.what}) is outside the plant LAN ${net.lanCidr}`;
+  if (!ipInCidr(claim.ip, net.lanCidr))
+    return `${claim.ip} (${claim.what}) is outside the plant LAN ${net.lanCidr}`;
   if (claim.kind !== "gateway" && ipInRange(claim.ip, net.dhcpRange)) {
     return `${claim.ip} (${claim.what}) is inside the DHCP range ${net.dhcpRange.start}-${net.dhcpRange.end}`;
   }
@@ -117,7 +146,10 @@ const addresses: Rule = (site) => {
   for (const [ip, idx] of duplicates(claims, (c) => c.ip)) {
     const [first, ...rest] = idx.map((i) => claims[i]);
     for (const other of rest) {
-      problems.push({ key: other.key, message: `${ip} is ${first.what} (${first.key}); it cannot also be ${other.what}` });
+      problems.push({
+        key: other.key,
+        message: `${ip} is ${first.what} (${first.key}); it cannot also be ${other.what}`,
+      });
     }
   }
   return problems;
@@ -130,15 +162,25 @@ const controlPlanes: Rule = (site) =>
     const n = controlPlaneCount(c, f);
     const key = `plant:clusters[${i}].controlPlane.count`;
     if (n % 2 === 0) return [{ key, message: `is ${n}; etcd needs an odd number of members` }];
-    if (n < 2 * f + 1) return [{ key, message: `is ${n}; surviving ${f} host failure(s) needs at least ${2 * f + 1}` }];
+    if (n < 2 * f + 1)
+      return [
+        { key, message: `is ${n}; surviving ${f} host failure(s) needs at least ${2 * f + 1}` },
+      ];
     if (n > site.hosts.length) {
-      return [{ key, message: `is ${n}, but only ${site.hosts.length} hosts exist to keep members on distinct R620s` }];
+      return [
+        {
+          key,
+          message: `is ${n}, but only ${site.hosts.length} hosts exist to keep members on distinct R620s`,
+        },
+      ];
     }
     return [];
   });
 
 /** Every hostname of a site, as FQDN, with the address it resolves to. */
-function hostnameClaims(site: ParsedSite): { fqdn: string; ip: string; key: string; cluster: string }[] {
+function hostnameClaims(
+  site: ParsedSite,
+): { fqdn: string; ip: string; key: string; cluster: string }[] {
   return site.clusters.flatMap((c, ci) =>
     (c.ingress?.addresses ?? []).flatMap((a, ai) =>
       a.hostnames.map((h, hi) => ({
@@ -154,7 +196,10 @@ function hostnameClaims(site: ParsedSite): { fqdn: string; ip: string; key: stri
 const hostnames: Rule = (site) =>
   [...duplicates(hostnameClaims(site), (h) => h.fqdn)].map(([name, idx]) => {
     const all = hostnameClaims(site);
-    return { key: all[idx[1]].key, message: `${name} is already given to ${all[idx[0]].ip} (${all[idx[0]].key}); a host name resolves to exactly one static IP` };
+    return {
+      key: all[idx[1]].key,
+      message: `${name} is already given to ${all[idx[0]].ip} (${all[idx[0]].key}); a host name resolves to exactly one static IP`,
+    };
   });
 
 const references: Rule = (site) => {
@@ -162,27 +207,47 @@ const references: Rule = (site) => {
   const clusters = new Map(site.clusters.map((c) => [c.name, c]));
   const databases = new Map(site.databases.map((d) => [d.name, d]));
   site.databases.forEach((d, i) => {
-    if (!clusters.has(d.cluster)) problems.push({ key: `plant:databases[${i}].cluster`, message: `names unknown cluster '${d.cluster}'` });
+    if (!clusters.has(d.cluster))
+      problems.push({
+        key: `plant:databases[${i}].cluster`,
+        message: `names unknown cluster '${d.cluster}'`,
+      });
   });
   site.services.forEach((s, i) => {
     const key = `plant:services[${i}]`;
     const cluster = clusters.get(s.cluster);
-    if (!cluster) problems.push({ key: `${key}.cluster`, message: `names unknown cluster '${s.cluster}'` });
+    if (!cluster)
+      problems.push({ key: `${key}.cluster`, message: `names unknown cluster '${s.cluster}'` });
     if (s.replicas.max < s.replicas.min) {
-      problems.push({ key: `${key}.replicas.max`, message: `is ${s.replicas.max}, below replicas.min ${s.replicas.min}` });
+      problems.push({
+        key: `${key}.replicas.max`,
+        message: `is ${s.replicas.max}, below replicas.min ${s.replicas.min}`,
+      });
     }
     if (s.database.access !== "none") {
       const db = databases.get(s.database.name);
-      if (!db) problems.push({ key: `${key}.database.name`, message: `names unknown database '${s.database.name}'` });
+      if (!db)
+        problems.push({
+          key: `${key}.database.name`,
+          message: `names unknown database '${s.database.name}'`,
+        });
       else if (db.cluster !== s.cluster) {
-        problems.push({ key: `${key}.database.name`, message: `database '${db.name}' runs on cluster '${db.cluster}', not '${s.cluster}'` });
+        problems.push({
+          key: `${key}.database.name`,
+          message: `database '${db.name}' runs on cluster '${db.cluster}', not '${s.cluster}'`,
+        });
       }
     }
     if (s.migration && s.database.access !== "readwrite") {
-      problems.push({ key: `${key}.migration`, message: "needs database.access 'readwrite' to migrate the schema" });
+      problems.push({
+        key: `${key}.migration`,
+        message: "needs database.access 'readwrite' to migrate the schema",
+      });
     }
     const served = new Set(
-      (cluster?.ingress?.addresses ?? []).flatMap((a) => a.hostnames.map((h) => fqdn(h, site.site.domain))),
+      (cluster?.ingress?.addresses ?? []).flatMap((a) =>
+        a.hostnames.map((h) => fqdn(h, site.site.domain)),
+      ),
     );
     s.routes.forEach((r, ri) => {
       if (cluster && !served.has(fqdn(r.hostname, site.site.domain))) {
@@ -196,14 +261,25 @@ const references: Rule = (site) => {
   return problems;
 };
 
-const SITE_RULES: Rule[] = [hostCount, names, network, addresses, controlPlanes, hostnames, references];
+const SITE_RULES: Rule[] = [
+  hostCount,
+  names,
+  network,
+  addresses,
+  controlPlanes,
+  hostnames,
+  references,
+];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {
   return SITE_RULES.flatMap((rule) => rule(site));
 }
 
 /** Addresses and host names must not clash with a site sharing the network or the domain. */
-export function crossSiteProblems(site: ParsedSite, siblings: readonly SiblingSite[]): ConfigProblem[] {
+export function crossSiteProblems(
+  site: ParsedSite,
+  siblings: readonly SiblingSite[],
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const mine = collectAddressClaims(site);
   const myNames = hostnameClaims(site);
@@ -224,7 +300,11 @@ export function crossSiteProblems(site: ParsedSite, siblings: readonly SiblingSi
     const theirNames = new Map(hostnameClaims(other.site).map((h) => [h.fqdn, h]));
     for (const h of myNames) {
       const clash = theirNames.get(h.fqdn);
-      if (clash) problems.push({ key: h.key, message: `${h.fqdn} is already used by stack '${other.stack}' (${clash.key})` });
+      if (clash)
+        problems.push({
+          key: h.key,
+          message: `${h.fqdn} is already used by stack '${other.stack}' (${clash.key})`,
+        });
     }
   }
   return problems;

@@ -5,7 +5,10 @@ import { isIpv4, isNetworkCidr } from "./ip";
 
 const dnsLabel = z
   .string()
-  .regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, "must be a lowercase DNS label (a-z, 0-9, '-', ≤ 40)");
+  .regex(
+    /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/,
+    "must be a lowercase DNS label (a-z, 0-9, '-', ≤ 40)",
+  );
 const ipv4 = z.string().refine(isIpv4, { message: "is not an IPv4 address" });
 const cidr = z
   .string()
@@ -36,16 +39,12 @@ export const image = z.string().superRefine((value, ctx) => {
 const cronSixFields = z
   .string()
   .regex(/^(\S+\s+){5}\S+$/, "must be a six-field cron expression (seconds first)");
-const cronFiveFields = z
-  .string()
-  .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression");
+const cronFiveFields = z.string().regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression");
 
 export const siteSchema = z.strictObject({
   name: dnsLabel,
   displayName: z.string().min(1),
-  domain: z
-    .string()
-    .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "is not a DNS domain"),
+  domain: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "is not a DNS domain"),
   /** Simultaneous physical-host failures the site must survive. Default 1. */
   failuresTolerated: z.number().int().min(0).max(3).default(1),
 });
@@ -113,7 +112,9 @@ export const openstackSchema = z.strictObject({
   ]),
   keypair: z.strictObject({
     name: z.string().min(1),
-    publicKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) \S+/, "is not an SSH public key"),
+    publicKey: z
+      .string()
+      .regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) \S+/, "is not an SSH public key"),
   }),
   /**
    * Pins VM → R620 (Nova host). The planner keeps pinned VMs where they are, so adding a host
@@ -210,7 +211,9 @@ const existingClusterSchema = z.strictObject({
         /** The physical machine the node runs on (an Optiplex, or the Nutanix/vSphere host). */
         physicalHost: dnsLabel,
         machine: z.string().min(1),
-        role: z.enum(["control-plane", "worker", "control-plane+worker"]).default("control-plane+worker"),
+        role: z
+          .enum(["control-plane", "worker", "control-plane+worker"])
+          .default("control-plane+worker"),
         cpu: z.number().min(1),
         memoryGb: z.number().min(1),
       }),
@@ -253,7 +256,9 @@ export const databaseSchema = z.strictObject({
       targetTime: z.string().optional(),
     })
     .default({ enabled: false }),
-  pooler: z.strictObject({ instances: z.number().int().min(2).default(2) }).default({ instances: 2 }),
+  pooler: z
+    .strictObject({ instances: z.number().int().min(2).default(2) })
+    .default({ instances: 2 }),
 });
 
 const probePath = z.string().regex(/^\/\S*$/, "must be an HTTP path starting with /");
@@ -265,12 +270,22 @@ export const serviceSchema = z.strictObject({
   image: image,
   port: z.number().int().min(1024).max(65535),
   routes: z
-    .array(z.strictObject({ hostname: z.string().min(1), pathPrefix: z.string().regex(/^\//).default("/") }))
+    .array(
+      z.strictObject({
+        hostname: z.string().min(1),
+        pathPrefix: z.string().regex(/^\//).default("/"),
+      }),
+    )
     .default([]),
   env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()).default({}),
   /** Secret config keys mounted as files under /var/run/secrets/app/<file>. */
   secrets: z
-    .array(z.strictObject({ file: z.string().regex(/^[a-z0-9][-a-z0-9_.]*$/), configKey: z.string().min(1) }))
+    .array(
+      z.strictObject({
+        file: z.string().regex(/^[a-z0-9][-a-z0-9_.]*$/),
+        configKey: z.string().min(1),
+      }),
+    )
     .default([]),
   database: z
     .strictObject({ name: dnsLabel, access: z.enum(["none", "read", "readwrite"]) })
@@ -282,9 +297,7 @@ export const serviceSchema = z.strictObject({
     cpuTargetPercent: z.number().int().min(10).max(100).default(70),
   }),
   health: z.strictObject({ startup: probePath, readiness: probePath, liveness: probePath }),
-  migration: z
-    .strictObject({ image: image, command: z.array(z.string()).min(1) })
-    .optional(),
+  migration: z.strictObject({ image: image, command: z.array(z.string()).min(1) }).optional(),
   /** A report that also runs on a schedule (CronJob), five-field cron. */
   schedule: z
     .strictObject({ cron: cronFiveFields, command: z.array(z.string()).min(1) })
@@ -292,7 +305,10 @@ export const serviceSchema = z.strictObject({
   gateway: z
     .strictObject({
       rateLimit: z
-        .strictObject({ requests: z.number().int().min(1), unit: z.enum(["Second", "Minute", "Hour"]) })
+        .strictObject({
+          requests: z.number().int().min(1),
+          unit: z.enum(["Second", "Minute", "Hour"]),
+        })
         .optional(),
       maxRequestBytes: z.number().int().min(1024).optional(),
       auth: gatewayAuth.optional(),
@@ -324,4 +340,12 @@ export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 export type ParsedSite = z.infer<typeof rawSiteSchema>;
 
 /** The config keys (namespace `plant`) that make up a site, in the order they are read. */
-export const SITE_KEYS = ["site", "network", "hosts", "openstack", "clusters", "databases", "services"] as const;
+export const SITE_KEYS = [
+  "site",
+  "network",
+  "hosts",
+  "openstack",
+  "clusters",
+  "databases",
+  "services",
+] as const;

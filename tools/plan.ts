@@ -43,8 +43,10 @@ async function cli(): Promise<number> {
     const plan = await runPlan({ stack: args.stack, configFile: args.configFile });
     const files = writePlan(plan, args.outDir);
     console.log(plan.tree);
-    console.log(`\nPlanned stack '${args.stack}' in ${plan.seconds.toFixed(2)} s: ${plan.resources.length} resources, ` +
-      `${plan.manifests.length} Kubernetes objects; wrote ${files.length} files to ${path.relative(process.cwd(), args.outDir) || "."}`);
+    console.log(
+      `\nPlanned stack '${args.stack}' in ${plan.seconds.toFixed(2)} s: ${plan.resources.length} resources, ` +
+        `${plan.manifests.length} Kubernetes objects; wrote ${files.length} files to ${path.relative(process.cwd(), args.outDir) || "."}`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof SiteConfigError) {

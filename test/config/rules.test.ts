@@ -11,7 +11,11 @@ function avilla(): Raw {
   return readStackFile(path.join(ROOT, "Pulumi.avilla.yaml"));
 }
 
-function problemsOf(raw: Raw, stack = "avilla", siblings = readSiblingSites(ROOT, stack)): string[] {
+function problemsOf(
+  raw: Raw,
+  stack = "avilla",
+  siblings = readSiblingSites(ROOT, stack),
+): string[] {
   try {
     parseSite(stack, raw, siblings);
   } catch (e) {
@@ -23,62 +27,259 @@ function problemsOf(raw: Raw, stack = "avilla", siblings = readSiblingSites(ROOT
 
 const cases: [string, (raw: Raw) => void, string][] = [
   // Formats
-  ["malformed IP", (r) => (r.hosts[0].mgmtIp = "10.1.0.300"), "[plant:hosts[0].mgmtIp] '10.1.0.300' is not an IPv4 address"],
-  ["non-IP gateway", (r) => (r.network.gateway = "router"), "[plant:network.gateway] 'router' is not an IPv4 address"],
-  ["malformed CIDR", (r) => (r.network.lanCidr = "10.1.0.0/33"), "[plant:network.lanCidr] '10.1.0.0/33' is not an IPv4 CIDR in network form"],
-  ["CIDR with host bits", (r) => (r.network.adminCidrs[0] = "10.1.0.230/27"), "[plant:network.adminCidrs[0]] '10.1.0.230/27' is not an IPv4 CIDR in network form"],
-  ["image tagged latest", (r) => (r.services[0].image = "registry.busche-cnc.com/reporting/report-web:latest"), "[plant:services[0].image] registry.busche-cnc.com/reporting/report-web:latest uses the tag 'latest'"],
-  ["image without tag", (r) => (r.services[2].image = "registry.busche-cnc.com/reporting/gauge-report"), "[plant:services[2].image] registry.busche-cnc.com/reporting/gauge-report has no tag"],
-  ["migration image latest", (r) => (r.services[1].migration.image = "migrations:latest"), "[plant:services[1].migration.image] migrations:latest uses the tag 'latest'"],
-  ["postgres image untagged", (r) => (r.databases[0].image = "ghcr.io/cloudnative-pg/postgresql"), "[plant:databases[0].image] ghcr.io/cloudnative-pg/postgresql has no tag"],
-  ["five-field backup cron", (r) => (r.databases[0].backup.schedule = "0 2 * * *"), "[plant:databases[0].backup.schedule] '0 2 * * *' must be a six-field cron expression"],
-  ["retention format", (r) => (r.databases[0].backup.retention = "30 days"), "[plant:databases[0].backup.retention] '30 days' must be like 30d, 4w or 6m"],
-  ["storage size format", (r) => (r.databases[0].storage.size = "100GB"), "[plant:databases[0].storage.size] '100GB' must be a size like 50Gi"],
-  ["unknown key", (r) => (r.network.dhcp = "yes"), "[plant:network] Unrecognized key: \"dhcp\""],
+  [
+    "malformed IP",
+    (r) => (r.hosts[0].mgmtIp = "10.1.0.300"),
+    "[plant:hosts[0].mgmtIp] '10.1.0.300' is not an IPv4 address",
+  ],
+  [
+    "non-IP gateway",
+    (r) => (r.network.gateway = "router"),
+    "[plant:network.gateway] 'router' is not an IPv4 address",
+  ],
+  [
+    "malformed CIDR",
+    (r) => (r.network.lanCidr = "10.1.0.0/33"),
+    "[plant:network.lanCidr] '10.1.0.0/33' is not an IPv4 CIDR in network form",
+  ],
+  [
+    "CIDR with host bits",
+    (r) => (r.network.adminCidrs[0] = "10.1.0.230/27"),
+    "[plant:network.adminCidrs[0]] '10.1.0.230/27' is not an IPv4 CIDR in network form",
+  ],
+  [
+    "image tagged latest",
+    (r) => (r.services[0].image = "registry.busche-cnc.com/reporting/report-web:latest"),
+    "[plant:services[0].image] registry.busche-cnc.com/reporting/report-web:latest uses the tag 'latest'",
+  ],
+  [
+    "image without tag",
+    (r) => (r.services[2].image = "registry.busche-cnc.com/reporting/gauge-report"),
+    "[plant:services[2].image] registry.busche-cnc.com/reporting/gauge-report has no tag",
+  ],
+  [
+    "migration image latest",
+    (r) => (r.services[1].migration.image = "migrations:latest"),
+    "[plant:services[1].migration.image] migrations:latest uses the tag 'latest'",
+  ],
+  [
+    "postgres image untagged",
+    (r) => (r.databases[0].image = "ghcr.io/cloudnative-pg/postgresql"),
+    "[plant:databases[0].image] ghcr.io/cloudnative-pg/postgresql has no tag",
+  ],
+  [
+    "five-field backup cron",
+    (r) => (r.databases[0].backup.schedule = "0 2 * * *"),
+    "[plant:databases[0].backup.schedule] '0 2 * * *' must be a six-field cron expression",
+  ],
+  [
+    "retention format",
+    (r) => (r.databases[0].backup.retention = "30 days"),
+    "[plant:databases[0].backup.retention] '30 days' must be like 30d, 4w or 6m",
+  ],
+  [
+    "storage size format",
+    (r) => (r.databases[0].storage.size = "100GB"),
+    "[plant:databases[0].storage.size] '100GB' must be a size like 50Gi",
+  ],
+  ["unknown key", (r) => (r.network.dhcp = "yes"), '[plant:network] Unrecognized key: "dhcp"'],
   ["missing key", (r) => delete r.openstack, "[plant:openstack] is required"],
-  ["RKE2 version not 1.36", (r) => (r.clusters[0].version = "v1.35.4+rke2r1"), "[plant:clusters[0].version] 'v1.35.4+rke2r1' must be an RKE2 v1.36.x release"],
+  [
+    "RKE2 version not 1.36",
+    (r) => (r.clusters[0].version = "v1.35.4+rke2r1"),
+    "[plant:clusters[0].version] 'v1.35.4+rke2r1' must be an RKE2 v1.36.x release",
+  ],
   // Hosts and failures
-  ["fewer than 3 R620s", (r) => r.hosts.splice(1), "[plant:hosts] lists 1 R620(s); at least 3 are needed"],
-  ["fewer hosts than 2f+1", (r) => (r.site.failuresTolerated = 2), "[plant:site.failuresTolerated] is 2, which needs at least 5 hosts (2f+1) for quorum; plant:hosts lists 3"],
-  ["stack name mismatch", (r) => (r.site.name = "albion2"), "[plant:site.name] is 'albion2' but the stack is 'avilla'"],
+  [
+    "fewer than 3 R620s",
+    (r) => r.hosts.splice(1),
+    "[plant:hosts] lists 1 R620(s); at least 3 are needed",
+  ],
+  [
+    "fewer hosts than 2f+1",
+    (r) => (r.site.failuresTolerated = 2),
+    "[plant:site.failuresTolerated] is 2, which needs at least 5 hosts (2f+1) for quorum; plant:hosts lists 3",
+  ],
+  [
+    "stack name mismatch",
+    (r) => (r.site.name = "albion2"),
+    "[plant:site.name] is 'albion2' but the stack is 'avilla'",
+  ],
   // Names
-  ["duplicate host name", (r) => (r.hosts[2].name = "r620-1"), "[plant:hosts[2].name] host name 'r620-1' is used more than once (also at plant:hosts[0])"],
-  ["duplicate cluster name", (r) => (r.clusters[1].name = "reports"), "[plant:clusters[1].name] cluster name 'reports' is used more than once"],
-  ["duplicate service name", (r) => (r.services[2].name = "report-web"), "[plant:services[2].name] service name 'report-web' is used more than once"],
-  ["duplicate database name", (r) => r.databases.push({ ...r.databases[0] }), "[plant:databases[1].name] database name 'reporting' is used more than once"],
-  ["duplicate node name", (r) => (r.clusters[1].nodes[1].name = "opti-1"), "[plant:clusters[1].nodes[1].name] node name 'opti-1' is used more than once"],
-  ["duplicate ingress address name", (r) => r.clusters[0].ingress.addresses.push({ name: "reports", ip: "10.1.0.9", hostnames: ["reports9"] }), "[plant:clusters[0].ingress.addresses[1].name] ingress address name 'reports' is used more than once"],
+  [
+    "duplicate host name",
+    (r) => (r.hosts[2].name = "r620-1"),
+    "[plant:hosts[2].name] host name 'r620-1' is used more than once (also at plant:hosts[0])",
+  ],
+  [
+    "duplicate cluster name",
+    (r) => (r.clusters[1].name = "reports"),
+    "[plant:clusters[1].name] cluster name 'reports' is used more than once",
+  ],
+  [
+    "duplicate service name",
+    (r) => (r.services[2].name = "report-web"),
+    "[plant:services[2].name] service name 'report-web' is used more than once",
+  ],
+  [
+    "duplicate database name",
+    (r) => r.databases.push({ ...r.databases[0] }),
+    "[plant:databases[1].name] database name 'reporting' is used more than once",
+  ],
+  [
+    "duplicate node name",
+    (r) => (r.clusters[1].nodes[1].name = "opti-1"),
+    "[plant:clusters[1].nodes[1].name] node name 'opti-1' is used more than once",
+  ],
+  [
+    "duplicate ingress address name",
+    (r) =>
+      r.clusters[0].ingress.addresses.push({
+        name: "reports",
+        ip: "10.1.0.9",
+        hostnames: ["reports9"],
+      }),
+    "[plant:clusters[0].ingress.addresses[1].name] ingress address name 'reports' is used more than once",
+  ],
   // Network ranges
-  ["range reversed", (r) => (r.network.dhcpRange = { start: "10.1.3.250", end: "10.1.2.0" }), "[plant:network.dhcpRange] starts (10.1.3.250) after it ends (10.1.2.0)"],
-  ["range outside LAN", (r) => (r.network.vmRange.end = "10.1.4.10"), "[plant:network.vmRange] 10.1.1.0-10.1.4.10 is not inside the plant LAN 10.1.0.0/22"],
-  ["overlapping ranges", (r) => (r.network.vmRange.end = "10.1.2.10"), "[plant:network.vmRange] 10.1.1.0-10.1.2.10 overlaps the DHCP range 10.1.2.0-10.1.3.250"],
-  ["gateway outside LAN", (r) => (r.network.gateway = "10.9.0.1"), "[plant:network.gateway] 10.9.0.1 is not inside the plant LAN 10.1.0.0/22"],
-  ["vlan without id", (r) => (r.network.provider = { physicalNetwork: "physnet1", type: "vlan" }), "[plant:network.provider.segmentationId] is required for a vlan provider network"],
-  ["flat with id", (r) => (r.network.provider.segmentationId = 20), "[plant:network.provider.segmentationId] must not be set for a flat provider network"],
+  [
+    "range reversed",
+    (r) => (r.network.dhcpRange = { start: "10.1.3.250", end: "10.1.2.0" }),
+    "[plant:network.dhcpRange] starts (10.1.3.250) after it ends (10.1.2.0)",
+  ],
+  [
+    "range outside LAN",
+    (r) => (r.network.vmRange.end = "10.1.4.10"),
+    "[plant:network.vmRange] 10.1.1.0-10.1.4.10 is not inside the plant LAN 10.1.0.0/22",
+  ],
+  [
+    "overlapping ranges",
+    (r) => (r.network.vmRange.end = "10.1.2.10"),
+    "[plant:network.vmRange] 10.1.1.0-10.1.2.10 overlaps the DHCP range 10.1.2.0-10.1.3.250",
+  ],
+  [
+    "gateway outside LAN",
+    (r) => (r.network.gateway = "10.9.0.1"),
+    "[plant:network.gateway] 10.9.0.1 is not inside the plant LAN 10.1.0.0/22",
+  ],
+  [
+    "vlan without id",
+    (r) => (r.network.provider = { physicalNetwork: "physnet1", type: "vlan" }),
+    "[plant:network.provider.segmentationId] is required for a vlan provider network",
+  ],
+  [
+    "flat with id",
+    (r) => (r.network.provider.segmentationId = 20),
+    "[plant:network.provider.segmentationId] must not be set for a flat provider network",
+  ],
   // Addresses
-  ["host IP outside LAN", (r) => (r.hosts[0].bmcIp = "192.168.5.20"), "[plant:hosts[0].bmcIp] 192.168.5.20 (the BMC address of r620-1) is outside the plant LAN 10.1.0.0/22"],
-  ["static IP in DHCP range", (r) => (r.clusters[0].ingress.addresses[0].ip = "10.1.2.8"), "[plant:clusters[0].ingress.addresses[0].ip] 10.1.2.8 (the static ingress address 'reports' of cluster reports) is inside the DHCP range"],
-  ["static IP in VM range", (r) => (r.clusters[0].ingress.addresses[0].ip = "10.1.1.150"), "[plant:clusters[0].ingress.addresses[0].ip] 10.1.1.150 (the static ingress address 'reports' of cluster reports) is inside the VM range 10.1.1.0-10.1.1.199"],
-  ["API VIP in VM range", (r) => (r.clusters[0].apiVip = "10.1.1.5"), "[plant:clusters[0].apiVip] 10.1.1.5 (the API address of cluster reports) is inside the VM range"],
-  ["VM outside VM range", (r) => (r.clusters[0].workers.ipStart = "10.1.1.198"), "[plant:clusters[0].workers.ipStart] 10.1.1.200 (worker VM 3 of cluster reports) is outside the VM range 10.1.1.0-10.1.1.199"],
-  ["static IP equal to a BMC IP", (r) => (r.clusters[0].ingress.addresses[0].ip = "10.1.0.21"), "[plant:clusters[0].ingress.addresses[0].ip] 10.1.0.21 is the BMC address of r620-2 (plant:hosts[1].bmcIp); it cannot also be the static ingress address 'reports' of cluster reports"],
-  ["static IP equal to a node IP", (r) => (r.clusters[1].ingress.addresses[0].ip = "10.1.0.42"), "10.1.0.42 is node opti-2 of cluster optiplex (plant:clusters[1].nodes[1].ip); it cannot also be the static ingress address 'reports-alb'"],
-  ["static IP equal to the gateway", (r) => (r.clusters[0].ingress.addresses[0].ip = "10.1.0.1"), "10.1.0.1 is the LAN gateway (plant:network.gateway); it cannot also be the static ingress address 'reports'"],
-  ["overlapping VM blocks", (r) => (r.clusters[0].workers.ipStart = "10.1.1.12"), "[plant:clusters[0].workers.ipStart] 10.1.1.12 is control-plane VM 3 of cluster reports"],
+  [
+    "host IP outside LAN",
+    (r) => (r.hosts[0].bmcIp = "192.168.5.20"),
+    "[plant:hosts[0].bmcIp] 192.168.5.20 (the BMC address of r620-1) is outside the plant LAN 10.1.0.0/22",
+  ],
+  [
+    "static IP in DHCP range",
+    (r) => (r.clusters[0].ingress.addresses[0].ip = "10.1.2.8"),
+    "[plant:clusters[0].ingress.addresses[0].ip] 10.1.2.8 (the static ingress address 'reports' of cluster reports) is inside the DHCP range",
+  ],
+  [
+    "static IP in VM range",
+    (r) => (r.clusters[0].ingress.addresses[0].ip = "10.1.1.150"),
+    "[plant:clusters[0].ingress.addresses[0].ip] 10.1.1.150 (the static ingress address 'reports' of cluster reports) is inside the VM range 10.1.1.0-10.1.1.199",
+  ],
+  [
+    "API VIP in VM range",
+    (r) => (r.clusters[0].apiVip = "10.1.1.5"),
+    "[plant:clusters[0].apiVip] 10.1.1.5 (the API address of cluster reports) is inside the VM range",
+  ],
+  [
+    "VM outside VM range",
+    (r) => (r.clusters[0].workers.ipStart = "10.1.1.198"),
+    "[plant:clusters[0].workers.ipStart] 10.1.1.200 (worker VM 3 of cluster reports) is outside the VM range 10.1.1.0-10.1.1.199",
+  ],
+  [
+    "static IP equal to a BMC IP",
+    (r) => (r.clusters[0].ingress.addresses[0].ip = "10.1.0.21"),
+    "[plant:clusters[0].ingress.addresses[0].ip] 10.1.0.21 is the BMC address of r620-2 (plant:hosts[1].bmcIp); it cannot also be the static ingress address 'reports' of cluster reports",
+  ],
+  [
+    "static IP equal to a node IP",
+    (r) => (r.clusters[1].ingress.addresses[0].ip = "10.1.0.42"),
+    "10.1.0.42 is node opti-2 of cluster optiplex (plant:clusters[1].nodes[1].ip); it cannot also be the static ingress address 'reports-alb'",
+  ],
+  [
+    "static IP equal to the gateway",
+    (r) => (r.clusters[0].ingress.addresses[0].ip = "10.1.0.1"),
+    "10.1.0.1 is the LAN gateway (plant:network.gateway); it cannot also be the static ingress address 'reports'",
+  ],
+  [
+    "overlapping VM blocks",
+    (r) => (r.clusters[0].workers.ipStart = "10.1.1.12"),
+    "[plant:clusters[0].workers.ipStart] 10.1.1.12 is control-plane VM 3 of cluster reports",
+  ],
   // Control plane
-  ["even control plane", (r) => (r.clusters[0].controlPlane.count = 2), "[plant:clusters[0].controlPlane.count] is 2; etcd needs an odd number of members"],
-  ["control plane below 2f+1", (r) => (r.clusters[0].controlPlane.count = 1), "[plant:clusters[0].controlPlane.count] is 1; surviving 1 host failure(s) needs at least 3"],
-  ["control plane larger than hosts", (r) => (r.clusters[0].controlPlane.count = 5), "[plant:clusters[0].controlPlane.count] is 5, but only 3 hosts exist"],
+  [
+    "even control plane",
+    (r) => (r.clusters[0].controlPlane.count = 2),
+    "[plant:clusters[0].controlPlane.count] is 2; etcd needs an odd number of members",
+  ],
+  [
+    "control plane below 2f+1",
+    (r) => (r.clusters[0].controlPlane.count = 1),
+    "[plant:clusters[0].controlPlane.count] is 1; surviving 1 host failure(s) needs at least 3",
+  ],
+  [
+    "control plane larger than hosts",
+    (r) => (r.clusters[0].controlPlane.count = 5),
+    "[plant:clusters[0].controlPlane.count] is 5, but only 3 hosts exist",
+  ],
   // Host names and references
-  ["host name on two IPs", (r) => (r.clusters[1].ingress.addresses[0].hostnames = ["reports1"]), "reports1.busche-cnc.com is already given to 10.1.0.8"],
-  ["database on unknown cluster", (r) => (r.databases[0].cluster = "nowhere"), "[plant:databases[0].cluster] names unknown cluster 'nowhere'"],
-  ["service on unknown cluster", (r) => (r.services[0].cluster = "nowhere"), "[plant:services[0].cluster] names unknown cluster 'nowhere'"],
-  ["replicas max below min", (r) => (r.services[0].replicas.max = 2) && (r.services[0].replicas.min = 3), "[plant:services[0].replicas.max] is 2, below replicas.min 3"],
-  ["replicas min below 2", (r) => (r.services[0].replicas.min = 1), "[plant:services[0].replicas.min]"],
-  ["unknown database", (r) => (r.services[1].database.name = "other"), "[plant:services[1].database.name] names unknown database 'other'"],
-  ["database on another cluster", (r) => (r.services[1].cluster = "optiplex") && (r.services[1].routes = []), "database 'reporting' runs on cluster 'reports', not 'optiplex'"],
-  ["migration without readwrite", (r) => (r.services[1].database.access = "read"), "[plant:services[1].migration] needs database.access 'readwrite'"],
-  ["route to unserved host name", (r) => (r.services[0].routes[0].hostname = "reports9"), "[plant:services[0].routes[0].hostname] reports9.busche-cnc.com is not a host name of any static ingress address of cluster 'reports'"],
+  [
+    "host name on two IPs",
+    (r) => (r.clusters[1].ingress.addresses[0].hostnames = ["reports1"]),
+    "reports1.busche-cnc.com is already given to 10.1.0.8",
+  ],
+  [
+    "database on unknown cluster",
+    (r) => (r.databases[0].cluster = "nowhere"),
+    "[plant:databases[0].cluster] names unknown cluster 'nowhere'",
+  ],
+  [
+    "service on unknown cluster",
+    (r) => (r.services[0].cluster = "nowhere"),
+    "[plant:services[0].cluster] names unknown cluster 'nowhere'",
+  ],
+  [
+    "replicas max below min",
+    (r) => Object.assign(r.services[0].replicas, { min: 3, max: 2 }),
+    "[plant:services[0].replicas.max] is 2, below replicas.min 3",
+  ],
+  [
+    "replicas min below 2",
+    (r) => (r.services[0].replicas.min = 1),
+    "[plant:services[0].replicas.min]",
+  ],
+  [
+    "unknown database",
+    (r) => (r.services[1].database.name = "other"),
+    "[plant:services[1].database.name] names unknown database 'other'",
+  ],
+  [
+    "database on another cluster",
+    (r) => Object.assign(r.services[1], { cluster: "optiplex", routes: [] }),
+    "database 'reporting' runs on cluster 'reports', not 'optiplex'",
+  ],
+  [
+    "migration without readwrite",
+    (r) => (r.services[1].database.access = "read"),
+    "[plant:services[1].migration] needs database.access 'readwrite'",
+  ],
+  [
+    "route to unserved host name",
+    (r) => (r.services[0].routes[0].hostname = "reports9"),
+    "[plant:services[0].routes[0].hostname] reports9.busche-cnc.com is not a host name of any static ingress address of cluster 'reports'",
+  ],
 ];
 
 describe("site config validation", () => {
@@ -97,7 +298,9 @@ describe("site config validation", () => {
   test("the error names the stack", () => {
     const raw = avilla();
     raw.hosts.splice(1);
-    expect(() => parseSite("avilla", raw)).toThrow(/^Stack 'avilla' has invalid configuration:\n {2}- \[plant:hosts\]/);
+    expect(() => parseSite("avilla", raw)).toThrow(
+      /^Stack 'avilla' has invalid configuration:\n {2}- \[plant:hosts\]/,
+    );
   });
 });
 
@@ -107,10 +310,14 @@ describe("cross-site validation", () => {
   test("sites on separate networks may reuse the same addresses", () => {
     const twin = avilla(); // same IPs as Avilla, but its LAN is elsewhere and its names differ
     twin.network.lanCidr = "10.9.0.0/22";
-    twin.clusters.forEach((c: Raw) => c.ingress.addresses.forEach((a: Raw) => (a.hostnames = [`${a.name}-twin`])));
+    twin.clusters.forEach((c: Raw) =>
+      c.ingress.addresses.forEach((a: Raw) => (a.hostnames = [`${a.name}-twin`])),
+    );
     expect(problemsOf(avilla(), "avilla", [{ stack: "twin", site: twin }] as never)).toEqual([]);
     twin.network.lanCidr = "10.1.0.0/22";
-    expect(problemsOf(avilla(), "avilla", [{ stack: "twin", site: twin }] as never).length).toBeGreaterThan(10);
+    expect(
+      problemsOf(avilla(), "avilla", [{ stack: "twin", site: twin }] as never).length,
+    ).toBeGreaterThan(10);
   });
 
   test("refuses an IP used by a site that shares the network", () => {

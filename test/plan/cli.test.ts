@@ -7,11 +7,15 @@ import * as path from "path";
 const ROOT = path.resolve(__dirname, "../..");
 
 function plan(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/plan.ts", ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", "tools/plan.ts", ...args],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    },
+  );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,14 +38,26 @@ describe("npm run plan", () => {
   });
 
   test.each([
-    ["static-ip-equals-host", "[plant:clusters[0].ingress.addresses[0].ip] 10.1.0.12 is the management address of r620-2"],
+    [
+      "static-ip-equals-host",
+      "[plant:clusters[0].ingress.addresses[0].ip] 10.1.0.12 is the management address of r620-2",
+    ],
     ["malformed-cidr", "[plant:network.lanCidr] '10.1.0.0/33' is not an IPv4 CIDR"],
     ["one-r620", "[plant:hosts] lists 1 R620(s); at least 3 are needed"],
-    ["latest-image", "[plant:services[1].image] registry.busche-cnc.com/reporting/report-api:latest uses the tag 'latest'"],
+    [
+      "latest-image",
+      "[plant:services[1].image] registry.busche-cnc.com/reporting/report-api:latest uses the tag 'latest'",
+    ],
     ["non-ip", "[plant:network.gateway] 'plant-router' is not an IPv4 address"],
   ])("refuses test/fixtures/broken/%s.yaml and writes nothing", (fixture, message) => {
     const out = path.join(tmp, fixture);
-    const r = plan(["avilla", "--config", path.join(ROOT, "test/fixtures/broken", `${fixture}.yaml`), "--out", out]);
+    const r = plan([
+      "avilla",
+      "--config",
+      path.join(ROOT, "test/fixtures/broken", `${fixture}.yaml`),
+      "--out",
+      out,
+    ]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("error: Stack 'avilla' has invalid configuration:");
     expect(r.stderr).toContain(message);

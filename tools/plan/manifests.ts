@@ -35,7 +35,15 @@ export function collectManifests(resources: readonly PlannedResource[]): Planned
     if (CHART_TYPES.has(r.type) || CONFIG_TYPES.has(r.type)) {
       const kind = CHART_TYPES.has(r.type) ? "Chart" : r.type.split(":").pop()!;
       const namespace = typeof r.inputs.namespace === "string" ? r.inputs.namespace : "_cluster";
-      out.push({ cluster, namespace, kind, name: r.name, type: r.type, urn: r.urn, object: r.inputs });
+      out.push({
+        cluster,
+        namespace,
+        kind,
+        name: r.name,
+        type: r.type,
+        urn: r.urn,
+        object: r.inputs,
+      });
       continue;
     }
     const md = metadataOf(r.inputs);

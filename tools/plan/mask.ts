@@ -44,7 +44,11 @@ export function unwrapSecrets(value: unknown): unknown {
 }
 
 export function isSecretMarker(value: unknown): boolean {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG
+  );
 }
 
 /** Wraps a value the way the runtime marks a secret. */

@@ -35,7 +35,9 @@ export function installRecorder(): PlannedResource[] {
     const urn: string = monitor.newUrn(parent, req.getType(), req.getName());
     const providerRef: string = req.getProvider();
     const propertyDeps: string[] = [];
-    req.getPropertydependenciesMap().forEach((deps: any) => propertyDeps.push(...deps.getUrnsList()));
+    req
+      .getPropertydependenciesMap()
+      .forEach((deps: any) => propertyDeps.push(...deps.getUrnsList()));
     recorded.push({
       urn,
       type: req.getType(),

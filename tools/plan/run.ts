@@ -54,8 +54,10 @@ function stackConfig(options: PlanOptions): Record<string, string> {
     options.rawConfig ??
     readStackFile(options.configFile ?? path.join(PROJECT_DIR, `Pulumi.${options.stack}.yaml`));
   const config: Record<string, string> = {};
-  for (const [key, value] of Object.entries(raw)) config[`${CONFIG_NAMESPACE}:${key}`] = JSON.stringify(value);
-  for (const [key, value] of Object.entries(options.secrets ?? {})) config[`${CONFIG_NAMESPACE}:${key}`] = value;
+  for (const [key, value] of Object.entries(raw))
+    config[`${CONFIG_NAMESPACE}:${key}`] = JSON.stringify(value);
+  for (const [key, value] of Object.entries(options.secrets ?? {}))
+    config[`${CONFIG_NAMESPACE}:${key}`] = value;
   return config;
 }
 
@@ -63,15 +65,25 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
   const started = process.hrtime.bigint();
   const config = stackConfig(options);
   const secretKeys = Object.keys(options.secrets ?? {}).map((k) => `${CONFIG_NAMESPACE}:${k}`);
-  await pulumi.runtime.setMocks(new PlanMocks(options.stateOverride), PROJECT_NAME, options.stack, false);
+  await pulumi.runtime.setMocks(
+    new PlanMocks(options.stateOverride),
+    PROJECT_NAME,
+    options.stack,
+    false,
+  );
   pulumi.runtime.setAllConfig(config, secretKeys);
   const resources = installRecorder();
 
   const outputs: SiteOutputs = main({ projectDir: PROJECT_DIR, offline: true });
   // Serializing the outputs waits for every value they depend on, as the engine would.
-  const wire = await pulumi.runtime.serializeProperties("outputs", outputs as unknown as Record<string, unknown>);
+  const wire = await pulumi.runtime.serializeProperties(
+    "outputs",
+    outputs as unknown as Record<string, unknown>,
+  );
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  await (
+    require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }
+  ).waitForRPCs();
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {

@@ -16,10 +16,14 @@ export function renderTree(resources: readonly PlannedResource[]): string {
   const lines: string[] = [];
   const walk = (r: PlannedResource, depth: number): void => {
     const kids = children.get(r.urn) ?? [];
-    const flags = [r.protect ? "protected" : "", r.retainOnDelete ? "retain-on-delete" : ""].filter(Boolean);
+    const flags = [r.protect ? "protected" : "", r.retainOnDelete ? "retain-on-delete" : ""].filter(
+      Boolean,
+    );
     if (kids.length === 0 && depth > 0) return;
-    lines.push(`${"  ".repeat(depth)}${r.type} ${r.name}${flags.length ? ` [${flags.join(", ")}]` : ""}`);
-    const leaves = kids.filter((k) => !(children.get(k.urn)?.length));
+    lines.push(
+      `${"  ".repeat(depth)}${r.type} ${r.name}${flags.length ? ` [${flags.join(", ")}]` : ""}`,
+    );
+    const leaves = kids.filter((k) => !children.get(k.urn)?.length);
     for (const line of countByType(leaves)) lines.push(`${"  ".repeat(depth + 1)}- ${line}`);
     for (const k of kids) if (children.get(k.urn)?.length) walk(k, depth + 1);
   };

@@ -22,7 +22,12 @@ export function writePlan(plan: PlanResult, outDir: string): string[] {
   write("outputs.json", `${JSON.stringify(plan.outputs, null, 2)}\n`);
   fs.mkdirSync(path.join(outDir, "manifests"), { recursive: true });
   for (const m of plan.manifests) {
-    const rel = path.join("manifests", safe(m.cluster), safe(m.namespace), `${safe(m.kind)}-${safe(m.name)}.yaml`);
+    const rel = path.join(
+      "manifests",
+      safe(m.cluster),
+      safe(m.namespace),
+      `${safe(m.kind)}-${safe(m.name)}.yaml`,
+    );
     write(rel, stringify(m.object, { sortMapEntries: false }));
   }
   return written;

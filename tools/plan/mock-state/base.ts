@@ -19,7 +19,8 @@ const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 function fakeSecretString(name: string, length: number): string {
   const hex = digest("random", name).repeat(Math.ceil(length / 32) + 1);
   let out = "";
-  for (let i = 0; i < length; i++) out += ALPHABET[parseInt(hex.slice(i * 2, i * 2 + 2), 16) % ALPHABET.length];
+  for (let i = 0; i < length; i++)
+    out += ALPHABET[parseInt(hex.slice(i * 2, i * 2 + 2), 16) % ALPHABET.length];
   return out;
 }
 
@@ -49,7 +50,9 @@ export const mockState: MockStateTable = {
     validityEndTime: "2027-11-23T00:00:00Z",
     readyForRenewal: false,
   }),
-  "tls:index/certRequest:CertRequest": (name) => ({ certRequestPem: pem("CERTIFICATE REQUEST", name) }),
+  "tls:index/certRequest:CertRequest": (name) => ({
+    certRequestPem: pem("CERTIFICATE REQUEST", name),
+  }),
   "random:index/randomPassword:RandomPassword": (name, inputs) => {
     const result = fakeSecretString(name, lengthOf(inputs, 32));
     return { result, bcryptHash: `$2a$10$${digest("bcrypt", result).slice(0, 53)}` };
@@ -61,10 +64,17 @@ export const mockState: MockStateTable = {
     const bytes = typeof inputs.byteLength === "number" ? inputs.byteLength : 8;
     const hex = digest("id", name).slice(0, bytes * 2);
     const buf = Buffer.from(hex, "hex");
-    return { hex, b64Std: buf.toString("base64"), b64Url: buf.toString("base64url"), dec: BigInt(`0x${hex}`).toString() };
+    return {
+      hex,
+      b64Std: buf.toString("base64"),
+      b64Url: buf.toString("base64url"),
+      dec: BigInt(`0x${hex}`).toString(),
+    };
   },
   "random:index/randomUuid:RandomUuid": (name) => {
     const h = digest("uuid", name);
-    return { result: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}` };
+    return {
+      result: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`,
+    };
   },
 };
