@@ -40,6 +40,13 @@ export interface PlanResult {
   readonly seconds: number;
 }
 
+/** The SDK's own wait for outstanding resource RPCs (not re-exported by `pulumi.runtime`). */
+function waitForRegistrations(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+  return settings.waitForRPCs();
+}
+
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Plans are serialized: the mock runtime is process-global. */
@@ -80,10 +87,7 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     "outputs",
     outputs as unknown as Record<string, unknown>,
   );
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  await (
-    require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }
-  ).waitForRPCs();
+  await waitForRegistrations();
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
