@@ -25,6 +25,13 @@ export function currentSecretOutputs(): readonly string[] {
   return pendingSecretOutputs;
 }
 
+/** The SDK's own wait for outstanding resource RPCs (not re-exported by `pulumi.runtime`). */
+export function waitForRegistrations(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+  return settings.waitForRPCs();
+}
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- the mock monitor's protobuf requests are untyped */
 export function installRecorder(): PlannedResource[] {
   const recorded: PlannedResource[] = [];

@@ -8,7 +8,7 @@ import { SiteOutputs } from "../../outputs";
 import { collectManifests, PlannedManifest } from "./manifests";
 import { maskWire } from "./mask";
 import { PlanMocks, StateOverride } from "./mocks";
-import { installRecorder, PlannedResource } from "./recorder";
+import { installRecorder, PlannedResource, waitForRegistrations } from "./recorder";
 import { renderTree } from "./tree";
 
 export { PlannedResource } from "./recorder";
@@ -38,13 +38,6 @@ export interface PlanResult {
   /** The readable report printed by `npm run plan`. */
   readonly tree: string;
   readonly seconds: number;
-}
-
-/** The SDK's own wait for outstanding resource RPCs (not re-exported by `pulumi.runtime`). */
-function waitForRegistrations(): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
-  return settings.waitForRPCs();
 }
 
 let queue: Promise<unknown> = Promise.resolve();
