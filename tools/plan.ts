@@ -2,7 +2,7 @@
 // The offline plan: runs the real program under mocks and writes what it would declare.
 import * as path from "path";
 import { SiteConfigError } from "../config";
-import { PROJECT_DIR, runPlan } from "./plan/run";
+import { PlanFailedError, PROJECT_DIR, runPlan } from "./plan/run";
 import { writePlan } from "./plan/write";
 
 interface Args {
@@ -49,7 +49,7 @@ async function cli(): Promise<number> {
     );
     return 0;
   } catch (e) {
-    if (e instanceof SiteConfigError) {
+    if (e instanceof SiteConfigError || e instanceof PlanFailedError) {
       console.error(`error: ${e.message}`);
       return 1;
     }

@@ -57,7 +57,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
       ...args.inputs,
       ...(compute ? compute(args.name, plainInputs) : {}),
     };
-    if (this.override) state = this.override(args.type, args.name, state);
+    if (this.override) state = this.override(args.type, args.name, state, currentSecretOutputs());
     for (const key of currentSecretOutputs()) {
       if (key in state && !isSecretMarker(state[key])) state[key] = secretMarker(state[key]);
     }

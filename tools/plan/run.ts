@@ -62,6 +62,34 @@ function stackConfig(options: PlanOptions): Record<string, string> {
 }
 
 async function planOnce(options: PlanOptions): Promise<PlanResult> {
+  // A failure inside an apply or a registration is an error of the plan, as it is of `pulumi up`.
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown): void => void failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+  try {
+    const result = await declareAndWait(options);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (failures.length > 0) throw new PlanFailedError(options.stack, failures);
+    return result;
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+}
+
+export class PlanFailedError extends Error {
+  constructor(
+    readonly stackName: string,
+    readonly failures: readonly unknown[],
+  ) {
+    super(
+      `plan of stack '${stackName}' failed:\n` +
+        failures.map((f) => `  - ${f instanceof Error ? f.message : String(f)}`).join("\n"),
+    );
+    this.name = "PlanFailedError";
+  }
+}
+
+async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
   const started = process.hrtime.bigint();
   const config = stackConfig(options);
   const secretKeys = Object.keys(options.secrets ?? {}).map((k) => `${CONFIG_NAMESPACE}:${k}`);
@@ -74,7 +102,14 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
   pulumi.runtime.setAllConfig(config, secretKeys);
   const resources = installRecorder();
 
-  const outputs: SiteOutputs = main({ projectDir: PROJECT_DIR, offline: true });
+  let outputs: SiteOutputs;
+  try {
+    outputs = main({ projectDir: PROJECT_DIR, offline: true });
+  } catch (e) {
+    // Let registrations already under way finish, so nothing runs on after the plan fails.
+    await waitForRegistrations().catch(() => undefined);
+    throw e;
+  }
   // Serializing the outputs waits for every value they depend on, as the engine would.
   const wire = await pulumi.runtime.serializeProperties(
     "outputs",

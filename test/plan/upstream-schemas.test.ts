@@ -1,0 +1,83 @@
+// Every Kubernetes object in the plan of both sites validates against the pinned upstream
+// schemas: CRDs from ../shared/crds, core kinds with kubernetes-models, chart values against
+// the charts' values.schema.json. Zero errors.
+import { PlanResult, runPlan } from "../../tools/plan/run";
+import {
+  chartSchemaFor,
+  knownCrd,
+  validateChartValues,
+  validateObject,
+} from "../support/upstream-schemas";
+
+const STACKS = ["avilla", "albion"] as const;
+const plans = new Map<string, PlanResult>();
+
+beforeAll(async () => {
+  for (const stack of STACKS) plans.set(stack, await runPlan({ stack }));
+});
+
+describe.each(STACKS)("upstream schemas, stack %s", (stack) => {
+  test("every Kubernetes object validates", () => {
+    const problems = plans
+      .get(stack)!
+      .manifests.filter((m) => m.kind !== "Chart" && !m.type.startsWith("kubernetes:yaml/"))
+      .flatMap((m) =>
+        validateObject(m.object).map(
+          (p) => `${m.cluster}/${m.namespace}/${m.kind}/${m.name}: ${p}`,
+        ),
+      );
+    expect(problems).toEqual([]);
+  });
+
+  test("every chart's values validate against its values.schema.json", () => {
+    const charts = plans.get(stack)!.manifests.filter((m) => m.kind === "Chart");
+    const problems = charts.flatMap((m) => {
+      const { chart, version, values } = m.object as {
+        chart: string;
+        version: string;
+        values?: unknown;
+      };
+      return validateChartValues(chart, version, values).map((p) => `${m.cluster}/${m.name}: ${p}`);
+    });
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("the validators can fail", () => {
+  test("a CRD object with a wrong field type is refused", () => {
+    expect(knownCrd("metallb.io/v1beta1", "IPAddressPool")).toBe(true);
+    const pool = {
+      apiVersion: "metallb.io/v1beta1",
+      kind: "IPAddressPool",
+      metadata: { name: "x", namespace: "metallb-system" },
+      spec: { addresses: "10.1.0.8/32", autoAssign: "no" },
+    };
+    expect(validateObject(pool)).toEqual([
+      "/spec/addresses must be array",
+      "/spec/autoAssign must be boolean",
+    ]);
+  });
+
+  test("a core object with a wrong field type is refused", () => {
+    const svc = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "x" },
+      spec: { ports: [{ port: "http" }] },
+    };
+    expect(validateObject(svc)).toEqual(["/spec/ports/0/port must be integer"]);
+  });
+
+  test("an object of unknown kind is reported, not skipped", () => {
+    expect(validateObject({ apiVersion: "example.com/v1", kind: "Thing" })).toEqual([
+      "no schema for example.com/v1 Thing (not in ../shared/crds nor kubernetes-models)",
+    ]);
+  });
+
+  test("chart values outside the schema are refused", () => {
+    expect(chartSchemaFor("metallb", "0.16.1")).toBeDefined();
+    expect(
+      validateChartValues("metallb", "0.16.1", { speaker: { frr: { enabled: "no" } } }).length,
+    ).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,136 @@
+// Validators built from the pinned upstream files in ../shared (CRDs, chart value schemas)
+// and, for core kinds, the kubernetes-models package. Shared by every test that checks
+// declared objects, so there is one notion of "valid".
+import * as fs from "fs";
+import * as path from "path";
+import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import { parseAllDocuments } from "yaml";
+import { SECRET_MARK, UNKNOWN_MARK } from "../../tools/plan/mask";
+
+export const SHARED_DIR = path.resolve(__dirname, "../../../shared");
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- schemas and manifests are untyped JSON */
+type Json = any;
+
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+
+function withoutMetaSchema(schema: Json): Json {
+  const { $schema: _ignored, ...rest } = schema;
+  return rest;
+}
+
+let crdValidators: Map<string, ValidateFunction> | undefined;
+
+/** `group/version:Kind` → validator, for every CRD version in ../shared/crds. */
+function crds(): Map<string, ValidateFunction> {
+  if (crdValidators) return crdValidators;
+  crdValidators = new Map();
+  const root = path.join(SHARED_DIR, "crds");
+  for (const dir of fs.readdirSync(root)) {
+    for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
+      for (const doc of parseAllDocuments(fs.readFileSync(path.join(root, dir, file), "utf8"))) {
+        const crd = doc.toJS() as Json;
+        if (crd?.kind !== "CustomResourceDefinition") continue;
+        for (const v of crd.spec.versions ?? []) {
+          const schema = v.schema?.openAPIV3Schema;
+          if (schema)
+            crdValidators.set(
+              `${crd.spec.group}/${v.name}:${crd.spec.names.kind}`,
+              ajv.compile(schema),
+            );
+        }
+      }
+    }
+  }
+  return crdValidators;
+}
+
+export function knownCrd(apiVersion: string, kind: string): boolean {
+  return crds().has(`${apiVersion}:${kind}`);
+}
+
+function valueAt(obj: Json, pointer: string): unknown {
+  return pointer
+    .split("/")
+    .slice(1)
+    .reduce(
+      (v: Json, key) => (v == null ? v : v[key.replace(/~1/g, "/").replace(/~0/g, "~")]),
+      obj,
+    );
+}
+
+/** Errors about values the plan masks (secrets, unknowns) say nothing about the program. */
+function realErrors(obj: Json, errors: readonly ErrorObject[] | null | undefined): string[] {
+  return (errors ?? [])
+    .filter((e) => {
+      const v = valueAt(obj, e.instancePath);
+      return v !== SECRET_MARK && v !== UNKNOWN_MARK;
+    })
+    .map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
+}
+
+/** Secret maps are masked whole ("[secret]"); give the validators an empty map in their place. */
+function unmaskMaps(obj: Json): Json {
+  const copy = JSON.parse(JSON.stringify(obj));
+  for (const key of ["data", "stringData"]) if (copy[key] === SECRET_MARK) copy[key] = {};
+  return copy;
+}
+
+function coreModel(
+  apiVersion: string,
+  kind: string,
+): (new (o: Json) => { validate(): void }) | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(`kubernetes-models/${apiVersion}`)[kind];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Problems of one Kubernetes object: against its CRD from ../shared, or its core kind in
+ * kubernetes-models. An object of a kind neither knows is a problem too: nothing goes unchecked.
+ */
+export function validateObject(obj: Json): string[] {
+  const apiVersion = String(obj?.apiVersion ?? "");
+  const kind = String(obj?.kind ?? "");
+  const subject = unmaskMaps(obj);
+  const crd = crds().get(`${apiVersion}:${kind}`);
+  if (crd) return crd(subject) ? [] : realErrors(subject, crd.errors);
+  const Model = coreModel(apiVersion, kind);
+  if (!Model)
+    return [`no schema for ${apiVersion} ${kind} (not in ../shared/crds nor kubernetes-models)`];
+  try {
+    new Model(subject).validate();
+    return [];
+  } catch (e) {
+    const errors = (e as { errors?: ErrorObject[] }).errors;
+    return errors ? realErrors(subject, errors) : [String(e)];
+  }
+}
+
+const CHART_SCHEMAS: Record<string, string> = {
+  "metallb@0.16.1": "charts/metallb-0.16.1/values.schema.json",
+  "cloudnative-pg@0.29.0": "charts/cloudnative-pg-0.29.0/values.schema.json",
+  "plugin-barman-cloud@0.7.0": "charts/plugin-barman-cloud-0.7.0/values.schema.json",
+};
+const chartValidators = new Map<string, ValidateFunction>();
+
+/** The chart's values.schema.json from ../shared, when upstream ships one. */
+export function chartSchemaFor(chart: string, version: string): ValidateFunction | undefined {
+  const key = `${chart.split("/").pop()}@${version.replace(/^v/, "")}`;
+  const file = CHART_SCHEMAS[key];
+  if (!file) return undefined;
+  if (!chartValidators.has(key)) {
+    const schema = JSON.parse(fs.readFileSync(path.join(SHARED_DIR, file), "utf8"));
+    chartValidators.set(key, ajv.compile(withoutMetaSchema(schema)));
+  }
+  return chartValidators.get(key);
+}
+
+export function validateChartValues(chart: string, version: string, values: Json): string[] {
+  const validate = chartSchemaFor(chart, version);
+  if (!validate) return [];
+  return validate(values ?? {}) ? [] : realErrors(values, validate.errors);
+}
