@@ -13,7 +13,9 @@ const CANARY = "Canary7f3a";
 
 function canaryConfig(stack: string): Record<string, string> {
   const site = parseSite(stack, readStackFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`)));
-  return Object.fromEntries(requiredSecretKeys(site).map((k) => [k, `${CANARY}config${k.replace(/[^A-Za-z0-9]/g, "")}`]));
+  return Object.fromEntries(
+    requiredSecretKeys(site).map((k) => [k, `${CANARY}config${k.replace(/[^A-Za-z0-9]/g, "")}`]),
+  );
 }
 
 function readTree(dir: string): string {
@@ -35,11 +37,12 @@ describe.each(["avilla", "albion"])("secret canaries, stack %s", (stack) => {
     const plan = await runPlan({
       stack,
       secrets,
-      stateOverride: (type, name, state, secretOutputs) => {
+      stateOverride: (_type, _name, state, secretOutputs) => {
         const next = { ...state };
         for (const key of secretOutputs) {
-          if (typeof next[key] === "string") {
-            next[key] = `${CANARY}${secretOutputsSeen}x${next[key].length}`;
+          const value = next[key];
+          if (typeof value === "string") {
+            next[key] = `${CANARY}${secretOutputsSeen}x${value.length}`;
             secretOutputsSeen++;
           }
         }

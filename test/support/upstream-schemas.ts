@@ -14,8 +14,10 @@ type Json = any;
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 
+/** Ajv knows draft-07 by its http id only; the chart files name it either way. */
 function withoutMetaSchema(schema: Json): Json {
-  const { $schema: _ignored, ...rest } = schema;
+  const rest = { ...schema };
+  delete rest.$schema;
   return rest;
 }
 

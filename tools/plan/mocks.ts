@@ -8,11 +8,12 @@ import { isSecretMarker, secretMarker, unwrapSecrets } from "./mask";
 import { currentSecretOutputs } from "./recorder";
 import { MockCallTable, mockId, MockInputs, MockStateTable } from "./mock-types";
 
-/** Replaces computed state, e.g. to set every random result to a known canary. */
+/** Replaces computed state, e.g. to set every secret output (random results, keys) to a known canary. */
 export type StateOverride = (
   type: string,
   name: string,
   state: Record<string, unknown>,
+  secretOutputs: readonly string[],
 ) => Record<string, unknown>;
 
 interface Tables {
