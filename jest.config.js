@@ -7,6 +7,9 @@ module.exports = {
     // Type checking is `npm run typecheck`; jest only transpiles, which keeps the suite fast.
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.jest.json", diagnostics: false }],
   },
+  // Both stacks are planned once per run and shared by the test files (test/support/plans.ts).
+  globalSetup: "<rootDir>/test/support/global-setup.ts",
+  globalTeardown: "<rootDir>/test/support/global-teardown.ts",
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -4,11 +4,12 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, loadSiteConfig, readStackFile } from "../../config";
 import { PlanMocks } from "../../tools/plan/mocks";
-import { PlanResult, PROJECT_DIR, runPlan } from "../../tools/plan/run";
+import { PlanResult, PROJECT_DIR } from "../../tools/plan/run";
+import { sitePlan } from "../support/plans";
 
 const plans = new Map<string, PlanResult>();
 beforeAll(async () => {
-  for (const stack of ["avilla", "albion"]) plans.set(stack, await runPlan({ stack }));
+  for (const stack of ["avilla", "albion"]) plans.set(stack, await sitePlan(stack));
 });
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- outputs.json is untyped JSON */

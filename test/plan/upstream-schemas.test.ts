@@ -1,7 +1,8 @@
 // Every Kubernetes object in the plan of both sites validates against the pinned upstream
 // schemas: CRDs from ../shared/crds, core kinds with kubernetes-models, chart values against
 // the charts' values.schema.json. Zero errors.
-import { PlanResult, runPlan } from "../../tools/plan/run";
+import { PlanResult } from "../../tools/plan/run";
+import { sitePlan } from "../support/plans";
 import {
   chartSchemaFor,
   knownCrd,
@@ -13,7 +14,7 @@ const STACKS = ["avilla", "albion"] as const;
 const plans = new Map<string, PlanResult>();
 
 beforeAll(async () => {
-  for (const stack of STACKS) plans.set(stack, await runPlan({ stack }));
+  for (const stack of STACKS) plans.set(stack, await sitePlan(stack));
 });
 
 describe.each(STACKS)("upstream schemas, stack %s", (stack) => {
