@@ -1,5 +1,17 @@
-// INITIAL STUB (spine): replaced by the placement planner of the OpenStack issue.
-import { controlPlaneSize, SiteConfig } from "../../config";
+// The placement planner: which R620 each VM of the OpenStack clusters runs on. Pure, plain data
+// in and out; program.ts calls it before any resource is declared, so an impossible plan stops
+// the program with a config error instead of a half-built cloud.
+//
+// Rules, in order:
+// 1. Pinned VMs (plant:openstack.placement) stay where they are pinned; pins are validated.
+// 2. The rest are placed greedily in config order (cluster by cluster, control plane first):
+//    a control-plane VM goes to a host without another member of its cluster's control plane;
+//    any VM goes to the host with the fewest VMs of its cluster and role, then the fewest VMs of
+//    its cluster, then the first in plant:hosts order — among hosts with room for it.
+// A VM's choice depends only on its own cluster's earlier VMs (capacity aside), so appending a
+// worker moves nothing; adding a host moves nothing once the current placement is pinned.
+import { controlPlaneSize, SiteConfig, SiteConfigError } from "../../config";
+import { ConfigProblem } from "../../config/rules";
 import { ipAdd } from "../../config/ip";
 import { NodeRole } from "../types";
 
@@ -14,13 +26,17 @@ export interface PlannedVm {
   readonly host: string;
   readonly ip: string;
   readonly flavor: { readonly vcpus: number; readonly ramGb: number; readonly diskGb: number };
+  /** True when plant:openstack.placement pins the VM to its host. Default false. */
+  readonly pinned?: boolean;
 }
 
 export interface HostLoad {
   readonly host: string;
   readonly vcpus: number;
   readonly ramGb: number;
+  /** Schedulable vCPUs: (cores - hostReserved.cores) × overcommit.cpu. */
   readonly vcpuCapacity: number;
+  /** Schedulable RAM: (ramGb - hostReserved.ramGb) × overcommit.ram. */
   readonly ramCapacityGb: number;
   readonly vms: readonly string[];
 }
@@ -30,16 +46,237 @@ export interface Placement {
   readonly hostLoad: readonly HostLoad[];
 }
 
+type Flavor = PlannedVm["flavor"];
+
+/** Plain-data input of the planner (what planPlacement reads from the site config). */
+export interface PlacementInput {
+  readonly stack: string;
+  readonly hosts: readonly {
+    readonly name: string;
+    readonly cores: number;
+    readonly ramGb: number;
+  }[];
+  readonly reserved: { readonly cores: number; readonly ramGb: number };
+  readonly overcommit: { readonly cpu: number; readonly ram: number };
+  readonly clusters: readonly {
+    readonly name: string;
+    /** Config key of the cluster, e.g. `plant:clusters[0]`, for error messages. */
+    readonly key: string;
+    readonly controlPlane: {
+      readonly count: number;
+      readonly flavor: Flavor;
+      readonly ipStart: string;
+    };
+    readonly workers: { readonly count: number; readonly flavor: Flavor; readonly ipStart: string };
+  }[];
+  /** VM name → host name. */
+  readonly pins: Readonly<Record<string, string>>;
+}
+
+/** The planner input of a parsed site: its OpenStack clusters, R620s and placement settings. */
+export function placementInput(site: SiteConfig): PlacementInput {
+  const clusters: PlacementInput["clusters"][number][] = [];
+  site.clusters.forEach((c, i) => {
+    if (c.kind !== "openstack") return;
+    clusters.push({
+      name: c.name,
+      key: `plant:clusters[${i}]`,
+      controlPlane: { ...c.controlPlane, count: controlPlaneSize(site, c) },
+      workers: c.workers,
+    });
+  });
+  return {
+    stack: site.stack,
+    hosts: site.hosts,
+    reserved: site.openstack.hostReserved,
+    overcommit: site.openstack.overcommit,
+    clusters,
+    pins: site.openstack.placement,
+  };
+}
+
+/** Places every VM of the site's OpenStack clusters. Throws SiteConfigError if it cannot. */
 export function planPlacement(site: SiteConfig): Placement {
-  const vms: PlannedVm[] = [];
-  for (const c of site.clusters) {
-    if (c.kind !== "openstack") continue;
-    for (let i = 0; i < controlPlaneSize(site, c); i++) {
-      vms.push({ name: `${c.name}-cp-${i + 1}`, cluster: c.name, role: "control-plane", index: i, host: site.hosts[i % site.hosts.length].name, ip: ipAdd(c.controlPlane.ipStart, i), flavor: c.controlPlane.flavor });
+  return planVmPlacement(placementInput(site));
+}
+
+interface Candidate {
+  readonly vm: Omit<PlannedVm, "host" | "pinned">;
+  /** Config key blamed when the VM does not fit. */
+  readonly key: string;
+}
+
+interface HostState {
+  readonly name: string;
+  readonly vcpuCapacity: number;
+  readonly ramCapacityGb: number;
+  vcpus: number;
+  ramGb: number;
+  readonly vms: PlannedVm[];
+}
+
+function candidates(input: PlacementInput): Candidate[] {
+  return input.clusters.flatMap((c) => {
+    const vms: Candidate[] = [];
+    const roles = [
+      ["control-plane", "cp", c.controlPlane, `${c.key}.controlPlane`],
+      ["worker", "worker", c.workers, `${c.key}.workers.count`],
+    ] as const;
+    for (const [role, short, spec, key] of roles) {
+      for (let i = 0; i < spec.count; i++) {
+        const vm = {
+          name: `${c.name}-${short}-${i + 1}`,
+          cluster: c.name,
+          role,
+          index: i,
+          ip: ipAdd(spec.ipStart, i),
+          flavor: {
+            vcpus: spec.flavor.vcpus,
+            ramGb: spec.flavor.ramGb,
+            diskGb: spec.flavor.diskGb,
+          },
+        };
+        vms.push({ vm, key });
+      }
     }
-    for (let i = 0; i < c.workers.count; i++) {
-      vms.push({ name: `${c.name}-worker-${i + 1}`, cluster: c.name, role: "worker", index: i, host: site.hosts[i % site.hosts.length].name, ip: ipAdd(c.workers.ipStart, i), flavor: c.workers.flavor });
+    return vms;
+  });
+}
+
+function free(h: HostState): string {
+  return `${h.vcpuCapacity - h.vcpus} vCPU and ${h.ramCapacityGb - h.ramGb} GB RAM free`;
+}
+
+function fits(h: HostState, f: Flavor): boolean {
+  return h.vcpus + f.vcpus <= h.vcpuCapacity && h.ramGb + f.ramGb <= h.ramCapacityGb;
+}
+
+function holdsControlPlane(h: HostState, cluster: string): PlannedVm | undefined {
+  return h.vms.find((v) => v.cluster === cluster && v.role === "control-plane");
+}
+
+function assign(h: HostState, vm: Candidate["vm"], pinned: boolean): void {
+  h.vms.push({ ...vm, host: h.name, pinned });
+  h.vcpus += vm.flavor.vcpus;
+  h.ramGb += vm.flavor.ramGb;
+}
+
+function size(f: Flavor): string {
+  return `${f.vcpus} vCPU, ${f.ramGb} GB RAM`;
+}
+
+/** Validates pins and places them; returns the problems found. */
+function placePins(
+  input: PlacementInput,
+  all: Candidate[],
+  hosts: Map<string, HostState>,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const byName = new Map(all.map((c) => [c.vm.name, c]));
+  const hostNames = [...hosts.keys()].join(", ");
+  for (const vmName of Object.keys(input.pins).sort()) {
+    const key = `plant:openstack.placement.${vmName}`;
+    const hostName = input.pins[vmName];
+    if (!byName.has(vmName)) {
+      const known = all.map((c) => c.vm.name).join(", ") || "none";
+      problems.push({ key, message: `names unknown VM '${vmName}'; the planned VMs are ${known}` });
+    }
+    if (!hosts.has(hostName)) {
+      problems.push({
+        key,
+        message: `names unknown host '${hostName}'; plant:hosts lists ${hostNames}`,
+      });
     }
   }
-  return { vms, hostLoad: [] };
+  // Place in config order, so which pin is blamed for a clash is deterministic.
+  for (const c of all) {
+    const host = hosts.get(input.pins[c.vm.name] ?? "");
+    if (!host) continue;
+    const key = `plant:openstack.placement.${c.vm.name}`;
+    const other = c.vm.role === "control-plane" ? holdsControlPlane(host, c.vm.cluster) : undefined;
+    if (other) {
+      problems.push({
+        key,
+        message: `pins control-plane VM ${c.vm.name} to ${host.name}, which already holds ${other.name}; members of a control plane need distinct R620s`,
+      });
+    } else if (!fits(host, c.vm.flavor)) {
+      problems.push({
+        key,
+        message: `pins ${c.vm.role} VM ${c.vm.name} (${size(c.vm.flavor)}) to ${host.name}, which has only ${free(host)}`,
+      });
+    } else assign(host, c.vm, true);
+  }
+  return problems;
 }
+
+function pickHost(hosts: HostState[], vm: Candidate["vm"]): HostState | undefined {
+  const count = (h: HostState, sameRole: boolean): number =>
+    h.vms.filter((v) => v.cluster === vm.cluster && (!sameRole || v.role === vm.role)).length;
+  let best: HostState | undefined;
+  for (const h of hosts) {
+    if (vm.role === "control-plane" && holdsControlPlane(h, vm.cluster)) continue;
+    if (!fits(h, vm.flavor)) continue;
+    if (
+      !best ||
+      count(h, true) < count(best, true) ||
+      (count(h, true) === count(best, true) && count(h, false) < count(best, false))
+    ) {
+      best = h;
+    }
+  }
+  return best;
+}
+
+function refusal(hosts: HostState[], c: Candidate): ConfigProblem {
+  const reasons = hosts.map((h) => {
+    const other = c.vm.role === "control-plane" ? holdsControlPlane(h, c.vm.cluster) : undefined;
+    return other ? `${h.name} already holds ${other.name}` : `${h.name} has ${free(h)}`;
+  });
+  return {
+    key: c.key,
+    message: `${c.vm.role} VM ${c.vm.name} (${size(c.vm.flavor)}) does not fit on any R620: ${reasons.join("; ")}`,
+  };
+}
+
+/** Places every VM; throws SiteConfigError naming the pin, host or role that does not fit. */
+export function planVmPlacement(input: PlacementInput): Placement {
+  const hosts = new Map<string, HostState>(
+    input.hosts.map((h) => [
+      h.name,
+      {
+        name: h.name,
+        vcpuCapacity: Math.max(0, (h.cores - input.reserved.cores) * input.overcommit.cpu),
+        ramCapacityGb: Math.max(0, (h.ramGb - input.reserved.ramGb) * input.overcommit.ram),
+        vcpus: 0,
+        ramGb: 0,
+        vms: [],
+      },
+    ]),
+  );
+  const all = candidates(input);
+  const problems = placePins(input, all, hosts);
+  if (problems.length > 0) throw new SiteConfigError(input.stack, problems);
+
+  const ordered = [...hosts.values()];
+  for (const c of all) {
+    if (input.pins[c.vm.name] !== undefined) continue;
+    const host = pickHost(ordered, c.vm);
+    if (!host) throw new SiteConfigError(input.stack, [refusal(ordered, c)]);
+    assign(host, c.vm, false);
+  }
+
+  const placed = new Map(ordered.flatMap((h) => h.vms.map((v) => [v.name, v] as const)));
+  return {
+    vms: all.map((c) => placed.get(c.vm.name) as PlannedVm),
+    hostLoad: ordered.map((h) => ({
+      host: h.name,
+      vcpus: h.vcpus,
+      ramGb: h.ramGb,
+      vcpuCapacity: h.vcpuCapacity,
+      ramCapacityGb: h.ramCapacityGb,
+      vms: all.map((c) => c.vm.name).filter((n) => placed.get(n)?.host === h.name),
+    })),
+  };
+}
+
+export { formatPlacement, placementPins } from "./placement-report";
