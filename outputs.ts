@@ -41,6 +41,10 @@ export interface DatabaseOutput {
   readonly poolerReadWrite: string;
   readonly directReadWrite: string;
   readonly directReadOnly: string;
+  /** PgBouncer in front of the standbys (read-only). */
+  readonly poolerReadOnly?: string;
+  /** Server name the cluster archives to in the object store (the next restore's sourceServerName). */
+  readonly backupServerName?: string;
 }
 
 export interface ServiceOutput {

@@ -1,0 +1,61 @@
+// Barman Cloud plugin objects: the ObjectStore (where WAL and base backups go) and the
+// ScheduledBackup. Pure: plain values in, specs out; credentials only by Secret reference.
+import * as pulumi from "@pulumi/pulumi";
+import { DatabaseConfig } from "../../config/schema";
+import { BARMAN_PLUGIN, DatabaseNames } from "./names";
+
+/** Keys of the S3 credentials Secret (in the database namespace). */
+export const S3_SECRET_KEYS = {
+  accessKeyId: "ACCESS_KEY_ID",
+  secretAccessKey: "ACCESS_SECRET_KEY",
+  region: "REGION",
+} as const;
+
+export interface ObjectStoreSpecArgs {
+  readonly db: DatabaseConfig;
+  readonly names: DatabaseNames;
+  /** S3 API endpoint of the site object store. */
+  readonly endpointUrl: string;
+  /** `s3://<bucket>/<path>`; an Output when the bucket is computed. */
+  readonly destinationPath: pulumi.Input<string>;
+}
+
+export function objectStoreSpec(args: ObjectStoreSpecArgs) {
+  const ref = (key: string) => ({ name: args.names.s3Secret, key });
+  return {
+    retentionPolicy: args.db.backup.retention,
+    configuration: {
+      destinationPath: args.destinationPath,
+      endpointURL: args.endpointUrl,
+      s3Credentials: {
+        accessKeyId: ref(S3_SECRET_KEYS.accessKeyId),
+        secretAccessKey: ref(S3_SECRET_KEYS.secretAccessKey),
+        region: ref(S3_SECRET_KEYS.region),
+      },
+      wal: { compression: "gzip", maxParallel: 4 },
+      data: { compression: "gzip", jobs: 2 },
+    },
+  };
+}
+
+export function destinationPath(bucket: string, path: string): string {
+  return `s3://${bucket}/${path}`;
+}
+
+export function scheduledBackupSpec(
+  db: DatabaseConfig,
+  names: DatabaseNames,
+): Record<string, unknown> {
+  return {
+    cluster: { name: names.cluster },
+    schedule: db.backup.schedule,
+    method: "plugin",
+    pluginConfiguration: { name: BARMAN_PLUGIN },
+    // A WAL archive is useless without a base backup: take the first one right away.
+    immediate: true,
+    // Backups are owned by the ScheduledBackup, not the Cluster: deleting the Cluster keeps them.
+    backupOwnerReference: "self",
+    // Read the base backup from a standby, keeping I/O off the primary.
+    target: "prefer-standby",
+  };
+}

@@ -1,0 +1,231 @@
+// One HA PostgreSQL database: namespace, CloudNativePG Cluster, roles and their Secrets,
+// Barman Cloud ObjectStore + ScheduledBackup, and the PgBouncer Poolers apps connect to.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { DatabaseConfig, ServiceConfig } from "../../config/schema";
+import { DatabaseOutput } from "../../outputs";
+import { DatabaseCredential, ObjectStoreEndpoint, PlantCluster } from "../types";
+import {
+  destinationPath,
+  objectStoreSpec,
+  S3_SECRET_KEYS,
+  scheduledBackupSpec,
+} from "./backup-spec";
+import { clusterSpec } from "./cluster-spec";
+import {
+  archiveServerName,
+  backupPath,
+  databaseEndpoints,
+  databaseNames,
+  DatabaseNames,
+  POSTGRES_PORT,
+  poolerPodLabels,
+} from "./names";
+import { poolerSpec } from "./pooler-spec";
+import { planRoles } from "./roles";
+
+export interface PostgresClusterArgs {
+  readonly db: DatabaseConfig;
+  /** All services of the site; those using this database get a role. */
+  readonly services: readonly ServiceConfig[];
+  /** Physical-host failures the site must survive (site.failuresTolerated). */
+  readonly failuresTolerated: number;
+  readonly cluster: PlantCluster;
+  readonly objectStore: ObjectStoreEndpoint;
+  /** Operator and Barman Cloud plugin; every custom resource waits for them. */
+  readonly operatorReady: readonly pulumi.Resource[];
+}
+
+export class PostgresCluster extends pulumi.ComponentResource {
+  public readonly names: DatabaseNames;
+  /** Service name → its login role. */
+  public readonly credentials: ReadonlyMap<string, DatabaseCredential>;
+  /** Service name → its migration role (member of the owner role). */
+  public readonly migrationCredentials: ReadonlyMap<string, DatabaseCredential>;
+  public readonly output: DatabaseOutput;
+  /** The Cluster and its Poolers: what a migration Job or an app should wait for. */
+  public readonly ready: pulumi.Resource[];
+
+  constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("plant:postgres:PostgresCluster", name, {}, opts);
+    const { db } = args;
+    const names = databaseNames(db);
+    const endpoints = databaseEndpoints(names);
+    const provider = args.cluster.provider;
+    const child = { parent: this, provider };
+    const meta = (objectName: string, labels: Record<string, string> = {}) => ({
+      name: objectName,
+      namespace: names.namespace,
+      labels: {
+        "app.kubernetes.io/part-of": "plant-postgres",
+        "plant.busche-cnc.com/database": db.name,
+        ...labels,
+      },
+    });
+
+    // Deleting the namespace deletes the PVCs: protect it and keep it if Pulumi ever forgets it.
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      { metadata: { name: names.namespace, labels: { "plant.busche-cnc.com/database": db.name } } },
+      { ...child, protect: true, retainOnDelete: true, dependsOn: [...args.cluster.ready] },
+    );
+
+    const basicAuth = (
+      resource: string,
+      secretName: string,
+      username: string,
+      labels?: Record<string, string>,
+    ) => {
+      const password = new random.RandomPassword(
+        `${resource}-password`,
+        { length: 32, special: false },
+        { parent: this },
+      );
+      const value = pulumi.secret(password.result);
+      const secret = new k8s.core.v1.Secret(
+        resource,
+        {
+          metadata: meta(secretName, labels),
+          type: "kubernetes.io/basic-auth",
+          stringData: { username, password: value },
+        },
+        { ...child, dependsOn: [namespace] },
+      );
+      return { secret, password: value };
+    };
+
+    const owner = basicAuth(`${name}-owner`, names.ownerSecret, db.owner);
+    const roles = planRoles(db, args.services);
+    const credentials = new Map<string, DatabaseCredential>();
+    const migrationCredentials = new Map<string, DatabaseCredential>();
+    const roleSecrets: k8s.core.v1.Secret[] = [];
+    for (const role of roles) {
+      const suffix = role.kind === "migration" ? `${role.service}-migrate` : role.service;
+      // cnpg.io/reload: the operator re-applies the password when the Secret changes.
+      const { secret, password } = basicAuth(`${name}-role-${suffix}`, role.secret, role.role, {
+        "cnpg.io/reload": "true",
+      });
+      roleSecrets.push(secret);
+      const credential: DatabaseCredential = {
+        database: db.name,
+        dbname: db.database,
+        username: role.role,
+        password,
+        access: role.access,
+        host: endpoints.poolerReadWrite,
+        port: POSTGRES_PORT,
+        namespace: names.namespace,
+        poolerPodLabels: poolerPodLabels(names.poolerRw),
+      };
+      (role.kind === "migration" ? migrationCredentials : credentials).set(
+        role.service,
+        credential,
+      );
+    }
+
+    const store = args.objectStore;
+    const s3Secret = new k8s.core.v1.Secret(
+      `${name}-backup-s3`,
+      {
+        metadata: meta(names.s3Secret),
+        type: "Opaque",
+        stringData: {
+          [S3_SECRET_KEYS.accessKeyId]: pulumi.secret(store.accessKeyId),
+          [S3_SECRET_KEYS.secretAccessKey]: pulumi.secret(store.secretAccessKey),
+          [S3_SECRET_KEYS.region]: store.region,
+        },
+      },
+      { ...child, dependsOn: [namespace] },
+    );
+    const objectStore = new k8s.apiextensions.CustomResource(
+      `${name}-objectstore`,
+      {
+        apiVersion: "barmancloud.cnpg.io/v1",
+        kind: "ObjectStore",
+        metadata: meta(names.objectStore),
+        spec: objectStoreSpec({
+          db,
+          names,
+          endpointUrl: store.endpoint,
+          destinationPath: store.bucket.apply((bucket) => destinationPath(bucket, backupPath(db))),
+        }),
+      },
+      { ...child, dependsOn: [namespace, s3Secret, ...args.operatorReady] },
+    );
+
+    if (db.restore.enabled) {
+      void pulumi.log.warn(
+        `database '${db.name}': restore is enabled. A new Cluster bootstraps from server ` +
+          `'${db.restore.sourceServerName}' and archives to '${archiveServerName(db)}'; an existing Cluster ` +
+          `keeps its data (bootstrap only runs at creation). See docs/postgres.md.`,
+        this,
+      );
+    }
+    const cluster = new k8s.apiextensions.CustomResource(
+      `${name}-cluster`,
+      {
+        apiVersion: "postgresql.cnpg.io/v1",
+        kind: "Cluster",
+        metadata: meta(names.cluster),
+        spec: clusterSpec({
+          db,
+          names,
+          roles,
+          failuresTolerated: args.failuresTolerated,
+          defaultStorageClass: args.cluster.storageClass,
+        }),
+      },
+      {
+        ...child,
+        // Deleting the Cluster deletes its PVCs (owner references): protect and retain.
+        protect: true,
+        retainOnDelete: true,
+        // Bootstrap only matters when the Cluster is created; never patch a live one's.
+        ignoreChanges: ["spec.bootstrap", "spec.externalClusters"],
+        dependsOn: [namespace, owner.secret, ...roleSecrets, objectStore, ...args.operatorReady],
+      },
+    );
+
+    const crOpts = { ...child, dependsOn: [cluster] };
+    new k8s.apiextensions.CustomResource(
+      `${name}-scheduled-backup`,
+      {
+        apiVersion: "postgresql.cnpg.io/v1",
+        kind: "ScheduledBackup",
+        metadata: meta(names.scheduledBackup),
+        spec: scheduledBackupSpec(db, names),
+      },
+      crOpts,
+    );
+    const poolers = (["rw", "ro"] as const).map(
+      (type) =>
+        new k8s.apiextensions.CustomResource(
+          `${name}-pooler-${type}`,
+          {
+            apiVersion: "postgresql.cnpg.io/v1",
+            kind: "Pooler",
+            metadata: meta(type === "rw" ? names.poolerRw : names.poolerRo),
+            spec: poolerSpec(db, names, type),
+          },
+          crOpts,
+        ),
+    );
+
+    this.names = names;
+    this.ready = [cluster, ...poolers];
+    this.credentials = credentials;
+    this.migrationCredentials = migrationCredentials;
+    this.output = {
+      cluster: db.cluster,
+      database: db.database,
+      port: POSTGRES_PORT,
+      poolerReadWrite: endpoints.poolerReadWrite,
+      poolerReadOnly: endpoints.poolerReadOnly,
+      directReadWrite: endpoints.directReadWrite,
+      directReadOnly: endpoints.directReadOnly,
+      backupServerName: archiveServerName(db),
+    };
+    this.registerOutputs({ output: this.output });
+  }
+}

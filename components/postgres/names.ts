@@ -1,0 +1,99 @@
+// Naming of everything a database owns. One place, so names stay stable: adding a service
+// or a database never renames the objects of another.
+import { DatabaseConfig } from "../../config";
+
+/** Namespace of the operator and the Barman Cloud plugin (the plugin must share it). */
+export const CNPG_NAMESPACE = "cnpg-system";
+/** The Barman Cloud plugin's name as CloudNativePG knows it. */
+export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
+export const POSTGRES_PORT = 5432;
+/** Name of the external cluster a restore reads from (only inside the Cluster spec). */
+export const RESTORE_SOURCE = "origin";
+
+export type RoleKind = "app" | "migration";
+
+export interface DatabaseNames {
+  readonly namespace: string;
+  /** The CNPG Cluster; also the prefix of its services (`<cluster>-rw`, `-ro`, `-r`). */
+  readonly cluster: string;
+  readonly ownerSecret: string;
+  readonly s3Secret: string;
+  readonly objectStore: string;
+  readonly scheduledBackup: string;
+  readonly poolerRw: string;
+  readonly poolerRo: string;
+}
+
+export function databaseNames(db: Pick<DatabaseConfig, "name">): DatabaseNames {
+  return {
+    namespace: `postgres-${db.name}`,
+    cluster: db.name,
+    ownerSecret: `${db.name}-owner`,
+    s3Secret: `${db.name}-backup-s3`,
+    objectStore: `${db.name}-backups`,
+    scheduledBackup: `${db.name}-daily`,
+    poolerRw: `${db.name}-pooler-rw`,
+    poolerRo: `${db.name}-pooler-ro`,
+  };
+}
+
+/** PostgreSQL role of a service: `report-api` → `svc_report_api` (+ `_migrate` for the migration role). */
+export function roleName(service: string, kind: RoleKind): string {
+  const base = `svc_${service.replace(/-/g, "_")}`;
+  return kind === "migration" ? `${base}_migrate` : base;
+}
+
+/** basic-auth Secret holding a service role's password, in the database namespace. */
+export function roleSecretName(db: string, service: string, kind: RoleKind): string {
+  return kind === "migration" ? `${db}-role-${service}-migrate` : `${db}-role-${service}`;
+}
+
+/** Labels CloudNativePG puts on a pooler's pods. */
+export function poolerPodLabels(pooler: string): Record<string, string> {
+  return { "cnpg.io/poolerName": pooler };
+}
+
+export interface DatabaseEndpoints {
+  readonly poolerReadWrite: string;
+  readonly poolerReadOnly: string;
+  readonly directReadWrite: string;
+  readonly directReadOnly: string;
+}
+
+/** In-cluster DNS names (services CloudNativePG creates for the Cluster and each Pooler). */
+export function databaseEndpoints(names: DatabaseNames): DatabaseEndpoints {
+  const svc = (service: string) => `${service}.${names.namespace}.svc`;
+  return {
+    poolerReadWrite: svc(names.poolerRw),
+    poolerReadOnly: svc(names.poolerRo),
+    directReadWrite: svc(`${names.cluster}-rw`),
+    directReadOnly: svc(`${names.cluster}-ro`),
+  };
+}
+
+const GENERATION = /^(.+)-g([1-9][0-9]*)$/;
+
+/**
+ * The server name a cluster restored from `source` archives to: `reporting` → `reporting-g2`,
+ * `reporting-g2` → `reporting-g3`. Never equal to the source, so a restore never writes into the
+ * backups it was restored from.
+ */
+export function nextServerName(source: string): string {
+  const m = GENERATION.exec(source);
+  return m ? `${m[1]}-g${Number(m[2]) + 1}` : `${source}-g2`;
+}
+
+/**
+ * Where the cluster's WAL and base backups go in the object store. Depends only on
+ * `restore.sourceServerName` (not on `restore.enabled`), so switching restore off again after a
+ * restore does not point the archive back at the old cluster's backups.
+ */
+export function archiveServerName(db: Pick<DatabaseConfig, "name" | "restore">): string {
+  const source = db.restore.sourceServerName;
+  return source === undefined ? db.name : nextServerName(source);
+}
+
+/** Path inside the bucket: `backup.path`, default `postgres/<name>`. */
+export function backupPath(db: Pick<DatabaseConfig, "name" | "backup">): string {
+  return db.backup.path ?? `postgres/${db.name}`;
+}

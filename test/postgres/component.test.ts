@@ -1,0 +1,294 @@
+// declareDatabases under the mock runtime with a fake cluster and object store: exact children,
+// protect/retainOnDelete, ordering, providers, CRD validity, and secrets that stay secret.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { declareDatabases, DatabasesResult } from "../../components/postgres";
+import { ObjectStoreEndpoint, PlantCluster } from "../../components/types";
+import { SiteConfig, SiteConfigError } from "../../config";
+import { maskWire } from "../../tools/plan/mask";
+import { PlanMocks } from "../../tools/plan/mocks";
+import { installRecorder, PlannedResource, waitForRegistrations } from "../../tools/plan/recorder";
+import { avillaSite, clusterFacts } from "./fixtures";
+import { crdErrors } from "./schemas";
+
+const CANARY = "CANARY";
+const PROVIDER_URN = "urn:pulumi:avilla::plant::pulumi:providers:kubernetes::k8s-reports";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the mock monitor's protobuf requests are untyped */
+function recordIgnoreChanges(): Map<string, string[]> {
+  const seen = new Map<string, string[]>();
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: any) => {
+    seen.set(req.getName(), req.getIgnorechangesList());
+    return register(req, callback);
+  };
+  return seen;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+interface Run {
+  resources: PlannedResource[];
+  /** Resource name → ignoreChanges, as the engine receives them. */
+  ignoreChanges: Map<string, string[]>;
+  result: DatabasesResult;
+  outputs: Record<string, unknown>;
+  certManager: pulumi.Resource;
+}
+
+async function run(site: SiteConfig): Promise<Run> {
+  // Every generated password becomes a canary: it must never show up outside a secret.
+  await pulumi.runtime.setMocks(
+    new PlanMocks((type, name, state) =>
+      type === "random:index/randomPassword:RandomPassword"
+        ? { ...state, result: `${CANARY}-${name}` }
+        : state,
+    ),
+    "plant",
+    "avilla",
+    false,
+  );
+  const resources = installRecorder();
+  const ignoreChanges = recordIgnoreChanges();
+  const provider = new k8s.Provider("k8s-reports", { kubeconfig: pulumi.secret("apiVersion: v1") });
+  const cluster: PlantCluster = {
+    ...clusterFacts("reports", ["r620-1", "r620-2", "r620-3"]),
+    kind: "openstack",
+    provider,
+    apiEndpoint: pulumi.output("https://10.1.0.10:6443"),
+    kubeconfig: pulumi.secret("apiVersion: v1"),
+    storageClass: "local-path",
+    ready: [],
+  };
+  const objectStore: ObjectStoreEndpoint = {
+    endpoint: "https://objects.avilla.busche-cnc.com:8080",
+    region: "RegionOne",
+    bucket: pulumi.output("avilla-pg-backups"),
+    accessKeyId: pulumi.secret(`${CANARY}-access-key`),
+    secretAccessKey: pulumi.secret(`${CANARY}-secret-key`),
+  };
+  // Stands in for the ingress area's cert-manager readiness.
+  const certManager = new k8s.core.v1.Namespace(
+    "cert-manager-reports",
+    { metadata: { name: "cert-manager" } },
+    { provider },
+  );
+  const result = declareDatabases(
+    site,
+    [cluster],
+    new Map([["reports", { certManagerReady: [certManager] }]]),
+    objectStore,
+  );
+  const wire = await pulumi.runtime.serializeProperties("outputs", {
+    outputs: result.outputs,
+    credentials: Object.fromEntries(result.credentials),
+    migrationCredentials: Object.fromEntries(result.migrationCredentials),
+  });
+  await waitForRegistrations();
+  return {
+    resources,
+    ignoreChanges,
+    result,
+    outputs: maskWire(wire) as Record<string, unknown>,
+    certManager,
+  };
+}
+
+const named = (plan: Run, name: string): PlannedResource => {
+  const r = plan.resources.find((x) => x.name === name);
+  if (!r)
+    throw new Error(`no resource ${name}; have ${plan.resources.map((x) => x.name).join(", ")}`);
+  return r;
+};
+
+describe("declareDatabases on the avilla config", () => {
+  let plan: Run;
+  beforeAll(async () => {
+    plan = await run(avillaSite());
+  });
+
+  test("declares exactly the operator, the plugin and the database's objects", () => {
+    const mine = plan.resources.filter((r) => r.name !== "cert-manager-reports");
+    const count = (type: string) => mine.filter((r) => r.type === type).length;
+    expect(count("plant:postgres:CnpgOperator")).toBe(1);
+    expect(count("plant:postgres:PostgresCluster")).toBe(1);
+    expect(count("kubernetes:helm.sh/v4:Chart")).toBe(2);
+    expect(count("kubernetes:core/v1:Namespace")).toBe(2);
+    expect(count("kubernetes:core/v1:Secret")).toBe(5);
+    expect(count("random:index/randomPassword:RandomPassword")).toBe(4);
+    expect(count("kubernetes:postgresql.cnpg.io/v1:Cluster")).toBe(1);
+    expect(count("kubernetes:barmancloud.cnpg.io/v1:ObjectStore")).toBe(1);
+    expect(count("kubernetes:postgresql.cnpg.io/v1:ScheduledBackup")).toBe(1);
+    expect(count("kubernetes:postgresql.cnpg.io/v1:Pooler")).toBe(2);
+  });
+
+  test("charts are pinned, from the CloudNativePG repo, in cnpg-system", () => {
+    expect(named(plan, "cnpg-reports-operator").inputs).toMatchObject({
+      chart: "cloudnative-pg",
+      version: "0.29.0",
+      repositoryOpts: { repo: "https://cloudnative-pg.github.io/charts" },
+      namespace: "cnpg-system",
+    });
+    expect(named(plan, "cnpg-reports-operator").provider).toBe(PROVIDER_URN);
+    expect(named(plan, "cnpg-reports-barman-cloud").inputs).toMatchObject({
+      chart: "plugin-barman-cloud",
+      version: "0.7.0",
+      namespace: "cnpg-system",
+    });
+  });
+
+  test("the plugin waits for cert-manager and the operator", () => {
+    const deps = named(plan, "cnpg-reports-barman-cloud").dependencies;
+    expect(deps).toContain(named(plan, "cert-manager-reports").urn);
+    expect(deps).toContain(named(plan, "cnpg-reports-operator").urn);
+  });
+
+  test("the Cluster and its namespace are protected and retained on delete", () => {
+    for (const name of ["postgres-reporting-cluster", "postgres-reporting-ns"]) {
+      expect(named(plan, name)).toMatchObject({ protect: true, retainOnDelete: true });
+    }
+    const protectedNames = plan.resources.filter((r) => r.protect).map((r) => r.name);
+    expect(protectedNames.sort()).toEqual(["postgres-reporting-cluster", "postgres-reporting-ns"]);
+  });
+
+  test("a live Cluster's bootstrap is never patched (it only runs at creation)", () => {
+    expect(plan.ignoreChanges.get("postgres-reporting-cluster")).toEqual([
+      "spec.bootstrap",
+      "spec.externalClusters",
+    ]);
+  });
+
+  test("the Cluster waits for the operator, the plugin, its Secrets and the ObjectStore", () => {
+    const deps = named(plan, "postgres-reporting-cluster").dependencies;
+    for (const name of [
+      "cnpg-reports-operator",
+      "cnpg-reports-barman-cloud",
+      "postgres-reporting-owner",
+      "postgres-reporting-role-report-api",
+      "postgres-reporting-role-report-api-migrate",
+      "postgres-reporting-role-gauge-report",
+      "postgres-reporting-objectstore",
+    ]) {
+      expect(deps).toContain(named(plan, name).urn);
+    }
+    expect(named(plan, "postgres-reporting-pooler-rw").dependencies).toContain(
+      named(plan, "postgres-reporting-cluster").urn,
+    );
+  });
+
+  test("every Kubernetes object uses the cluster's provider, an explicit name and namespace", () => {
+    const k8sObjects = plan.resources.filter(
+      (r) => r.custom && r.type.startsWith("kubernetes:") && r.name !== "cert-manager-reports",
+    );
+    expect(k8sObjects.length).toBe(12);
+    for (const r of k8sObjects) {
+      expect(r.provider).toBe(PROVIDER_URN);
+      const metadata = r.inputs.metadata as { name?: string; namespace?: string } | undefined;
+      expect(metadata?.name).toMatch(/^[a-z0-9-]+$/);
+      if (r.type !== "kubernetes:core/v1:Namespace")
+        expect(metadata?.namespace).toBe("postgres-reporting");
+    }
+  });
+
+  test("every custom resource, as declared, validates against the pinned CRDs", () => {
+    const crs = plan.resources.filter((r) => /cnpg\.io/.test(r.type));
+    expect(crs.length).toBe(5);
+    for (const r of crs)
+      expect(crdErrors(r.inputs as { apiVersion: string; kind: string })).toEqual([]);
+  });
+
+  test("passwords exist only as secret Secret data; no plaintext anywhere", () => {
+    for (const name of [
+      "postgres-reporting-owner",
+      "postgres-reporting-role-report-api",
+      "postgres-reporting-role-report-api-migrate",
+      "postgres-reporting-role-gauge-report",
+    ]) {
+      const inputs = named(plan, name).inputs;
+      expect(inputs.type).toBe("kubernetes.io/basic-auth");
+      expect(inputs.stringData).toBe("[secret]");
+    }
+    expect(named(plan, "postgres-reporting-backup-s3").inputs.stringData).toBe("[secret]");
+    expect(JSON.stringify(plan.resources)).not.toContain(CANARY);
+    expect(JSON.stringify(plan.outputs)).not.toContain(CANARY);
+  });
+
+  test("credentials: one app role per service with access, a migration role for report-api", async () => {
+    expect([...plan.result.credentials.keys()].sort()).toEqual(["gauge-report", "report-api"]);
+    expect([...plan.result.migrationCredentials.keys()]).toEqual(["report-api"]);
+    const api = plan.result.credentials.get("report-api")!;
+    expect({ ...api, password: undefined }).toEqual({
+      database: "reporting",
+      dbname: "reporting",
+      username: "svc_report_api",
+      password: undefined,
+      access: "readwrite",
+      host: "reporting-pooler-rw.postgres-reporting.svc",
+      port: 5432,
+      namespace: "postgres-reporting",
+      poolerPodLabels: { "cnpg.io/poolerName": "reporting-pooler-rw" },
+    });
+    expect(plan.result.credentials.get("gauge-report")!.access).toBe("read");
+    expect(plan.result.migrationCredentials.get("report-api")!.username).toBe(
+      "svc_report_api_migrate",
+    );
+    for (const c of [
+      ...plan.result.credentials.values(),
+      ...plan.result.migrationCredentials.values(),
+    ]) {
+      expect(await pulumi.isSecret(c.password)).toBe(true);
+    }
+    expect(plan.result.databases?.get("reporting")?.ready.length).toBe(3);
+    const creds = plan.outputs.credentials as Record<string, { password: unknown }>;
+    expect(creds["report-api"].password).toBe("[secret]");
+  });
+
+  test("outputs: endpoints, port and database name, no password", () => {
+    expect(plan.outputs.outputs).toEqual({
+      reporting: {
+        cluster: "reports",
+        database: "reporting",
+        port: 5432,
+        poolerReadWrite: "reporting-pooler-rw.postgres-reporting.svc",
+        poolerReadOnly: "reporting-pooler-ro.postgres-reporting.svc",
+        directReadWrite: "reporting-rw.postgres-reporting.svc",
+        directReadOnly: "reporting-ro.postgres-reporting.svc",
+        backupServerName: "reporting",
+      },
+    });
+  });
+});
+
+describe("declareDatabases with restore enabled", () => {
+  test("the Cluster bootstraps by recovery and archives to a new server name", async () => {
+    const site = avillaSite();
+    const db = { ...site.databases[0], restore: { enabled: true, sourceServerName: "reporting" } };
+    const plan = await run({ ...site, databases: [db] });
+    const spec = named(plan, "postgres-reporting-cluster").inputs.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(Object.keys(spec.bootstrap)).toEqual(["recovery"]);
+    expect(spec.bootstrap.recovery.source).toBe("origin");
+    expect(spec.externalClusters[0].plugin.parameters.serverName).toBe("reporting");
+    expect(spec.plugins[0].parameters.serverName).toBe("reporting-g2");
+    expect(
+      (plan.outputs.outputs as Record<string, { backupServerName: string }>).reporting
+        .backupServerName,
+    ).toBe("reporting-g2");
+  });
+});
+
+describe("declareDatabases refuses before declaring anything", () => {
+  test("no object store: SiteConfigError and no resource", async () => {
+    await pulumi.runtime.setMocks(new PlanMocks(), "plant", "avilla", false);
+    const resources = installRecorder();
+    const provider = new k8s.Provider("k8s-reports", { kubeconfig: "x" });
+    const cluster = {
+      ...clusterFacts("reports", ["r620-1", "r620-2", "r620-3"]),
+      provider,
+    } as unknown as PlantCluster;
+    expect(() => declareDatabases(avillaSite(), [cluster], new Map(), undefined)).toThrow(
+      SiteConfigError,
+    );
+    await waitForRegistrations();
+    expect(resources.map((r) => r.type)).toEqual(["pulumi:providers:kubernetes"]);
+  });
+});

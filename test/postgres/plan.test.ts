@@ -1,0 +1,99 @@
+// The whole program's offline plan for both sites: the database objects are there, valid
+// against the pinned CRDs, protected, and the config switches (restore, instances) act on them.
+import * as path from "path";
+import { readStackFile } from "../../config";
+import { PlanResult, runPlan } from "../../tools/plan/run";
+import { PROJECT_DIR } from "./fixtures";
+import { crdErrors } from "./schemas";
+
+const KINDS = [
+  "kubernetes:helm.sh/v4:Chart",
+  "kubernetes:barmancloud.cnpg.io/v1:ObjectStore",
+  "kubernetes:postgresql.cnpg.io/v1:Cluster",
+  "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup",
+  "kubernetes:postgresql.cnpg.io/v1:Pooler",
+];
+
+function rawWith(stack: string, patch: Record<string, unknown>): Record<string, unknown> {
+  const raw = readStackFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
+  const [db, ...rest] = raw.databases as Record<string, unknown>[];
+  return { ...raw, databases: [{ ...db, ...patch }, ...rest] };
+}
+
+describe.each(["avilla", "albion"])("plan of %s", (stack) => {
+  let plan: PlanResult;
+  beforeAll(async () => {
+    plan = await runPlan({ stack });
+  });
+
+  test("shows the operator, the plugin, the Cluster, ObjectStore, ScheduledBackup, Poolers and roles", () => {
+    const mine = plan.resources.filter((r) => r.urn.includes("plant:postgres:"));
+    const types = mine.map((r) => r.type);
+    for (const kind of KINDS) expect(types).toContain(kind);
+    expect(
+      mine.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart").map((r) => r.inputs.chart),
+    ).toEqual(["cloudnative-pg", "plugin-barman-cloud"]);
+    const cluster = mine.find((r) => r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster")!;
+    const roles = (cluster.inputs.spec as { managed: { roles: { name: string }[] } }).managed.roles;
+    expect(roles.map((r) => r.name)).toEqual([
+      "svc_gauge_report",
+      "svc_report_api",
+      "svc_report_api_migrate",
+    ]);
+    expect(cluster.protect).toBe(true);
+  });
+
+  test("every postgres custom resource validates against the pinned CRDs", () => {
+    const crs = plan.manifests.filter((m) => /cnpg\.io\//.test(String(m.object.apiVersion)));
+    expect(crs.map((m) => m.kind).sort()).toEqual([
+      "Cluster",
+      "ObjectStore",
+      "Pooler",
+      "Pooler",
+      "ScheduledBackup",
+    ]);
+    for (const m of crs)
+      expect(crdErrors(m.object as { apiVersion: string; kind: string })).toEqual([]);
+  });
+
+  test("database outputs carry endpoints, never a password", () => {
+    const outputs = plan.outputs as { databases: Record<string, Record<string, unknown>> };
+    expect(outputs.databases.reporting).toMatchObject({
+      cluster: "reports",
+      database: "reporting",
+      port: 5432,
+      poolerReadWrite: "reporting-pooler-rw.postgres-reporting.svc",
+    });
+    expect(JSON.stringify(outputs.databases)).not.toMatch(/password|secret/i);
+  });
+});
+
+describe("config switches through the real program", () => {
+  test("restore.enabled bootstraps the Cluster from the object store", async () => {
+    const plan = await runPlan({
+      stack: "avilla",
+      rawConfig: rawWith("avilla", {
+        restore: {
+          enabled: true,
+          sourceServerName: "reporting",
+          targetTime: "2026-11-20T14:30:00Z",
+        },
+      }),
+    });
+    const cluster = plan.manifests.find((m) => m.kind === "Cluster")!;
+    const spec = cluster.object.spec as {
+      bootstrap: Record<string, unknown>;
+      plugins: { parameters: Record<string, string> }[];
+    };
+    expect(Object.keys(spec.bootstrap)).toEqual(["recovery"]);
+    expect(spec.plugins[0].parameters.serverName).toBe("reporting-g2");
+  });
+
+  test("a restore without a source server stops the plan with the config key", async () => {
+    await expect(
+      runPlan({ stack: "avilla", rawConfig: rawWith("avilla", { restore: { enabled: true } }) }),
+    ).rejects.toThrow(
+      "[plant:databases[0].restore.sourceServerName] is required when restore.enabled is true",
+    );
+  });
+});
