@@ -1,14 +1,65 @@
-// INITIAL STUB (spine): replaced by the Kubernetes clusters issue.
-import { SiteConfig, SiteSecrets } from "../../config";
+// Entry point of the Kubernetes area: one PlantCluster per configured cluster, in config order.
+// New clusters are RKE2 on the OpenStack VMs; existing ones are reached by kubeconfig.
+import { controlPlaneSize, kubeconfigKey, SiteConfig, SiteSecrets } from "../../config";
 import { OpenStackFoundation } from "../openstack";
 import { Placement } from "../openstack/placement";
-import { PlantCluster } from "../types";
+import { ClusterNode, NodeRole, PlantCluster } from "../types";
+import { ExistingCluster } from "./existing-cluster";
+import { Rke2Cluster } from "./rke2-cluster";
+
+export { ExistingCluster } from "./existing-cluster";
+export { Rke2Cluster } from "./rke2-cluster";
+
+const ROLES: Record<string, readonly NodeRole[]> = {
+  "control-plane": ["control-plane"],
+  worker: ["worker"],
+  "control-plane+worker": ["control-plane", "worker"],
+};
 
 export function declareClusters(
-  _site: SiteConfig,
-  _secrets: SiteSecrets,
+  site: SiteConfig,
+  secrets: SiteSecrets,
   _placement: Placement,
-  _openstack: OpenStackFoundation | undefined,
+  openstack: OpenStackFoundation | undefined,
 ): PlantCluster[] {
-  return [];
+  return site.clusters.map((c, i): PlantCluster => {
+    if (c.kind === "existing") {
+      const nodes: ClusterNode[] = c.nodes.map((n) => ({
+        name: n.name,
+        ip: n.ip,
+        physicalHost: n.physicalHost,
+        roles: ROLES[n.role],
+        cpu: n.cpu,
+        memoryGb: n.memoryGb,
+      }));
+      return new ExistingCluster(c.name, {
+        clusterName: c.name,
+        apiEndpoint: c.apiEndpoint,
+        kubeconfig: secrets.get(kubeconfigKey(c)),
+        storageClass: c.storageClass,
+        nodes,
+      });
+    }
+    if (!openstack) {
+      throw new Error(
+        `[plant:clusters[${i}]] cluster ${c.name} is kind 'openstack' but no OpenStack foundation was declared`,
+      );
+    }
+    // The foundation's slots carry the placement (host, IP, flavor) plus the OpenStack objects.
+    return new Rke2Cluster(c.name, {
+      clusterName: c.name,
+      version: c.version,
+      apiVip: c.apiVip,
+      podCidr: c.podCidr,
+      serviceCidr: c.serviceCidr,
+      storageClass: c.storageClass,
+      controlPlaneCount: controlPlaneSize(site, c),
+      workerCount: c.workers.count,
+      ntpServers: site.network.ntpServers,
+      provider: openstack.provider,
+      imageId: openstack.imageId,
+      keypairName: openstack.keypairName,
+      slots: openstack.vms.filter((v) => v.cluster === c.name),
+    });
+  });
 }

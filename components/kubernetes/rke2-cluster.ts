@@ -1,0 +1,180 @@
+// A new RKE2 cluster on OpenStack VMs: tokens and CAs made here, one Nova instance per planned
+// slot booted by cloud-init alone, the admin kubeconfig computed here, and a k8s.Provider that
+// waits for the API through the VIP — all in one `pulumi up`.
+import * as k8s from "@pulumi/kubernetes";
+import * as openstack from "@pulumi/openstack";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { OpenStackVmSlot } from "../openstack";
+import { ClusterNode, PlantCluster } from "../types";
+import { ApiServerReady } from "./api-ready";
+import { adminKubeconfig } from "./kubeconfig";
+import { LocalPathProvisioner } from "./local-path";
+import { apiServerUrl, KUBE_VIP_IMAGE, Rke2ClusterSettings } from "./rke2-config";
+import { Rke2Pki } from "./rke2-pki";
+import { rke2UserData } from "./rke2-userdata";
+import { checkSlots, slotNode, sortedSlots } from "./slots";
+
+export interface Rke2ClusterArgs {
+  /** Cluster name (also the k8s provider name `k8s-<name>`). */
+  readonly clusterName: string;
+  /** RKE2 release pinned to Kubernetes 1.36, e.g. v1.36.5+rke2r1. */
+  readonly version: string;
+  readonly apiVip: string;
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+  readonly storageClass: string;
+  /** Expected control-plane size (2f+1 by default); the slots must match it. */
+  readonly controlPlaneCount: number;
+  readonly workerCount: number;
+  readonly ntpServers: readonly string[];
+  /** OpenStack provider, image and keypair of the platform project. */
+  readonly provider: openstack.Provider;
+  readonly imageId: pulumi.Input<string>;
+  readonly keypairName: pulumi.Input<string>;
+  /** This cluster's planned VMs with their ports, flavors and server groups. */
+  readonly slots: readonly OpenStackVmSlot[];
+  /** Default KUBE_VIP_IMAGE. */
+  readonly kubeVipImage?: string;
+  /** Seconds `pulumi up` waits for the API after creating VMs. Default 1800. */
+  readonly apiTimeoutSeconds?: number;
+}
+
+export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluster {
+  readonly name: string;
+  readonly kind = "openstack" as const;
+  readonly provider: k8s.Provider;
+  readonly apiEndpoint: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly nodes: readonly ClusterNode[];
+  readonly storageClass: string;
+  readonly ready: readonly pulumi.Resource[];
+  readonly instances: readonly openstack.compute.Instance[];
+  /** Generated user data per VM name (secret: it carries the CA keys and tokens). */
+  readonly userData: Readonly<Record<string, pulumi.Output<string>>>;
+
+  constructor(name: string, args: Rke2ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("plant:kubernetes:Rke2Cluster", name, {}, opts);
+    checkSlots({ ...args, clusterName: args.clusterName }, this);
+    const slots = sortedSlots(args.slots);
+    this.name = args.clusterName;
+    this.storageClass = args.storageClass;
+    this.nodes = slots.map((s) => slotNode(s, args.workerCount > 0));
+
+    // Alphanumeric: RKE2 splits tokens on ':'. Separate agent token: a worker never holds the
+    // server token, which decrypts the CA keys kept in the datastore.
+    const tokenArgs = { length: 48, special: false };
+    const serverToken = new random.RandomPassword(`${name}-server-token`, tokenArgs, {
+      parent: this,
+    });
+    const agentToken = new random.RandomPassword(`${name}-agent-token`, tokenArgs, {
+      parent: this,
+    });
+    const pki = new Rke2Pki(`${name}-pki`, { clusterName: args.clusterName }, { parent: this });
+
+    const settings: Rke2ClusterSettings = {
+      name: args.clusterName,
+      version: args.version,
+      apiVip: args.apiVip,
+      podCidr: args.podCidr,
+      serviceCidr: args.serviceCidr,
+      taintControlPlane: args.workerCount > 0,
+      kubeVipImage: args.kubeVipImage ?? KUBE_VIP_IMAGE,
+    };
+    const userData: Record<string, pulumi.Output<string>> = {};
+    const instances = slots.map((slot) => {
+      const node = slotNode(slot, args.workerCount > 0);
+      const isServer = slot.role === "control-plane";
+      userData[slot.name] = pulumi.secret(
+        pulumi
+          .all([serverToken.result, agentToken.result, pki.caBundle])
+          .apply(([server, agent, cas]) =>
+            rke2UserData({
+              node: {
+                name: slot.name,
+                ip: slot.ip,
+                role: slot.role,
+                physicalHost: slot.host,
+                bootstrap: isServer && slot.index === 0,
+              },
+              cluster: settings,
+              tokens: { server, agent, serverCaPem: cas.serverCa.certPem },
+              cas: isServer ? cas : undefined,
+              ntpServers: args.ntpServers,
+            }),
+          ),
+      );
+      return new openstack.compute.Instance(
+        `${name}-${isServer ? "cp" : "worker"}-${slot.index + 1}`,
+        {
+          name: slot.name,
+          flavorId: slot.flavorId,
+          imageId: args.imageId,
+          keyPair: args.keypairName,
+          availabilityZone: slot.availabilityZone,
+          networks: [{ port: slot.port.id }],
+          schedulerHints: [{ group: slot.serverGroupId }],
+          userData: userData[slot.name],
+          metadata: {
+            cluster: args.clusterName,
+            role: slot.role,
+            "physical-host": node.physicalHost,
+            ip: node.ip,
+          },
+          // A clean shutdown lets etcd and the kubelet stop before the disk goes away.
+          stopBeforeDestroy: true,
+        },
+        {
+          parent: this,
+          provider: args.provider,
+          // The fixed-IP port can hold one VM at a time: the old VM must go before its successor boots.
+          deleteBeforeReplace: true,
+          additionalSecretOutputs: ["userData", "adminPass"],
+        },
+      );
+    });
+    this.instances = instances;
+    this.userData = userData;
+
+    this.apiEndpoint = pulumi.output(apiServerUrl(args.apiVip));
+    this.kubeconfig = pulumi.secret(
+      pulumi
+        .all([pki.serverCaCertPem, pki.adminCertPem, pki.adminKeyPem])
+        .apply(([ca, cert, key]) =>
+          adminKubeconfig({
+            clusterName: args.clusterName,
+            server: apiServerUrl(args.apiVip),
+            caCertPem: ca,
+            clientCertPem: cert,
+            clientKeyPem: key,
+          }),
+        ),
+    );
+    const apiReady = new ApiServerReady(
+      `${name}-api-ready`,
+      {
+        server: apiServerUrl(args.apiVip),
+        caCertPem: pki.serverCaCertPem,
+        clientCertPem: pki.adminCertPem,
+        clientKeyPem: pki.adminKeyPem,
+        instanceIds: instances.filter((_, i) => slots[i].role === "control-plane").map((i) => i.id),
+        timeoutSeconds: args.apiTimeoutSeconds,
+      },
+      { parent: this, dependsOn: instances },
+    );
+    this.provider = new k8s.Provider(
+      `k8s-${args.clusterName}`,
+      // Renewing the admin certificate changes the kubeconfig: an update, never a replacement of
+      // every Kubernetes object behind this provider.
+      { kubeconfig: this.kubeconfig, clusterIdentifier: `${args.clusterName}@${args.apiVip}` },
+      { parent: this, dependsOn: [apiReady] },
+    );
+    const storage = new LocalPathProvisioner(
+      `${name}-local-path`,
+      { storageClassName: args.storageClass },
+      { parent: this, provider: this.provider },
+    );
+    this.ready = [apiReady, ...storage.ready];
+    this.registerOutputs({ apiEndpoint: this.apiEndpoint, kubeconfig: this.kubeconfig });
+  }
+}

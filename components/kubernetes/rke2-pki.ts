@@ -1,0 +1,119 @@
+// The cluster's certificate authorities, made in the program so the admin kubeconfig can be
+// computed before any VM boots. RKE2 uses CA files it finds at first start instead of making
+// its own (docs.rke2.io, "Using Custom CA Certificates").
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { Rke2CaBundle } from "./rke2-userdata";
+
+/** Ten years, like RKE2's own CAs. A CA renewal changes every server's user data (see docs). */
+const CA_VALIDITY_HOURS = 10 * 365 * 24;
+/** The admin client certificate lasts a year and is renewed by any `pulumi up` in its last 30 days. */
+const ADMIN_VALIDITY_HOURS = 365 * 24;
+const ADMIN_EARLY_RENEWAL_HOURS = 30 * 24;
+const CA_USES = ["cert_signing", "crl_signing", "digital_signature", "key_encipherment"];
+
+/** CA name → the common name RKE2 would give it (so `openssl x509 -subject` looks familiar). */
+export const CA_NAMES = {
+  serverCa: "rke2-server-ca",
+  clientCa: "rke2-client-ca",
+  requestHeaderCa: "rke2-request-header-ca",
+  etcdPeerCa: "etcd-peer-ca",
+  etcdServerCa: "etcd-server-ca",
+} as const;
+type CaKey = keyof typeof CA_NAMES;
+
+export interface Rke2PkiArgs {
+  /** Cluster name, recorded in the certificates' organization. */
+  readonly clusterName: string;
+}
+
+interface Ca {
+  readonly key: tls.PrivateKey;
+  readonly cert: tls.SelfSignedCert;
+}
+
+export class Rke2Pki extends pulumi.ComponentResource {
+  /** Every CA certificate and key plus the service-account key, as one secret. */
+  readonly caBundle: pulumi.Output<Rke2CaBundle>;
+  /** Server CA certificate (public): the kubeconfig's certificate-authority-data. */
+  readonly serverCaCertPem: pulumi.Output<string>;
+  /** Admin client certificate (group system:masters) and its key (secret). */
+  readonly adminCertPem: pulumi.Output<string>;
+  readonly adminKeyPem: pulumi.Output<string>;
+
+  constructor(name: string, args: Rke2PkiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("plant:kubernetes:Rke2Pki", name, {}, opts);
+    const cas = {} as Record<CaKey, Ca>;
+    for (const caKey of Object.keys(CA_NAMES) as CaKey[]) {
+      const cn = CA_NAMES[caKey];
+      const key = new tls.PrivateKey(
+        `${name}-${cn}-key`,
+        { algorithm: "ECDSA", ecdsaCurve: "P256" },
+        { parent: this },
+      );
+      const cert = new tls.SelfSignedCert(
+        `${name}-${cn}`,
+        {
+          privateKeyPem: key.privateKeyPem,
+          isCaCertificate: true,
+          allowedUses: CA_USES,
+          validityPeriodHours: CA_VALIDITY_HOURS,
+          subject: { commonName: cn, organization: `plant ${args.clusterName}` },
+        },
+        { parent: this },
+      );
+      cas[caKey] = { key, cert };
+    }
+    // RKE2 signs service-account tokens with an RSA key (service.key).
+    const serviceKey = new tls.PrivateKey(
+      `${name}-service-account-key`,
+      { algorithm: "RSA", rsaBits: 2048 },
+      { parent: this },
+    );
+
+    const adminKey = new tls.PrivateKey(
+      `${name}-admin-key`,
+      { algorithm: "ECDSA", ecdsaCurve: "P256" },
+      { parent: this },
+    );
+    const adminCsr = new tls.CertRequest(
+      `${name}-admin`,
+      {
+        privateKeyPem: adminKey.privateKeyPem,
+        subject: { commonName: "plant-admin", organization: "system:masters" },
+      },
+      { parent: this },
+    );
+    const adminCert = new tls.LocallySignedCert(
+      `${name}-admin`,
+      {
+        certRequestPem: adminCsr.certRequestPem,
+        caCertPem: cas.clientCa.cert.certPem,
+        caPrivateKeyPem: cas.clientCa.key.privateKeyPem,
+        allowedUses: ["digital_signature", "key_encipherment", "client_auth"],
+        validityPeriodHours: ADMIN_VALIDITY_HOURS,
+        earlyRenewalHours: ADMIN_EARLY_RENEWAL_HOURS,
+      },
+      { parent: this },
+    );
+
+    const pair = (ca: Ca) => ({ certPem: ca.cert.certPem, keyPem: ca.key.privateKeyPem });
+    this.caBundle = pulumi.secret(
+      pulumi.output({
+        serverCa: pair(cas.serverCa),
+        clientCa: pair(cas.clientCa),
+        requestHeaderCa: pair(cas.requestHeaderCa),
+        etcdPeerCa: pair(cas.etcdPeerCa),
+        etcdServerCa: pair(cas.etcdServerCa),
+        serviceAccountKeyPem: serviceKey.privateKeyPem,
+      }),
+    );
+    this.serverCaCertPem = cas.serverCa.cert.certPem;
+    this.adminCertPem = adminCert.certPem;
+    this.adminKeyPem = pulumi.secret(adminKey.privateKeyPem);
+    this.registerOutputs({
+      serverCaCertPem: this.serverCaCertPem,
+      adminCertPem: this.adminCertPem,
+    });
+  }
+}

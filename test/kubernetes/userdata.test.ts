@@ -1,0 +1,205 @@
+import { createHash } from "crypto";
+import fc from "fast-check";
+import { parse } from "yaml";
+import { rke2ConfigYaml, secureToken } from "../../components/kubernetes/rke2-config";
+import {
+  rke2UserData,
+  Rke2UserDataInput,
+  shellValue,
+} from "../../components/kubernetes/rke2-userdata";
+import { clusterSettings, fakeCas, fakeTokens } from "./fixtures";
+import {
+  ajvCloudConfigErrors,
+  cloudInitSchemaProblem,
+  cloudInitSchemaProblems,
+  scriptsIn,
+  shellcheckProblem,
+  toolAvailable,
+} from "./validators";
+
+const server = (index: number, host: string): Rke2UserDataInput => ({
+  node: {
+    name: `reports-cp-${index + 1}`,
+    ip: `10.1.1.${10 + index}`,
+    role: "control-plane",
+    physicalHost: host,
+    bootstrap: index === 0,
+  },
+  cluster: clusterSettings,
+  tokens: fakeTokens,
+  cas: fakeCas,
+  ntpServers: ["10.1.0.2"],
+});
+const worker: Rke2UserDataInput = {
+  node: {
+    name: "reports-worker-1",
+    ip: "10.1.1.20",
+    role: "worker",
+    physicalHost: "r620-2",
+    bootstrap: false,
+  },
+  cluster: clusterSettings,
+  tokens: fakeTokens,
+  ntpServers: [],
+};
+const serverWithoutWorkers: Rke2UserDataInput = {
+  ...server(1, "r620-2"),
+  cluster: { ...clusterSettings, taintControlPlane: false },
+};
+
+const documents: [string, Rke2UserDataInput][] = [
+  ["bootstrap server", server(0, "r620-1")],
+  ["joining server", server(1, "r620-2")],
+  ["worker", worker],
+  ["server of a cluster without workers", serverWithoutWorkers],
+];
+
+function rke2Config(document: string): Record<string, unknown> {
+  const doc = parse(document) as { write_files: { path: string; content: string }[] };
+  const file = doc.write_files.find((f) => f.path === "/etc/rancher/rke2/config.yaml");
+  return parse(file?.content ?? "") as Record<string, unknown>;
+}
+
+describe("RKE2 user data", () => {
+  test("every document passes the real `cloud-init schema`", async () => {
+    if (!toolAvailable("cloud-init")) return;
+    const problems = await cloudInitSchemaProblems(
+      documents.map(([, input]) => rke2UserData(input)),
+    );
+    expect(documents.map(([label], i) => [label, problems[i]])).toEqual(
+      documents.map(([label]) => [label, undefined]),
+    );
+  });
+
+  test.each(documents)("%s passes the cloud-init 26.2 JSON schema (ajv)", (_label, input) => {
+    expect(ajvCloudConfigErrors(rke2UserData(input))).toEqual([]);
+  });
+
+  test.each(documents)("%s: every shell script passes shellcheck", (_label, input) => {
+    if (!toolAvailable("shellcheck")) return;
+    const scripts = scriptsIn(rke2UserData(input));
+    expect(scripts.map((s) => s.path)).toEqual(["/usr/local/sbin/plant-rke2-bootstrap"]);
+    for (const s of scripts) expect(shellcheckProblem(s.content)).toBeUndefined();
+  });
+
+  test("the validators do reject a broken document", () => {
+    const broken = "#cloud-config\nruncmd: 5\nwrite_files: [{ path: 1, bogus: true }]\n";
+    expect(ajvCloudConfigErrors(broken).length).toBeGreaterThan(0);
+    if (toolAvailable("cloud-init")) expect(cloudInitSchemaProblem(broken)).toMatch(/runcmd/);
+    if (toolAvailable("shellcheck"))
+      expect(shellcheckProblem("#!/bin/sh\necho $1\n")).toMatch(/SC2086/);
+  });
+
+  test("bootstrap server document (snapshot, fake key material)", () => {
+    expect(rke2UserData(server(0, "r620-1"))).toMatchSnapshot();
+  });
+
+  test("is byte-identical for the same inputs, whatever the NTP server order", () => {
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(["10.1.0.2", "10.1.0.3", "ntp.example.com"], { minLength: 1 }),
+        (ntp) => {
+          const a = rke2UserData({ ...server(0, "r620-1"), ntpServers: ntp });
+          const b = rke2UserData({ ...server(0, "r620-1"), ntpServers: [...ntp].reverse() });
+          expect(a).toBe(b);
+        },
+      ),
+    );
+  });
+
+  test("servers: labels, VIP in tls-san, bundled ingress and ServiceLB off, iptables kube-proxy", () => {
+    const cfg = rke2Config(rke2UserData(server(1, "r620-2")));
+    expect(cfg["node-label"]).toEqual([
+      "plant.busche-cnc.com/physical-host=r620-2",
+      "topology.kubernetes.io/zone=r620-2",
+    ]);
+    expect(cfg["tls-san"]).toEqual(["10.1.0.10"]);
+    expect(cfg["ingress-controller"]).toBe("none");
+    expect(cfg.disable).toEqual(["rke2-ingress-nginx", "rke2-traefik"]);
+    expect(cfg["enable-servicelb"]).toBe(false);
+    expect(cfg["kube-proxy-arg"]).toEqual(["proxy-mode=iptables"]);
+    expect(cfg.server).toBe("https://10.1.0.10:9345");
+    expect(cfg["node-taint"]).toEqual(["node-role.kubernetes.io/control-plane:NoSchedule"]);
+  });
+
+  test("the bootstrap server has no `server:` (its script adds one only if a cluster answers)", () => {
+    const doc = rke2UserData(server(0, "r620-1"));
+    expect(rke2Config(doc).server).toBeUndefined();
+    expect(scriptsIn(doc)[0].content).toContain('if [ "$BOOTSTRAP" = "true" ]');
+  });
+
+  test("servers are not tainted when the cluster has no workers", () => {
+    expect(rke2Config(rke2UserData(serverWithoutWorkers))["node-taint"]).toBeUndefined();
+  });
+
+  test("a worker gets the agent token only, and no CA key", () => {
+    const doc = rke2UserData(worker);
+    expect(doc).not.toContain("PRIVATE KEY");
+    expect(doc).not.toContain(fakeTokens.server);
+    expect(rke2Config(doc).token).toBe(
+      secureToken(fakeTokens.serverCaPem, "node", fakeTokens.agent),
+    );
+    const paths = (parse(doc) as { write_files: { path: string }[] }).write_files.map(
+      (f) => f.path,
+    );
+    expect(paths).toEqual([
+      "/etc/rancher/rke2/config.yaml",
+      "/usr/local/sbin/plant-rke2-bootstrap",
+    ]);
+  });
+
+  test("servers get every CA RKE2 expects, keys 0600", () => {
+    const doc = parse(rke2UserData(server(0, "r620-1"))) as {
+      write_files: { path: string; permissions: string }[];
+    };
+    const tls = doc.write_files.filter((f) =>
+      f.path.startsWith("/var/lib/rancher/rke2/server/tls/"),
+    );
+    expect(tls.map((f) => f.path.replace("/var/lib/rancher/rke2/server/tls/", "")).sort()).toEqual([
+      "client-ca.crt",
+      "client-ca.key",
+      "etcd/peer-ca.crt",
+      "etcd/peer-ca.key",
+      "etcd/server-ca.crt",
+      "etcd/server-ca.key",
+      "request-header-ca.crt",
+      "request-header-ca.key",
+      "server-ca.crt",
+      "server-ca.key",
+      "service.key",
+    ]);
+    for (const f of tls.filter((x) => x.path.endsWith(".key"))) expect(f.permissions).toBe("0600");
+  });
+
+  test("secure tokens pin the server CA by its sha256", () => {
+    const hash = createHash("sha256").update(fakeCas.serverCa.certPem).digest("hex");
+    expect(secureToken(fakeCas.serverCa.certPem, "server", "abc123")).toBe(
+      `K10${hash}::server:abc123`,
+    );
+    expect(() => secureToken(fakeCas.serverCa.certPem, "server", "a:b")).toThrow(
+      "[token] must be alphanumeric",
+    );
+  });
+
+  test("refuses CA keys on a worker, and a server without CAs", () => {
+    expect(() => rke2UserData({ ...worker, cas: fakeCas })).toThrow(
+      "must not receive the cluster CA keys",
+    );
+    expect(() => rke2UserData({ ...server(1, "r620-2"), cas: undefined })).toThrow(
+      "needs the cluster CAs",
+    );
+  });
+
+  test("refuses values that would break out of a shell assignment", () => {
+    expect(shellValue("v1.36.5+rke2r1")).toBe("'v1.36.5+rke2r1'");
+    expect(() => shellValue("x'; rm -rf / #")).toThrow("refusing");
+  });
+
+  test("worker and server configs agree on the cluster-wide keys RKE2 requires to match", () => {
+    const s = parse(
+      rke2ConfigYaml(server(1, "r620-2").node, clusterSettings, fakeTokens),
+    ) as Record<string, unknown>;
+    expect(s["cluster-cidr"]).toBe("10.42.0.0/16");
+    expect(s["service-cidr"]).toBe("10.43.0.0/16");
+  });
+});
