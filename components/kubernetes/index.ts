@@ -59,6 +59,7 @@ export function declareClusters(
       provider: openstack.provider,
       imageId: openstack.imageId,
       keypairName: openstack.keypairName,
+      configDrive: openstack.configDrive ?? true,
       slots: openstack.vms.filter((v) => v.cluster === c.name),
     });
   });

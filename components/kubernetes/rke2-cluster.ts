@@ -32,6 +32,8 @@ export interface Rke2ClusterArgs {
   readonly provider: openstack.Provider;
   readonly imageId: pulumi.Input<string>;
   readonly keypairName: pulumi.Input<string>;
+  /** The plant subnet runs no Neutron DHCP: the VM reads its static IP from the config drive. */
+  readonly configDrive: boolean;
   /** This cluster's planned VMs with their ports, flavors and server groups. */
   readonly slots: readonly OpenStackVmSlot[];
   /** Default KUBE_VIP_IMAGE. */
@@ -111,6 +113,7 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
           flavorId: slot.flavorId,
           imageId: args.imageId,
           keyPair: args.keypairName,
+          configDrive: args.configDrive,
           availabilityZone: slot.availabilityZone,
           networks: [{ port: slot.port.id }],
           schedulerHints: [{ group: slot.serverGroupId }],

@@ -1,21 +1,66 @@
-// INITIAL STUB (spine): replaced by the reporting services issue.
+// The reporting services of a site (report web, GraphQL report API, gauge report and any
+// other configured service): wire each to its cluster, Gateway and database roles, then
+// declare one ReportingService component per service.
 import { SiteConfig, SiteSecrets } from "../../config";
 import { ServiceOutput } from "../../outputs";
 import { ClusterAddons } from "../ingress";
 import { DatabasesResult } from "../postgres";
-import { PlantCluster } from "../types";
+import { GatewayRef, PlantCluster } from "../types";
+import { ReportingService } from "./service";
+import { GatewayInfo, wireServices } from "./wiring";
+
+/** The service whose first URL is published as the GraphQL endpoint. */
+export const GRAPHQL_SERVICE = "report-api";
 
 export interface ServicesResult {
   readonly outputs: Record<string, ServiceOutput>;
   readonly graphqlEndpoint?: string;
+  /** The declared components, by service name. */
+  readonly components?: ReadonlyMap<string, ReportingService>;
 }
 
 export function declareServices(
-  _site: SiteConfig,
-  _secrets: SiteSecrets,
-  _clusters: readonly PlantCluster[],
-  _addons: ReadonlyMap<string, ClusterAddons>,
-  _databases: DatabasesResult,
+  site: SiteConfig,
+  secrets: SiteSecrets,
+  clusters: readonly PlantCluster[],
+  addons: ReadonlyMap<string, ClusterAddons>,
+  databases: DatabasesResult,
 ): ServicesResult {
-  return { outputs: {} };
+  const gatewayRefs = new Map<string, GatewayRef>();
+  for (const [cluster, a] of addons) if (a.ingress) gatewayRefs.set(cluster, a.ingress.gateway);
+  const gateways = new Map<string, GatewayInfo>([...gatewayRefs].map(([c, g]) => [c, g]));
+  // Throws before any resource exists when a service cannot be wired.
+  const wired = wireServices({
+    domain: site.site.domain,
+    services: site.services,
+    clusters: new Set(clusters.map((c) => c.name)),
+    gateways,
+    credentials: databases.credentials,
+    migrationCredentials: databases.migrationCredentials,
+  });
+
+  const byName = new Map(clusters.map((c) => [c.name, c]));
+  const outputs: Record<string, ServiceOutput> = {};
+  const components = new Map<string, ReportingService>();
+  for (const { config, plan, urls } of wired) {
+    const cluster = byName.get(config.cluster)!;
+    const auth = config.gateway.auth;
+    const component = new ReportingService(config.name, {
+      plan,
+      provider: cluster.provider,
+      secretFiles: Object.fromEntries(
+        config.secrets.map((s) => [s.file, secrets.get(s.configKey)]),
+      ),
+      databasePassword: databases.credentials.get(config.name)?.password,
+      migrationPassword: databases.migrationCredentials.get(config.name)?.password,
+      gatewayFeatures: config.gateway,
+      ...(auth?.type === "basic" ? { htpasswd: secrets.get(auth.htpasswdKey) } : {}),
+      clusterReady: cluster.ready,
+      gatewayReady: gatewayRefs.get(config.cluster)?.ready ?? [],
+    });
+    components.set(config.name, component);
+    outputs[config.name] = { cluster: config.cluster, urls };
+  }
+  const graphqlEndpoint = outputs[GRAPHQL_SERVICE]?.urls[0];
+  return { outputs, ...(graphqlEndpoint ? { graphqlEndpoint } : {}), components };
 }

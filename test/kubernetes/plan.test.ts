@@ -32,6 +32,11 @@ describe.each(["avilla", "albion"])("plan of %s", (stack) => {
     for (const z of zones) expect(z).toMatch(/^r620-\d$/);
   });
 
+  test("every VM boots with a config drive (the plant subnet has no Neutron DHCP)", () => {
+    expect(ofType(INSTANCE).length).toBeGreaterThanOrEqual(6);
+    for (const vm of ofType(INSTANCE)) expect(vm.inputs.configDrive).toBe(true);
+  });
+
   test("user data, tokens, CA keys and kubeconfigs are secrets in inputs and outputs", () => {
     for (const vm of ofType(INSTANCE)) expect(vm.inputs.userData).toBe("[secret]");
     for (const p of ofType("pulumi:providers:kubernetes"))

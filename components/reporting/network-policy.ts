@@ -1,0 +1,109 @@
+// Pure NetworkPolicy builders for a service's namespace: deny everything, then allow exactly
+// gateway → service port, workloads → DNS, and workloads with a database role → its pooler.
+import * as k8s from "@pulumi/kubernetes";
+import { DatabaseEndpoint, objectLabels, podLabels, ServicePlan } from "./model";
+
+type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+
+export interface NetworkPolicyBody {
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: NetworkPolicySpec;
+}
+
+/** Namespace label every namespace carries (set by the API server), for namespace selectors. */
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+function policy(plan: ServicePlan, name: string, spec: NetworkPolicySpec): NetworkPolicyBody {
+  return { metadata: { name, namespace: plan.namespace, labels: objectLabels(plan.name) }, spec };
+}
+
+function podsOf(plan: ServicePlan, components: readonly string[]) {
+  return {
+    matchLabels: { "app.kubernetes.io/name": plan.name },
+    matchExpressions: [
+      { key: "app.kubernetes.io/component", operator: "In", values: [...components] },
+    ],
+  };
+}
+
+/** Egress to a PostgreSQL pooler: its namespace and pods, its port only. */
+function toPooler(db: DatabaseEndpoint): k8s.types.input.networking.v1.NetworkPolicyEgressRule {
+  return {
+    to: [
+      {
+        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: db.namespace } },
+        podSelector: { matchLabels: { ...db.poolerPodLabels } },
+      },
+    ],
+    ports: [{ protocol: "TCP", port: db.port }],
+  };
+}
+
+/**
+ * Every NetworkPolicy of a service's namespace. Policies are additive, so the default-deny
+ * one selects all pods in both directions and each allow names its pods and peers.
+ */
+export function buildNetworkPolicies(plan: ServicePlan): NetworkPolicyBody[] {
+  const policies: NetworkPolicyBody[] = [
+    policy(plan, "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+    policy(plan, "allow-dns", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } },
+              // kube-dns is the label CoreDNS keeps for compatibility (RKE2, kubeadm, k3s).
+              podSelector: {
+                matchExpressions: [
+                  { key: "k8s-app", operator: "In", values: ["kube-dns", "coredns"] },
+                ],
+              },
+            },
+          ],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
+    }),
+  ];
+  if (plan.gateway && plan.routes.length > 0) {
+    policies.push(
+      policy(plan, "allow-from-gateway", {
+        podSelector: { matchLabels: podLabels(plan.name, "server") },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [
+              { namespaceSelector: { matchLabels: { ...plan.gateway.dataPlaneNamespaceLabels } } },
+            ],
+            ports: [{ protocol: "TCP", port: plan.port }],
+          },
+        ],
+      }),
+    );
+  }
+  if (plan.database) {
+    // The server and the scheduled report use the app role; the migration has its own policy.
+    policies.push(
+      policy(plan, "allow-to-postgres", {
+        podSelector: podsOf(plan, ["server", "scheduled"]),
+        policyTypes: ["Egress"],
+        egress: [toPooler(plan.database)],
+      }),
+    );
+  }
+  if (plan.migration && plan.migrationDatabase) {
+    policies.push(
+      policy(plan, "allow-migration-to-postgres", {
+        podSelector: { matchLabels: podLabels(plan.name, "migration") },
+        policyTypes: ["Egress"],
+        egress: [toPooler(plan.migrationDatabase)],
+      }),
+    );
+  }
+  return policies;
+}
