@@ -1,20 +1,120 @@
-// INITIAL STUB (spine): replaced by the ingress issue.
+// Per-cluster platform add-ons: cert-manager (ingress TLS and the Postgres backup plugin need it)
+// and the static-IP ingress (MetalLB L2 + Envoy Gateway on Gateway API, TLS from the site CA or ACME).
 import * as pulumi from "@pulumi/pulumi";
-import { SiteConfig, SiteSecrets } from "../../config";
+import { SiteConfig, SiteConfigError, SiteSecrets } from "../../config";
 import { IngressAddressOutput } from "../../outputs";
 import { GatewayRef, PlantCluster } from "../types";
+import { CertManager } from "./cert-manager";
+import { EnvoyGateway } from "./envoy-gateway";
+import { ApiGateway } from "./gateway";
+import { IssuerSource, TlsIssuer } from "./issuer";
+import { MetalLb } from "./metallb";
+import { addressOutputs, ingressPlan, needsCertManager } from "./model";
+import { SiteCa } from "./site-ca";
+import { ingressProblems } from "./validate";
 
 /** Per-cluster platform add-ons: cert-manager (needed by ingress TLS and the Postgres backup plugin) and the ingress. */
 export interface ClusterAddons {
   /** cert-manager is installed and its webhook answers; empty when the cluster needs no cert-manager. */
   readonly certManagerReady: readonly pulumi.Resource[];
   readonly ingress?: {
+    /** The Gateway of the cluster's first static address (plant:clusters[].ingress.addresses[0]). */
     readonly gateway: GatewayRef;
+    /** One Gateway per static address, in config order; each FQDN is a listener of exactly one. */
+    readonly gateways?: readonly GatewayRef[];
     readonly addresses: readonly IngressAddressOutput[];
+    /** PEM of the site CA that signs the gateway certificates; "" when an ACME issuer signs them. */
     readonly caCertificate: pulumi.Output<string>;
   };
 }
 
-export function declareClusterAddons(_site: SiteConfig, _cluster: PlantCluster, _secrets: SiteSecrets): ClusterAddons {
-  return { certManagerReady: [] };
+const checkedSites = new WeakSet<SiteConfig>();
+const siteCas = new WeakMap<SiteConfig, SiteCa>();
+
+/** The ingress rules config/rules.ts lacks, checked once per site before any add-on resource. */
+function assertIngressConfig(site: SiteConfig): void {
+  if (checkedSites.has(site)) return;
+  const problems = ingressProblems(site);
+  if (problems.length > 0) throw new SiteConfigError(site.stack, problems);
+  checkedSites.add(site);
+}
+
+/** One root CA per site, shared by every cluster's CA issuer. */
+function siteCaOf(site: SiteConfig): SiteCa {
+  let ca = siteCas.get(site);
+  if (!ca) {
+    ca = new SiteCa(`${site.site.name}-site-ca`, {
+      displayName: site.site.displayName,
+      domain: site.site.domain,
+    });
+    siteCas.set(site, ca);
+  }
+  return ca;
+}
+
+/** Gateway whose HTTPS listeners include `hostname` (an FQDN), for routes on multi-address clusters. */
+export function gatewayFor(addons: ClusterAddons, hostname: string): GatewayRef | undefined {
+  const all = addons.ingress?.gateways ?? (addons.ingress ? [addons.ingress.gateway] : []);
+  return all.find((g) => hostname in g.httpsListeners);
+}
+
+export function declareClusterAddons(
+  site: SiteConfig,
+  cluster: PlantCluster,
+  _secrets: SiteSecrets,
+): ClusterAddons {
+  assertIngressConfig(site);
+  const config = site.clusters.find((c) => c.name === cluster.name);
+  if (!config || !needsCertManager(site, config)) return { certManagerReady: [] };
+  const ingress = config.ingress;
+  const name = cluster.name;
+
+  const envoyGateway = ingress ? new EnvoyGateway(`${name}-envoy-gateway`, { cluster }) : undefined;
+  const acme = ingress?.tls.issuer === "acme";
+  const certManager = new CertManager(`${name}-cert-manager`, {
+    cluster,
+    // The ACME HTTP-01 solver attaches HTTPRoutes: cert-manager needs the Gateway API CRDs at start.
+    enableGatewayApi: acme,
+    dependsOn: acme && envoyGateway ? envoyGateway.crds : [],
+  });
+  if (!ingress || !envoyGateway) return { certManagerReady: certManager.ready };
+
+  const plan = ingressPlan(name, ingress, site.site.domain);
+  const metallb = new MetalLb(`${name}-metallb`, { cluster, addresses: plan.addresses });
+  let ca: SiteCa | undefined;
+  let source: IssuerSource;
+  if (ingress.tls.issuer === "acme") {
+    source = { type: "acme", server: ingress.tls.server, email: ingress.tls.email };
+  } else {
+    ca = siteCaOf(site);
+    source = { type: "site-ca", certPem: ca.certPem, keyPem: ca.keyPem };
+  }
+  const issuer = new TlsIssuer(`${name}-tls-issuer`, {
+    cluster,
+    plan,
+    source,
+    certManagerReady: certManager.ready,
+  });
+  const gateways = plan.addresses.map(
+    (address) =>
+      new ApiGateway(`${name}-gateway-${address.name}`, {
+        cluster,
+        address,
+        replicas: plan.gatewayReplicas,
+        issuerName: issuer.issuerName,
+        acme,
+        envoyGatewayReady: envoyGateway.ready,
+        issuerReady: issuer.ready,
+        addressPoolsReady: metallb.ready,
+      }).ref,
+  );
+  return {
+    certManagerReady: certManager.ready,
+    ingress: {
+      gateway: gateways[0],
+      gateways,
+      addresses: addressOutputs(plan),
+      caCertificate: ca ? ca.certPem : pulumi.output(""),
+    },
+  };
 }

@@ -12,7 +12,47 @@ export const SHARED_DIR = path.resolve(__dirname, "../../../shared");
 /* eslint-disable @typescript-eslint/no-explicit-any -- schemas and manifests are untyped JSON */
 type Json = any;
 
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+const ajv = new Ajv({ strict: false, allErrors: true });
+// The OpenAPI formats Kubernetes uses; anything else is checked by the API server only.
+ajv.addFormat("int32", {
+  type: "number",
+  validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31,
+});
+ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isSafeInteger(n) });
+ajv.addFormat("double", { type: "number", validate: () => true });
+ajv.addFormat("byte", /^[A-Za-z0-9+/]*={0,2}$/);
+ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
+ajv.addFormat("ipv4", /^(\d{1,3}\.){3}\d{1,3}$/);
+ajv.addFormat("ipv6", /^[0-9a-fA-F:.]+$/);
+ajv.addFormat("uri", /^[a-zA-Z][a-zA-Z0-9+.-]*:\S*$/);
+ajv.addFormat("hostname", /^[A-Za-z0-9.*-]+$/);
+for (const loose of ["duration", "quantity", "int-or-string", "email", "password", "uuid"]) {
+  ajv.addFormat(loose, () => true);
+}
+
+/**
+ * Rejects unknown fields wherever a schema lists its properties (as the API server's strict
+ * field validation does), except where the CRD keeps unknown fields.
+ */
+function closeObjects(schema: Json): Json {
+  if (Array.isArray(schema)) return schema.map(closeObjects);
+  if (schema === null || typeof schema !== "object") return schema;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(schema)) {
+    out[k] =
+      k === "properties"
+        ? Object.fromEntries(Object.entries(v as Json).map(([p, sub]) => [p, closeObjects(sub)]))
+        : closeObjects(v);
+  }
+  if (
+    out.properties !== undefined &&
+    out.additionalProperties === undefined &&
+    out["x-kubernetes-preserve-unknown-fields"] !== true
+  ) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
 
 /** Ajv knows draft-07 by its http id only; the chart files name it either way. */
 function withoutMetaSchema(schema: Json): Json {

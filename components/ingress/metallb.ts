@@ -1,0 +1,64 @@
+// MetalLB in layer-2 mode on one cluster: namespace, pinned chart, one IPAddressPool per static
+// address and an L2Advertisement. The pools wait for the chart: MetalLB's validating webhook
+// rejects (fails) pool creation until its controller answers.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PlantCluster } from "../types";
+import {
+  addressPool,
+  l2Advertisement,
+  METALLB_NAMESPACE_LABELS,
+  metallbValues,
+} from "./metallb-spec";
+import { AddressPlan, NAMESPACES } from "./model";
+import { METALLB } from "./versions";
+
+export interface MetalLbArgs {
+  readonly cluster: PlantCluster;
+  readonly addresses: readonly AddressPlan[];
+}
+
+export class MetalLb extends pulumi.ComponentResource {
+  public readonly chart: k8s.helm.v4.Chart;
+  /** Pools and the advertisement: a LoadBalancer Service gets its static IP once these exist. */
+  public readonly ready: readonly pulumi.Resource[];
+
+  constructor(name: string, args: MetalLbArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("plant:ingress:MetalLb", name, {}, opts);
+    const provider = args.cluster.provider;
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      { metadata: { name: NAMESPACES.metallb, labels: { ...METALLB_NAMESPACE_LABELS } } },
+      { parent: this, provider, dependsOn: [...args.cluster.ready] },
+    );
+    this.chart = new k8s.helm.v4.Chart(
+      `${name}-chart`,
+      {
+        name: "metallb",
+        chart: METALLB.chart,
+        version: METALLB.version,
+        repositoryOpts: { repo: METALLB.repo },
+        namespace: NAMESPACES.metallb,
+        values: metallbValues(),
+      },
+      { parent: this, provider, dependsOn: [namespace] },
+    );
+    // Named by the address name, so adding an address adds a pool and renames nothing.
+    const pools = args.addresses.map((a) => {
+      const pool = addressPool(a);
+      return new k8s.apiextensions.CustomResource(
+        `${name}-pool-${a.poolName}`,
+        { apiVersion: pool.apiVersion, kind: pool.kind, metadata: pool.metadata, spec: pool.spec },
+        { parent: this, provider, dependsOn: [this.chart] },
+      );
+    });
+    const adv = l2Advertisement(args.addresses.map((a) => a.poolName));
+    const advertisement = new k8s.apiextensions.CustomResource(
+      `${name}-l2`,
+      { apiVersion: adv.apiVersion, kind: adv.kind, metadata: adv.metadata, spec: adv.spec },
+      { parent: this, provider, dependsOn: [this.chart, ...pools] },
+    );
+    this.ready = [...pools, advertisement];
+    this.registerOutputs({});
+  }
+}

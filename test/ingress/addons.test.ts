@@ -1,0 +1,382 @@
+// declareClusterAddons under the mock runtime: what each cluster gets, the ordering that keeps
+// the first `pulumi up` from failing, and secrets staying secret.
+import { SiteConfigError } from "../../config";
+import { gatewayFor } from "../../components/ingress";
+import { PHYSICAL_HOST_LABEL } from "../../components/types";
+import { crdErrors } from "./crd-schemas";
+import { byType, customs, declare, Declared, lastRecorded, one, resolve, site } from "./harness";
+
+const CHART = "kubernetes:helm.sh/v4:Chart";
+const CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile";
+/* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON */
+type Json = any;
+
+function chartNamed(d: Declared, name: string): Json {
+  return one(
+    byType(d.resources, CHART).filter((r) => r.name === name),
+    name,
+  );
+}
+
+describe("avilla: reports (ingress + database) and optiplex (ingress)", () => {
+  let d: Declared;
+  beforeAll(async () => {
+    d = await declare(site("avilla"));
+  });
+
+  it("installs pinned cert-manager with its CRDs on both clusters", () => {
+    for (const cluster of ["reports", "optiplex"]) {
+      const chart = chartNamed(d, `${cluster}-cert-manager-chart`);
+      expect(chart.inputs).toMatchObject({
+        chart: "cert-manager",
+        version: "v1.21.1",
+        repositoryOpts: { repo: "https://charts.jetstack.io" },
+        namespace: "cert-manager",
+        values: { crds: { enabled: true } },
+      });
+      expect(chart.provider).toMatch(new RegExp(`::k8s-${cluster}$`));
+      expect(d.addons.get(cluster)?.certManagerReady.length).toBe(1);
+    }
+  });
+
+  it("installs MetalLB 0.16.1 in L2 mode with a privileged namespace", () => {
+    const chart = chartNamed(d, "reports-metallb-chart");
+    expect(chart.inputs).toMatchObject({
+      chart: "metallb",
+      version: "0.16.1",
+      repositoryOpts: { repo: "https://metallb.github.io/metallb" },
+      namespace: "metallb-system",
+      values: { frrk8s: { enabled: false }, speaker: { frr: { enabled: false } } },
+    });
+    const ns = one(
+      customs(d.resources, "Namespace", "reports").filter(
+        (r) => r.inputs.metadata.name === "metallb-system",
+      ),
+      "ns",
+    );
+    expect(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("privileged");
+  });
+
+  it("declares one /32 pool per address (autoAssign off) and an L2Advertisement, after the MetalLB chart", () => {
+    const chart = chartNamed(d, "reports-metallb-chart");
+    const pool = one(customs(d.resources, "IPAddressPool", "reports"), "pool");
+    expect(pool.inputs.spec).toEqual({
+      addresses: ["10.1.0.8/32"],
+      autoAssign: false,
+      serviceAllocation: { namespaces: ["envoy-gateway-system"] },
+    });
+    const l2 = one(customs(d.resources, "L2Advertisement", "reports"), "l2");
+    expect(l2.inputs.spec).toEqual({ ipAddressPools: ["reports"] });
+    // The webhook ordering: without it the first `pulumi up` fails.
+    expect(pool.dependencies).toContain(chart.urn);
+    expect(l2.dependencies).toContain(chart.urn);
+    expect(l2.dependencies).toContain(pool.urn);
+    const optiPool = one(customs(d.resources, "IPAddressPool", "optiplex"), "pool");
+    expect(optiPool.inputs.spec.addresses).toEqual(["10.1.0.112/32"]);
+    expect(optiPool.dependencies).toContain(chartNamed(d, "optiplex-metallb-chart").urn);
+  });
+
+  it("manages the standard-channel Gateway API v1.6.1 CRDs and keeps the Envoy Gateway chart from installing its own", () => {
+    const crds = one(
+      byType(d.resources, CONFIG_FILE).filter(
+        (r) => r.name === "reports-envoy-gateway-gateway-api-crds",
+      ),
+      "crds",
+    );
+    expect(crds.inputs.file).toBe(
+      "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml",
+    );
+    const egCrds = chartNamed(d, "reports-envoy-gateway-crds");
+    expect(egCrds.inputs).toMatchObject({
+      chart: "oci://docker.io/envoyproxy/gateway-crds-helm",
+      version: "v1.9.0",
+      values: { crds: { gatewayAPI: { enabled: false }, envoyGateway: { enabled: true } } },
+    });
+    const eg = chartNamed(d, "reports-envoy-gateway-chart");
+    expect(eg.inputs).toMatchObject({
+      chart: "oci://docker.io/envoyproxy/gateway-helm",
+      version: "v1.9.0",
+      skipCrds: true,
+      values: { crds: { enabled: false } },
+    });
+    expect(eg.dependencies).toEqual(expect.arrayContaining([crds.urn, egCrds.urn]));
+  });
+
+  it("requests the static IP with the MetalLB annotation from the EnvoyProxy, ≥2 replicas spread over physical hosts, with a PDB", () => {
+    const proxy = one(customs(d.resources, "EnvoyProxy", "reports"), "EnvoyProxy");
+    const k = proxy.inputs.spec.provider.kubernetes;
+    expect(k.envoyService.annotations).toEqual({
+      "metallb.io/loadBalancerIPs": "10.1.0.8",
+      "metallb.io/address-pool": "reports",
+    });
+    expect(k.envoyService).not.toHaveProperty("loadBalancerIP");
+    expect(k.envoyService.type).toBe("LoadBalancer");
+    expect(k.envoyService.externalTrafficPolicy).toBe("Local");
+    expect(k.envoyDeployment.replicas).toBe(2);
+    expect(k.envoyDeployment.pod.topologySpreadConstraints[0]).toMatchObject({
+      topologyKey: PHYSICAL_HOST_LABEL,
+      whenUnsatisfiable: "ScheduleAnyway",
+    });
+    expect(k.envoyPDB).toEqual({ maxUnavailable: 1 });
+    expect(k.envoyDeployment.container.image).toMatch(
+      /^docker\.io\/envoyproxy\/envoy:distroless-v\d+\.\d+\.\d+$/,
+    );
+    // The Service only gets its address once the pool exists.
+    const pool = one(customs(d.resources, "IPAddressPool", "reports"), "pool");
+    expect(proxy.dependencies).toContain(pool.urn);
+  });
+
+  it("declares a Gateway with an HTTP→HTTPS redirect and an HTTPS listener per host name, certificates from the site CA", () => {
+    const gw = one(customs(d.resources, "Gateway", "reports"), "Gateway");
+    expect(gw.inputs.metadata).toEqual({ name: "reports", namespace: "plant-gateways" });
+    const listeners = gw.inputs.spec.listeners;
+    expect(listeners.map((l: Json) => [l.name, l.protocol, l.port, l.hostname])).toEqual([
+      ["http", "HTTP", 80, undefined],
+      ["https-reports1.busche-cnc.com", "HTTPS", 443, "reports1.busche-cnc.com"],
+    ]);
+    expect(listeners[1].tls.certificateRefs).toEqual([
+      { group: "", kind: "Secret", name: "reports1.busche-cnc.com-tls" },
+    ]);
+    expect(gw.inputs.spec.infrastructure.parametersRef).toEqual({
+      group: "gateway.envoyproxy.io",
+      kind: "EnvoyProxy",
+      name: "reports-proxy",
+    });
+    const redirect = one(customs(d.resources, "HTTPRoute", "reports"), "redirect");
+    expect(redirect.inputs.spec).toEqual({
+      parentRefs: [
+        {
+          group: "gateway.networking.k8s.io",
+          kind: "Gateway",
+          name: "reports",
+          sectionName: "http",
+        },
+      ],
+      rules: [
+        {
+          filters: [
+            { type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } },
+          ],
+        },
+      ],
+    });
+    const cert = one(customs(d.resources, "Certificate", "reports"), "Certificate");
+    expect(cert.inputs.spec).toMatchObject({
+      secretName: "reports1.busche-cnc.com-tls",
+      dnsNames: ["reports1.busche-cnc.com"],
+      issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: "plant-site-ca" },
+    });
+    const issuer = one(customs(d.resources, "ClusterIssuer", "reports"), "ClusterIssuer");
+    expect(issuer.inputs.spec).toEqual({ ca: { secretName: "plant-site-ca" } });
+    expect(issuer.dependencies).toContain(chartNamed(d, "reports-cert-manager-chart").urn);
+    expect(cert.dependencies).toContain(issuer.urn);
+  });
+
+  it("generates one site CA for the site, keeps its key secret and stores it next to cert-manager on each ingress cluster", async () => {
+    const keys = byType(d.resources, "tls:index/privateKey:PrivateKey");
+    expect(keys.map((k) => [k.name, k.protect])).toEqual([["avilla-site-ca-key", true]]);
+    const certs = byType(d.resources, "tls:index/selfSignedCert:SelfSignedCert");
+    expect(certs.map((c) => [c.name, c.inputs.isCaCertificate, c.protect])).toEqual([
+      ["avilla-site-ca-cert", true, true],
+    ]);
+    const secrets = customs(d.resources, "Secret");
+    expect(
+      secrets
+        .map((s) => [s.provider?.split("::").pop(), s.inputs.metadata, s.inputs.stringData])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    ).toEqual([
+      ["k8s-optiplex", { name: "plant-site-ca", namespace: "cert-manager" }, "[secret]"],
+      ["k8s-reports", { name: "plant-site-ca", namespace: "cert-manager" }, "[secret]"],
+    ]);
+    const ca = await resolve(d.addons.get("reports")!.ingress!.caCertificate);
+    expect(ca.value).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+    expect(ca.secret).toBe(false);
+  });
+
+  it("returns the addresses, host names and base URLs, and the GatewayRef routes attach to", () => {
+    const ingress = d.addons.get("reports")!.ingress!;
+    expect(ingress.addresses).toEqual([
+      {
+        name: "reports",
+        ip: "10.1.0.8",
+        hostnames: ["reports1.busche-cnc.com"],
+        baseUrls: ["https://reports1.busche-cnc.com"],
+      },
+    ]);
+    expect(ingress.gateway).toMatchObject({
+      cluster: "reports",
+      namespace: "plant-gateways",
+      name: "reports",
+      httpsListeners: { "reports1.busche-cnc.com": "https-reports1.busche-cnc.com" },
+      dataPlaneNamespaceLabels: { "kubernetes.io/metadata.name": "envoy-gateway-system" },
+    });
+    expect(ingress.gateway.ready.length).toBeGreaterThan(0);
+    expect(d.addons.get("optiplex")!.ingress!.addresses[0].baseUrls).toEqual([
+      "https://reports-alb.busche-cnc.com",
+    ]);
+  });
+
+  it("uses the cluster's provider for every Kubernetes object and chart, parents every child, names it after its component", () => {
+    const ours = d.resources.filter(
+      (r) => r.type !== "pulumi:providers:kubernetes" && !r.name.endsWith("-nodes-ready"),
+    );
+    const byUrn = new Map(d.resources.map((r) => [r.urn, r]));
+    let kubernetesObjects = 0;
+    for (const r of ours) {
+      if (r.type.startsWith("kubernetes:")) {
+        kubernetesObjects++;
+        const cluster = r.name.startsWith("optiplex-") ? "optiplex" : "reports";
+        expect([r.name, r.provider?.split("::").pop()]).toEqual([r.name, `k8s-${cluster}`]);
+      }
+      if (r.type.startsWith("plant:")) {
+        expect(r.type.split(":")).toHaveLength(3);
+        continue;
+      }
+      const parent = r.parent ? byUrn.get(r.parent) : undefined;
+      expect([r.name, parent?.type.startsWith("plant:ingress:")]).toEqual([r.name, true]);
+      expect(r.name.startsWith(`${parent?.name}-`)).toBe(true);
+    }
+    expect(kubernetesObjects).toBeGreaterThanOrEqual(2 * 16);
+  });
+
+  it("declares only objects that validate against the pinned CRDs", () => {
+    const groups =
+      /^(metallb\.io|gateway\.networking\.k8s\.io|gateway\.envoyproxy\.io|cert-manager\.io)\//;
+    const objects = d.resources.filter(
+      (r) => r.type.startsWith("kubernetes:") && groups.test(String(r.inputs.apiVersion)),
+    );
+    expect(objects.length).toBeGreaterThanOrEqual(12);
+    for (const r of objects) {
+      const { apiVersion, kind, metadata, spec } = r.inputs;
+      expect([kind, metadata.name, crdErrors({ apiVersion, kind, metadata, spec })]).toEqual([
+        kind,
+        metadata.name,
+        [],
+      ]);
+    }
+  });
+});
+
+describe("cluster needs", () => {
+  it("gives a database-only cluster cert-manager and nothing else, and a bare cluster nothing", async () => {
+    const s = site("avilla", (raw) => {
+      delete raw.clusters[0].ingress;
+      raw.services = [];
+      delete raw.clusters[1].ingress;
+    });
+    const d = await declare(s);
+    expect(d.addons.get("reports")?.ingress).toBeUndefined();
+    expect(d.addons.get("reports")?.certManagerReady.length).toBe(1);
+    expect(d.addons.get("optiplex")).toEqual({ certManagerReady: [] });
+    const types = new Set(
+      d.resources.filter((r) => r.type.startsWith("plant:")).map((r) => r.type),
+    );
+    expect([...types]).toEqual(["plant:ingress:CertManager"]);
+    expect(byType(d.resources, "tls:index/privateKey:PrivateKey")).toEqual([]);
+  });
+});
+
+describe("ACME", () => {
+  it("uses an ACME ClusterIssuer with an HTTP-01 solver on the Gateway and no site CA", async () => {
+    const s = site("avilla", (raw) => {
+      raw.clusters[0].ingress.tls = {
+        issuer: "acme",
+        server: "https://acme.example.com/directory",
+        email: "ops@busche-cnc.com",
+      };
+      delete raw.clusters[1].ingress;
+    });
+    const d = await declare(s);
+    const issuer = one(customs(d.resources, "ClusterIssuer", "reports"), "issuer");
+    expect(issuer.inputs.metadata.name).toBe("plant-acme");
+    expect(issuer.inputs.spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs).toEqual([
+      {
+        group: "gateway.networking.k8s.io",
+        kind: "Gateway",
+        name: "reports",
+        namespace: "plant-gateways",
+        sectionName: "http",
+      },
+    ]);
+    expect(crdErrors(issuer.inputs)).toEqual([]);
+    const cert = one(customs(d.resources, "Certificate", "reports"), "cert");
+    expect(cert.inputs.spec.issuerRef.name).toBe("plant-acme");
+    expect(cert.inputs.spec).not.toHaveProperty("duration");
+    const cm = chartNamed(d, "reports-cert-manager-chart");
+    expect(cm.inputs.values.config).toEqual({
+      apiVersion: "controller.config.cert-manager.io/v1alpha1",
+      kind: "ControllerConfiguration",
+      enableGatewayAPI: true,
+    });
+    const crds = one(byType(d.resources, CONFIG_FILE), "gateway api crds");
+    expect(cm.dependencies).toContain(crds.urn);
+    expect(byType(d.resources, "tls:index/privateKey:PrivateKey")).toEqual([]);
+    expect(customs(d.resources, "Secret")).toEqual([]);
+    expect((await resolve(d.addons.get("reports")!.ingress!.caCertificate)).value).toBe("");
+  });
+});
+
+describe("adding an address or a host name", () => {
+  it("adds a Gateway, pool and certificates without renaming what exists", async () => {
+    const before = await declare(site("avilla"));
+    const after = await declare(
+      site("avilla", (raw) => {
+        raw.clusters[0].ingress.addresses[0].hostnames.push("reports1-api");
+        raw.clusters[0].ingress.addresses.push({
+          name: "shopfloor",
+          ip: "10.1.0.9",
+          hostnames: ["shopfloor", "andon"],
+        });
+      }),
+    );
+    const urns = (d: Declared) => new Set(d.resources.map((r) => r.urn));
+    const missing = [...urns(before)].filter((u) => !urns(after).has(u));
+    expect(missing).toEqual([]);
+    const addons = after.addons.get("reports")!;
+    expect(addons.ingress!.gateways!.map((g) => g.name)).toEqual(["reports", "shopfloor"]);
+    expect(gatewayFor(addons, "andon.busche-cnc.com")?.name).toBe("shopfloor");
+    expect(gatewayFor(addons, "reports1-api.busche-cnc.com")?.httpsListeners).toEqual({
+      "reports1.busche-cnc.com": "https-reports1.busche-cnc.com",
+      "reports1-api.busche-cnc.com": "https-reports1-api.busche-cnc.com",
+    });
+    const pools = customs(after.resources, "IPAddressPool", "reports").map(
+      (p) => p.inputs.spec.addresses[0],
+    );
+    expect(pools.sort()).toEqual(["10.1.0.8/32", "10.1.0.9/32"]);
+    const l2 = one(customs(after.resources, "L2Advertisement", "reports"), "l2");
+    expect(l2.inputs.spec.ipAddressPools).toEqual(["reports", "shopfloor"]);
+    const shopfloor = one(
+      customs(after.resources, "EnvoyProxy", "reports").filter(
+        (p) => p.inputs.metadata.name === "shopfloor-proxy",
+      ),
+      "proxy",
+    );
+    expect(
+      shopfloor.inputs.spec.provider.kubernetes.envoyService.annotations[
+        "metallb.io/loadBalancerIPs"
+      ],
+    ).toBe("10.1.0.9");
+  });
+});
+
+describe("validation", () => {
+  it("refuses bad ingress config before declaring any resource", async () => {
+    const s = site("avilla", (raw) => {
+      raw.clusters[0].ingress.addresses[0].hostnames = ["Reports1"];
+      for (const svc of raw.services) svc.routes[0].hostname = "Reports1";
+    });
+    const error = await declare(s).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SiteConfigError);
+    expect((error as Error).message).toContain(
+      "[plant:clusters[0].ingress.addresses[0].hostnames[0]] Reports1.busche-cnc.com has the label 'Reports1'",
+    );
+    expect(
+      lastRecorded().filter(
+        (r) => r.type.startsWith("plant:ingress:") || r.type.startsWith("tls:"),
+      ),
+    ).toEqual([]);
+  });
+});
