@@ -1,14 +1,17 @@
-// The whole site: parse config, plan, check the plan survives host failures, then declare
-// each area in dependency order. index.ts and the offline plan both call main().
+// The whole site: parse config, plan, check the plan survives host failures (all before any
+// resource exists), then declare each area in dependency order. index.ts and the offline plan
+// both run this.
 import * as pulumi from "@pulumi/pulumi";
-import { loadSiteConfig, SiteConfig, SiteSecrets } from "./config";
+import { loadSiteConfig, SiteConfig, SiteConfigError, SiteSecrets } from "./config";
+import { areaProblems } from "./planning/area-checks";
 import { declareOpenStack } from "./components/openstack";
 import { planPlacement } from "./components/openstack/placement";
 import { declareClusters } from "./components/kubernetes";
 import { declareClusterAddons } from "./components/ingress";
 import { declareDatabases } from "./components/postgres";
 import { declareServices } from "./components/reporting";
-import { assertSiteSurvives } from "./planning/failure-domains";
+import { assertSiteSurvives, FailureDomainResult } from "./planning/failure-domains";
+import { Placement } from "./components/openstack/placement";
 import { ClusterOutput, OUTPUTS_VERSION, SiteOutputs } from "./outputs";
 
 export interface ProgramOptions {
@@ -18,16 +21,31 @@ export interface ProgramOptions {
   readonly offline?: boolean;
 }
 
-/** Validates everything, then declares the site. Throws before any resource exists on bad input. */
-export function main(options: ProgramOptions): SiteOutputs {
-  const { config, secrets } = loadSiteConfig(options);
-  return declareSite(config, secrets);
+/** A site whose config, placement and failure domains have been checked; nothing declared yet. */
+export interface PreparedSite {
+  readonly config: SiteConfig;
+  readonly secrets: SiteSecrets;
+  readonly placement: Placement;
+  readonly failureDomains: FailureDomainResult;
 }
 
-export function declareSite(site: SiteConfig, secrets: SiteSecrets): SiteOutputs {
-  const placement = planPlacement(site);
-  assertSiteSurvives(site, placement);
+/** Every check that can refuse the site. Throws SiteConfigError; declares nothing. */
+export function prepareSite(options: ProgramOptions): PreparedSite {
+  const { config, secrets } = loadSiteConfig(options);
+  const placement = planPlacement(config);
+  const problems = areaProblems(config, placement);
+  if (problems.length > 0) throw new SiteConfigError(config.stack, problems);
+  const failureDomains = assertSiteSurvives(config, placement);
+  return { config, secrets, placement, failureDomains };
+}
 
+/** Validates everything, then declares the site. Throws before any resource exists on bad input. */
+export function main(options: ProgramOptions): SiteOutputs {
+  return declareSite(prepareSite(options));
+}
+
+export function declareSite(prepared: PreparedSite): SiteOutputs {
+  const { config: site, secrets, placement } = prepared;
   const openstack = declareOpenStack(site, placement);
   const clusters = declareClusters(site, secrets, placement, openstack);
   const addons = new Map(clusters.map((c) => [c.name, declareClusterAddons(site, c, secrets)]));

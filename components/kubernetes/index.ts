@@ -3,35 +3,23 @@
 import { controlPlaneSize, kubeconfigKey, SiteConfig, SiteSecrets } from "../../config";
 import { OpenStackFoundation } from "../openstack";
 import { Placement } from "../openstack/placement";
-import { ClusterNode, NodeRole, PlantCluster } from "../types";
+import { plannedClusterNodes } from "../../planning/cluster-nodes";
+import { PlantCluster } from "../types";
 import { ExistingCluster } from "./existing-cluster";
 import { Rke2Cluster } from "./rke2-cluster";
 
 export { ExistingCluster } from "./existing-cluster";
 export { Rke2Cluster } from "./rke2-cluster";
 
-const ROLES: Record<string, readonly NodeRole[]> = {
-  "control-plane": ["control-plane"],
-  worker: ["worker"],
-  "control-plane+worker": ["control-plane", "worker"],
-};
-
 export function declareClusters(
   site: SiteConfig,
   secrets: SiteSecrets,
-  _placement: Placement,
+  placement: Placement,
   openstack: OpenStackFoundation | undefined,
 ): PlantCluster[] {
   return site.clusters.map((c, i): PlantCluster => {
     if (c.kind === "existing") {
-      const nodes: ClusterNode[] = c.nodes.map((n) => ({
-        name: n.name,
-        ip: n.ip,
-        physicalHost: n.physicalHost,
-        roles: ROLES[n.role],
-        cpu: n.cpu,
-        memoryGb: n.memoryGb,
-      }));
+      const nodes = plannedClusterNodes(site, placement, c.name);
       return new ExistingCluster(c.name, {
         clusterName: c.name,
         apiEndpoint: c.apiEndpoint,

@@ -1,7 +1,6 @@
 // Pure checks and mappings from the placement's VM slots to cluster nodes.
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedVm } from "../openstack/placement";
-import { ClusterNode } from "../types";
 
 export interface SlotExpectations {
   readonly clusterName: string;
@@ -60,23 +59,5 @@ export function sortedSlots<T extends PlannedVm>(slots: readonly T[]): T[] {
   return [...slots].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
 }
 
-/**
- * A VM as a cluster node. Servers are tainted when the cluster has workers, so they then count
- * as control-plane only; capacity is the flavor's.
- */
-export function slotNode(slot: PlannedVm, hasWorkers: boolean): ClusterNode {
-  const roles: ClusterNode["roles"] =
-    slot.role === "worker"
-      ? ["worker"]
-      : hasWorkers
-        ? ["control-plane"]
-        : ["control-plane", "worker"];
-  return {
-    name: slot.name,
-    ip: slot.ip,
-    physicalHost: slot.host,
-    roles,
-    cpu: slot.flavor.vcpus,
-    memoryGb: slot.flavor.ramGb,
-  };
-}
+/** A VM as a cluster node (one definition, shared with the planning checks). */
+export { vmNode as slotNode } from "../../planning/cluster-nodes";

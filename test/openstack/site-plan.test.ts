@@ -1,7 +1,8 @@
 // Done-when of the OpenStack issue, on the whole program's offline plan (tools/plan/run.ts):
 // every VM of both sites has a fixed-IP port, a server-group hint and an availability zone that
 // is one R620, and every node port carries every static ingress IP of its cluster.
-import { PlannedResource, runPlan } from "../../tools/plan/run";
+import { PlannedResource } from "../../tools/plan/run";
+import { sitePlan } from "../support/plans";
 import { planPlacement } from "../../components/openstack/placement";
 import { siteOf } from "./harness";
 
@@ -10,7 +11,7 @@ type Inputs = Record<string, unknown>;
 describe.each([["avilla"], ["albion"]])("offline plan of %s", (stack) => {
   let resources: PlannedResource[];
   beforeAll(async () => {
-    resources = (await runPlan({ stack })).resources;
+    resources = (await sitePlan(stack)).resources;
   });
 
   test("every planned VM is an instance on its own fixed-IP port, in its R620's zone, with its server group", () => {

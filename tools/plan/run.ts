@@ -3,7 +3,9 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, readStackFile } from "../../config";
-import { main } from "../../program";
+import { declareSite, prepareSite } from "../../program";
+import { formatPlacement } from "../../components/openstack/placement";
+import { formatFailureTable } from "../../planning/failure-domains";
 import { SiteOutputs } from "../../outputs";
 import { collectManifests, PlannedManifest } from "./manifests";
 import { maskWire } from "./mask";
@@ -102,9 +104,11 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
   pulumi.runtime.setAllConfig(config, secretKeys);
   const resources = installRecorder();
 
+  // The same two steps as main(): every check first, then the declarations.
+  const prepared = prepareSite({ projectDir: PROJECT_DIR, offline: true });
   let outputs: SiteOutputs;
   try {
-    outputs = main({ projectDir: PROJECT_DIR, offline: true });
+    outputs = declareSite(prepared);
   } catch (e) {
     // Let registrations already under way finish, so nothing runs on after the plan fails.
     await waitForRegistrations().catch(() => undefined);
@@ -123,7 +127,13 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
     resources,
     outputs: maskWire(wire) as Record<string, unknown>,
     manifests: collectManifests(resources),
-    tree: renderTree(resources),
+    tree: [
+      renderTree(resources),
+      "",
+      formatPlacement(prepared.placement),
+      "",
+      formatFailureTable(prepared.failureDomains),
+    ].join("\n"),
     seconds,
   };
 }

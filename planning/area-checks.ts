@@ -1,0 +1,66 @@
+// Checks owned by the areas that need only config and the placement, gathered here so the
+// program refuses a bad site before declaring anything (each area re-checks what it declares).
+import { ConfigProblem } from "../config/rules";
+import { SiteConfig } from "../config";
+import { Placement } from "../components/openstack/placement";
+import { ingressProblems } from "../components/ingress/validate";
+import { NAMESPACES } from "../components/ingress/model";
+import {
+  databaseConfigProblems,
+  databasePlacementProblems,
+} from "../components/postgres/validation";
+import { CNPG_NAMESPACE, databaseNames } from "../components/postgres/names";
+import { LOCAL_PATH_NAMESPACE } from "../components/kubernetes/local-path-manifests";
+import { serviceConfigProblems } from "../components/reporting/wiring";
+import { plannedClusterNodes } from "./cluster-nodes";
+
+/** `[key] message` strings (the reporting area's form) as ConfigProblems. */
+function asProblems(lines: readonly string[]): ConfigProblem[] {
+  return lines.map((line) => {
+    const m = /^\[([^\]]+)\] (.*)$/s.exec(line);
+    return m ? { key: m[1], message: m[2] } : { key: "plant:services", message: line };
+  });
+}
+
+/** Each service runs in a namespace named after it: it must not take one the platform uses. */
+function namespaceProblems(site: SiteConfig): ConfigProblem[] {
+  const taken = new Map<string, string>([
+    ...Object.values(NAMESPACES).map((ns): [string, string] => [ns, "an ingress namespace"]),
+    [CNPG_NAMESPACE, "the CloudNativePG operator's namespace"],
+    [LOCAL_PATH_NAMESPACE, "the storage provisioner's namespace"],
+    ...site.databases.map((d): [string, string] => [
+      databaseNames(d).namespace,
+      `the namespace of database ${d.name}`,
+    ]),
+  ]);
+  return site.services.flatMap((s, i) => {
+    const owner = taken.get(s.name);
+    return owner
+      ? [
+          {
+            key: `plant:services[${i}].name`,
+            message: `'${s.name}' would be the service's namespace, which is ${owner}`,
+          },
+        ]
+      : [];
+  });
+}
+
+export function areaProblems(site: SiteConfig, placement: Placement): ConfigProblem[] {
+  const clusters = site.clusters.map((c) => ({
+    name: c.name,
+    nodes: plannedClusterNodes(site, placement, c.name),
+  }));
+  const hasObjectStore = site.clusters.some((c) => c.kind === "openstack");
+  return [
+    ...ingressProblems(site),
+    ...(site.databases.length > 0
+      ? [
+          ...databaseConfigProblems(site),
+          ...databasePlacementProblems(site, clusters, hasObjectStore),
+        ]
+      : []),
+    ...asProblems(serviceConfigProblems(site.services)),
+    ...namespaceProblems(site),
+  ];
+}

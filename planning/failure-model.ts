@@ -1,0 +1,208 @@
+// The site as the failure-domain analysis sees it: per cluster, its nodes with their physical
+// host and capacity, and what must keep running on them. Plain data in, plain data out.
+import { SiteConfig } from "../config";
+import { Placement } from "../components/openstack/placement";
+
+/** CPU cores and memory in GiB. */
+export interface Amount {
+  readonly cpu: number;
+  readonly memoryGb: number;
+}
+
+/**
+ * Assumed requests of things the site config does not size. Documented in docs/guardrails.md;
+ * deliberately generous so the check errs on the side of refusing.
+ */
+export const ASSUMED = {
+  /** Kubelet/system reserve plus per-node daemons (CNI, MetalLB speaker, kube-proxy) on every node. */
+  nodeSystemReserve: { cpu: 0.5, memoryGb: 1 },
+  /** One PgBouncer pod of a CloudNativePG Pooler. */
+  pooler: { cpu: 0.1, memoryGb: 0.25 },
+  /** One Envoy proxy pod of the Gateway data plane. */
+  gateway: { cpu: 0.25, memoryGb: 0.5 },
+  /** Operators and controllers per cluster (CNPG, Barman plugin, cert-manager, Envoy Gateway, MetalLB). */
+  clusterAddons: { cpu: 0.5, memoryGb: 1.5 },
+} as const satisfies Record<string, Amount>;
+
+export interface ModelNode {
+  readonly name: string;
+  readonly physicalHost: string;
+  /** Runs an etcd member / API server. */
+  readonly controlPlane: boolean;
+  /** Workload pods may run here. */
+  readonly schedulable: boolean;
+  /** Allocatable after the system reserve. */
+  readonly allocatable: Amount;
+}
+
+/** Pods spread one-per-physical-host as far as hosts allow (topology spread on the host label). */
+export interface SpreadWorkload {
+  /** e.g. `service report-web`, `gateway`. */
+  readonly subject: string;
+  readonly replicas: number;
+}
+
+export interface ModelDatabase {
+  readonly name: string;
+  readonly instances: number;
+}
+
+export interface PodGroup {
+  /** e.g. `database reporting instance`. */
+  readonly what: string;
+  readonly count: number;
+  readonly request: Amount;
+}
+
+export interface ClusterModel {
+  readonly name: string;
+  readonly kind: "openstack" | "existing";
+  readonly nodes: readonly ModelNode[];
+  readonly databases: readonly ModelDatabase[];
+  readonly spread: readonly SpreadWorkload[];
+  readonly staticIps: readonly { readonly name: string; readonly ip: string }[];
+  /** Every pod that must fit on the surviving nodes. */
+  readonly pods: readonly PodGroup[];
+  /** Set when an existing cluster's API endpoint is the address of one node (no floating VIP). */
+  readonly apiEndpointNode?: {
+    readonly node: string;
+    readonly physicalHost: string;
+    readonly endpoint: string;
+  };
+}
+
+export interface SiteModel {
+  readonly site: string;
+  readonly failuresTolerated: number;
+  /** Every physical host that carries something, R620s first, in config order. */
+  readonly hosts: readonly string[];
+  readonly clusters: readonly ClusterModel[];
+}
+
+/** Kubernetes CPU quantity (`250m`, `1`, `1.5`) in cores. */
+export function cpuCores(quantity: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(m?)$/.exec(quantity);
+  if (!m) throw new Error(`'${quantity}' is not a CPU quantity`);
+  return Number(m[1]) / (m[2] === "m" ? 1000 : 1);
+}
+
+const MEMORY_UNITS: Record<string, number> = {
+  "": 1 / 2 ** 30,
+  m: 1 / 1000 / 2 ** 30,
+  k: 1e3 / 2 ** 30,
+  M: 1e6 / 2 ** 30,
+  G: 1e9 / 2 ** 30,
+  T: 1e12 / 2 ** 30,
+  Ki: 1 / 2 ** 20,
+  Mi: 1 / 2 ** 10,
+  Gi: 1,
+  Ti: 2 ** 10,
+};
+
+/** Kubernetes memory quantity (`256Mi`, `4Gi`) in GiB. */
+export function memoryGb(quantity: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(quantity);
+  if (!m) throw new Error(`'${quantity}' is not a memory quantity`);
+  return Number(m[1]) * MEMORY_UNITS[m[2] ?? ""];
+}
+
+function allocatable(cpu: number, mem: number): Amount {
+  const r = ASSUMED.nodeSystemReserve;
+  return { cpu: Math.max(0, cpu - r.cpu), memoryGb: Math.max(0, mem - r.memoryGb) };
+}
+
+function nodesOf(site: SiteConfig, placement: Placement, clusterName: string): ModelNode[] {
+  const cluster = site.clusters.find((c) => c.name === clusterName);
+  if (!cluster) return [];
+  if (cluster.kind === "existing") {
+    return cluster.nodes.map((n) => ({
+      name: n.name,
+      physicalHost: n.physicalHost,
+      controlPlane: n.role !== "worker",
+      schedulable: n.role !== "control-plane",
+      allocatable: allocatable(n.cpu, n.memoryGb),
+    }));
+  }
+  const vms = placement.vms.filter((vm) => vm.cluster === clusterName);
+  // Workloads go to the workers; control-plane VMs only run them when a cluster has no workers.
+  const hasWorkers = vms.some((vm) => vm.role === "worker");
+  return vms.map((vm) => ({
+    name: vm.name,
+    physicalHost: vm.host,
+    controlPlane: vm.role === "control-plane",
+    schedulable: vm.role === "worker" || !hasWorkers,
+    allocatable: allocatable(vm.flavor.vcpus, vm.flavor.ramGb),
+  }));
+}
+
+function endpointNode(
+  endpoint: string,
+  nodes: readonly { name: string; ip: string; physicalHost: string }[],
+): ClusterModel["apiEndpointNode"] {
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname;
+  } catch {
+    return undefined;
+  }
+  const node = nodes.find((n) => n.ip === host);
+  return node ? { node: node.name, physicalHost: node.physicalHost, endpoint } : undefined;
+}
+
+function requestOf(r: { requests: { cpu: string; memory: string } }): Amount {
+  return { cpu: cpuCores(r.requests.cpu), memoryGb: memoryGb(r.requests.memory) };
+}
+
+/** Builds the model from the parsed site and the planned VM placement. */
+export function buildSiteModel(site: SiteConfig, placement: Placement): SiteModel {
+  const clusters: ClusterModel[] = site.clusters.map((c) => {
+    const databases = site.databases.filter((d) => d.cluster === c.name);
+    const services = site.services.filter((s) => s.cluster === c.name);
+    const gatewayReplicas = c.ingress ? c.ingress.gatewayReplicas : 0;
+    const pods: PodGroup[] = [
+      { what: "cluster add-ons", count: 1, request: ASSUMED.clusterAddons },
+      ...databases.flatMap((d) => [
+        {
+          what: `database ${d.name} instance`,
+          count: d.instances,
+          request: requestOf(d.resources),
+        },
+        { what: `database ${d.name} pooler`, count: d.pooler.instances, request: ASSUMED.pooler },
+      ]),
+      ...services.map((s) => ({
+        what: `service ${s.name}`,
+        count: s.replicas.min,
+        request: requestOf(s.resources),
+      })),
+      ...(gatewayReplicas > 0
+        ? [{ what: "gateway", count: gatewayReplicas, request: ASSUMED.gateway }]
+        : []),
+    ];
+    const apiEndpointNode =
+      c.kind === "existing" ? endpointNode(c.apiEndpoint, c.nodes) : undefined;
+    return {
+      name: c.name,
+      kind: c.kind,
+      nodes: nodesOf(site, placement, c.name),
+      databases: databases.map((d) => ({ name: d.name, instances: d.instances })),
+      spread: [
+        ...services.map((s) => ({ subject: `service ${s.name}`, replicas: s.replicas.min })),
+        ...(gatewayReplicas > 0 ? [{ subject: "gateway", replicas: gatewayReplicas }] : []),
+      ],
+      staticIps: (c.ingress?.addresses ?? []).map((a) => ({ name: a.name, ip: a.ip })),
+      pods,
+      ...(apiEndpointNode ? { apiEndpointNode } : {}),
+    };
+  });
+  const hosts = [
+    ...site.hosts.map((h) => h.name),
+    ...placement.vms.map((vm) => vm.host),
+    ...clusters.flatMap((c) => c.nodes.map((n) => n.physicalHost)),
+  ];
+  return {
+    site: site.site.name,
+    failuresTolerated: site.site.failuresTolerated,
+    hosts: [...new Set(hosts)],
+    clusters,
+  };
+}

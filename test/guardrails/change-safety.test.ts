@@ -1,0 +1,95 @@
+// Routine changes planned against avilla: nothing existing disappears or is replaced.
+import * as path from "path";
+import { readStackFile } from "../../config";
+import { PlanResult, PROJECT_DIR, runPlan } from "../../tools/plan/run";
+import { compareWithBase, formatChangeReport, shortUrn } from "../../tools/bench/change-safety";
+import { ROUTINE_CHANGES } from "../../tools/bench/changes";
+
+const raw = readStackFile(path.join(PROJECT_DIR, "Pulumi.avilla.yaml"));
+let base: PlanResult;
+const reports = new Map<string, ReturnType<typeof compareWithBase>>();
+
+beforeAll(async () => {
+  base = await runPlan({ stack: "avilla", rawConfig: raw });
+  for (const change of ROUTINE_CHANGES) {
+    const plan = await runPlan({ stack: "avilla", rawConfig: change.apply("avilla", raw) });
+    reports.set(change.name, compareWithBase(base.resources, plan.resources));
+  }
+}, 180_000);
+
+describe("routine changes on avilla", () => {
+  it.each(ROUTINE_CHANGES.map((c) => c.name))("%s removes no URN and replaces nothing", (name) => {
+    const report = reports.get(name);
+    if (!report) throw new Error(`no report for ${name}`);
+    expect({ removed: report.removed, replacements: report.replacements }).toEqual({
+      removed: [],
+      replacements: [],
+    });
+    expect(report.added.length + report.updated.length).toBeGreaterThan(0);
+  });
+
+  it("bump-image touches only that service's objects", () => {
+    const report = reports.get("bump-image");
+    expect(report?.added).toEqual([]);
+    expect(report?.updated.map((u) => shortUrn(u.urn)).every((u) => u.includes("report-web"))).toBe(
+      true,
+    );
+  });
+
+  it("grow-postgres resizes the CNPG cluster in place", () => {
+    const report = reports.get("grow-postgres");
+    expect(report?.updated).toEqual([
+      {
+        urn: expect.stringContaining(
+          "kubernetes:postgresql.cnpg.io/v1:Cluster",
+        ) as unknown as string,
+        paths: ["spec.storage.size"],
+      },
+    ]);
+  });
+
+  it("add-host and add-worker move no existing VM", () => {
+    for (const name of ["add-host", "add-worker"]) {
+      const moved = (reports.get(name)?.updated ?? []).filter((u) =>
+        u.urn.includes("openstack:compute/instance:Instance"),
+      );
+      expect(moved).toEqual([]);
+    }
+  });
+
+  it("summarises what each change touches (npm run bench -- changes prints it)", () => {
+    const text = ROUTINE_CHANGES.map((c) =>
+      formatChangeReport(
+        c.name,
+        reports.get(c.name) ?? { added: [], removed: [], updated: [], replacements: [] },
+      ),
+    ).join("\n\n");
+    expect(text).toContain("grow-postgres: +0 added, ~1 updated, -0 removed, 0 replace-triggering");
+    expect(text).toContain("bump-image: +0 added, ~1 updated, -0 removed, 0 replace-triggering");
+  });
+});
+
+describe("an unsafe change is caught on the real plan's resources", () => {
+  it("a changed VM image or a dropped resource is reported", () => {
+    const instances = base.resources.filter(
+      (r) => r.type === "openstack:compute/instance:Instance",
+    );
+    expect(instances.length).toBeGreaterThan(0);
+    const changed = base.resources
+      .filter((r) => r.type !== "kubernetes:postgresql.cnpg.io/v1:Cluster")
+      .map((r) =>
+        r.type === "openstack:compute/instance:Instance"
+          ? { ...r, inputs: { ...r.inputs, imageName: "ubuntu-26.04" } }
+          : r,
+      );
+    const report = compareWithBase(base.resources, changed);
+    expect(report.removed).toEqual(
+      base.resources
+        .filter((r) => r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster")
+        .map((r) => r.urn),
+    );
+    expect(report.replacements.map((r) => `${r.urn} ${r.change.path}`).sort()).toEqual(
+      instances.map((r) => `${r.urn} imageName`).sort(),
+    );
+  });
+});

@@ -1,0 +1,48 @@
+// The policy pack's rules over the offline plan of both real sites, as the PR preview would run
+// them, plus the stack-output half of "credentials only as secrets" (which the engine cannot check).
+import { PlanResult, runPlan } from "../../tools/plan/run";
+import { checkAll } from "../../policy/rules/catalogue";
+import { stackOutputViolations } from "../../policy/rules/secrets";
+import { PlainResource } from "../../policy/rules/types";
+
+function asPlain(plan: PlanResult): PlainResource[] {
+  return plan.resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    props: r.inputs,
+    protect: r.protect,
+    ...(r.provider ? { provider: r.provider } : {}),
+  }));
+}
+
+describe.each(["avilla", "albion"])("policy pack on the %s plan", (stack) => {
+  let plan: PlanResult;
+  beforeAll(async () => {
+    plan = await runPlan({ stack });
+  }, 120_000);
+
+  it("has no violation of any policy", () => {
+    const found = checkAll(asPlain(plan)).map((v) => `${v.rule}: ${v.message}`);
+    expect(found).toEqual([]);
+  });
+
+  it("keeps every credential-named stack output secret", () => {
+    expect(stackOutputViolations(plan.outputs)).toEqual([]);
+    // The check is not vacuous: the plan has kubeconfig outputs to look at.
+    expect(JSON.stringify(plan.outputs)).toContain('"kubeconfig":"[secret]"');
+  });
+
+  it("declares the resources the stack policies reason about", () => {
+    const types = new Set(plan.resources.map((r) => r.type));
+    for (const t of [
+      "kubernetes:apps/v1:Deployment",
+      "kubernetes:policy/v1:PodDisruptionBudget",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+      "kubernetes:postgresql.cnpg.io/v1:Cluster",
+      "openstack:networking/secGroupRule:SecGroupRule",
+    ]) {
+      expect(types).toContain(t);
+    }
+  });
+});

@@ -1,0 +1,125 @@
+// Compares two offline plans: which URNs appear or disappear, which inputs change, and which of
+// those changes would replace a stateful or pinned resource (see replace-paths.ts).
+import { memoryGb } from "../../planning/failure-model";
+import { replaceRuleFor } from "./replace-paths";
+
+/** The part of a planned resource the comparison needs. */
+export interface PlanEntry {
+  readonly urn: string;
+  readonly type: string;
+  readonly inputs: Record<string, unknown>;
+}
+
+export interface InputChange {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+export interface ChangeReport {
+  readonly added: string[];
+  readonly removed: string[];
+  readonly updated: { urn: string; paths: string[] }[];
+  /** Changes that would replace (or move) a resource holding state or a pinned placement. */
+  readonly replacements: { urn: string; type: string; change: InputChange }[];
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Leaf-level differences between two input trees, with dotted/bracketed paths. */
+export function diffInputs(before: unknown, after: unknown, path = ""): InputChange[] {
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const n = Math.max(before.length, after.length);
+    return Array.from({ length: n }, (_, i) =>
+      diffInputs(before[i], after[i], `${path}[${i}]`),
+    ).flat();
+  }
+  if (isObj(before) && isObj(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((k) => diffInputs(before[k], after[k], path ? `${path}.${k}` : k));
+  }
+  return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ path, before, after }];
+}
+
+/** `a.b[0].c` under `a.b`? */
+export function underPath(path: string, prefix: string): boolean {
+  if (prefix === "*") return true;
+  return path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
+}
+
+/** Bytes-comparable storage size, for grow-only paths. */
+function size(value: unknown): number | undefined {
+  if (typeof value !== "string") return undefined;
+  try {
+    return memoryGb(value);
+  } catch {
+    return undefined;
+  }
+}
+
+export function isReplacement(type: string, change: InputChange): boolean {
+  const rule = replaceRuleFor(type);
+  if (!rule || !rule.paths.some((p) => underPath(change.path, p))) return false;
+  if (rule.growOnly?.includes(change.path)) {
+    const [b, a] = [size(change.before), size(change.after)];
+    if (b !== undefined && a !== undefined && a >= b) return false;
+  }
+  return true;
+}
+
+export function compareWithBase(
+  base: readonly PlanEntry[],
+  changed: readonly PlanEntry[],
+): ChangeReport {
+  const after = new Map(changed.map((r) => [r.urn, r]));
+  const before = new Map(base.map((r) => [r.urn, r]));
+  const report: ChangeReport = {
+    added: changed.filter((r) => !before.has(r.urn)).map((r) => r.urn),
+    removed: base.filter((r) => !after.has(r.urn)).map((r) => r.urn),
+    updated: [],
+    replacements: [],
+  };
+  for (const old of base) {
+    const next = after.get(old.urn);
+    if (!next) continue;
+    const changes = diffInputs(old.inputs, next.inputs);
+    if (changes.length === 0) continue;
+    report.updated.push({ urn: old.urn, paths: changes.map((c) => c.path) });
+    for (const change of changes) {
+      if (isReplacement(old.type, change))
+        report.replacements.push({ urn: old.urn, type: old.type, change });
+    }
+  }
+  return report;
+}
+
+/** `type::name` from a URN, for short listings. */
+export function shortUrn(urn: string): string {
+  const parts = urn.split("::");
+  const type = (parts[2] ?? "").split("$").pop() ?? "";
+  return `${type}::${parts.slice(3).join("::")}`;
+}
+
+function clip(v: unknown): string {
+  const s = JSON.stringify(v) ?? "undefined";
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+export function formatChangeReport(name: string, report: ChangeReport): string {
+  const lines = [
+    `${name}: +${report.added.length} added, ~${report.updated.length} updated, -${report.removed.length} removed, ${report.replacements.length} replace-triggering`,
+    ...report.added.map((u) => `  + ${shortUrn(u)}`),
+    ...report.updated.map(
+      (u) =>
+        `  ~ ${shortUrn(u.urn)}: ${u.paths.slice(0, 4).join(", ")}${u.paths.length > 4 ? `, … (${u.paths.length})` : ""}`,
+    ),
+    ...report.removed.map((u) => `  - ${shortUrn(u)}  REMOVED`),
+    ...report.replacements.map(
+      (r) =>
+        `  ! ${shortUrn(r.urn)}: ${r.change.path} ${clip(r.change.before)} -> ${clip(r.change.after)}  REPLACES`,
+    ),
+  ];
+  return lines.join("\n");
+}
