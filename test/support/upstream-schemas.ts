@@ -61,12 +61,13 @@ function withoutMetaSchema(schema: Json): Json {
   return rest;
 }
 
-let crdValidators: Map<string, ValidateFunction> | undefined;
+let crdSchemas: Map<string, Json> | undefined;
+const crdValidators = new Map<string, ValidateFunction>();
 
-/** `group/version:Kind` → validator, for every CRD version in ../shared/crds. */
-function crds(): Map<string, ValidateFunction> {
-  if (crdValidators) return crdValidators;
-  crdValidators = new Map();
+/** `group/version:Kind` → openAPIV3Schema, for every served CRD version in ../shared/crds. */
+function loadCrdSchemas(): Map<string, Json> {
+  if (crdSchemas) return crdSchemas;
+  crdSchemas = new Map();
   const root = path.join(SHARED_DIR, "crds");
   for (const dir of fs.readdirSync(root)) {
     for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
@@ -75,20 +76,28 @@ function crds(): Map<string, ValidateFunction> {
         if (crd?.kind !== "CustomResourceDefinition") continue;
         for (const v of crd.spec.versions ?? []) {
           const schema = v.schema?.openAPIV3Schema;
-          if (schema)
-            crdValidators.set(
-              `${crd.spec.group}/${v.name}:${crd.spec.names.kind}`,
-              ajv.compile(schema),
-            );
+          if (schema && v.served !== false) {
+            crdSchemas.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, schema);
+          }
         }
       }
     }
   }
-  return crdValidators;
+  return crdSchemas;
+}
+
+/** Validators are compiled on first use: a large CRD takes a while. */
+function crdValidator(key: string): ValidateFunction | undefined {
+  if (!crdValidators.has(key)) {
+    const schema = loadCrdSchemas().get(key);
+    if (!schema) return undefined;
+    crdValidators.set(key, ajv.compile(closeObjects(schema)));
+  }
+  return crdValidators.get(key);
 }
 
 export function knownCrd(apiVersion: string, kind: string): boolean {
-  return crds().has(`${apiVersion}:${kind}`);
+  return loadCrdSchemas().has(`${apiVersion}:${kind}`);
 }
 
 function valueAt(obj: Json, pointer: string): unknown {
@@ -138,7 +147,7 @@ export function validateObject(obj: Json): string[] {
   const apiVersion = String(obj?.apiVersion ?? "");
   const kind = String(obj?.kind ?? "");
   const subject = unmaskMaps(obj);
-  const crd = crds().get(`${apiVersion}:${kind}`);
+  const crd = crdValidator(`${apiVersion}:${kind}`);
   if (crd) return crd(subject) ? [] : realErrors(subject, crd.errors);
   const Model = coreModel(apiVersion, kind);
   if (!Model)
