@@ -1,5 +1,6 @@
 // The site as the failure-domain analysis sees it: per cluster, its nodes with their physical
 // host and capacity, and what must keep running on them. Plain data in, plain data out.
+import { plannedClusterNodes } from "./cluster-nodes";
 import { SiteConfig } from "../config";
 import { Placement } from "../components/openstack/placement";
 
@@ -112,26 +113,14 @@ function allocatable(cpu: number, mem: number): Amount {
 }
 
 function nodesOf(site: SiteConfig, placement: Placement, clusterName: string): ModelNode[] {
-  const cluster = site.clusters.find((c) => c.name === clusterName);
-  if (!cluster) return [];
-  if (cluster.kind === "existing") {
-    return cluster.nodes.map((n) => ({
-      name: n.name,
-      physicalHost: n.physicalHost,
-      controlPlane: n.role !== "worker",
-      schedulable: n.role !== "control-plane",
-      allocatable: allocatable(n.cpu, n.memoryGb),
-    }));
-  }
-  const vms = placement.vms.filter((vm) => vm.cluster === clusterName);
-  // Workloads go to the workers; control-plane VMs only run them when a cluster has no workers.
-  const hasWorkers = vms.some((vm) => vm.role === "worker");
-  return vms.map((vm) => ({
-    name: vm.name,
-    physicalHost: vm.host,
-    controlPlane: vm.role === "control-plane",
-    schedulable: vm.role === "worker" || !hasWorkers,
-    allocatable: allocatable(vm.flavor.vcpus, vm.flavor.ramGb),
+  // Same inventory the cluster components declare: servers are tainted when a cluster has
+  // workers, so they then run no workload pods.
+  return plannedClusterNodes(site, placement, clusterName).map((n) => ({
+    name: n.name,
+    physicalHost: n.physicalHost,
+    controlPlane: n.roles.includes("control-plane"),
+    schedulable: n.roles.includes("worker"),
+    allocatable: allocatable(n.cpu, n.memoryGb),
   }));
 }
 
