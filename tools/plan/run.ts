@@ -68,12 +68,17 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
   const failures: unknown[] = [];
   const onRejection = (reason: unknown): void => void failures.push(reason);
   process.on("unhandledRejection", onRejection);
+  // The SDK captures a stack trace per output; source-mapping each one under ts-node/jest is
+  // most of a plan's CPU. Plans report errors by message, so plain V8 traces are enough.
+  const prepare = Error.prepareStackTrace;
+  Error.prepareStackTrace = undefined;
   try {
     const result = await declareAndWait(options);
     await new Promise((resolve) => setImmediate(resolve));
     if (failures.length > 0) throw new PlanFailedError(options.stack, failures);
     return result;
   } finally {
+    Error.prepareStackTrace = prepare;
     process.off("unhandledRejection", onRejection);
   }
 }
