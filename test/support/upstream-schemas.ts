@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
-import { parseAllDocuments } from "yaml";
+import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { SECRET_MARK, UNKNOWN_MARK } from "../../tools/plan/mask";
 
 export const SHARED_DIR = path.resolve(__dirname, "../../../shared");
@@ -161,27 +161,55 @@ export function validateObject(obj: Json): string[] {
   }
 }
 
-const CHART_SCHEMAS: Record<string, string> = {
-  "metallb@0.16.1": "charts/metallb-0.16.1/values.schema.json",
-  "cloudnative-pg@0.29.0": "charts/cloudnative-pg-0.29.0/values.schema.json",
-  "plugin-barman-cloud@0.7.0": "charts/plugin-barman-cloud-0.7.0/values.schema.json",
+const CHART_DIRS: Record<string, string> = {
+  "metallb@0.16.1": "charts/metallb-0.16.1",
+  "cloudnative-pg@0.29.0": "charts/cloudnative-pg-0.29.0",
+  "plugin-barman-cloud@0.7.0": "charts/plugin-barman-cloud-0.7.0",
+  "gateway-helm@1.9.0": "charts/gateway-helm-v1.9.0",
 };
 const chartValidators = new Map<string, ValidateFunction>();
 
+function chartKey(chart: string, version: string): string {
+  return `${chart.split("/").pop()}@${version.replace(/^v/, "")}`;
+}
+
 /** The chart's values.schema.json from ../shared, when upstream ships one. */
 export function chartSchemaFor(chart: string, version: string): ValidateFunction | undefined {
-  const key = `${chart.split("/").pop()}@${version.replace(/^v/, "")}`;
-  const file = CHART_SCHEMAS[key];
-  if (!file) return undefined;
+  const key = chartKey(chart, version);
+  const dir = CHART_DIRS[key];
+  const file = dir && path.join(SHARED_DIR, dir, "values.schema.json");
+  if (!file || !fs.existsSync(file)) return undefined;
   if (!chartValidators.has(key)) {
-    const schema = JSON.parse(fs.readFileSync(path.join(SHARED_DIR, file), "utf8"));
+    const schema = JSON.parse(fs.readFileSync(file, "utf8"));
     chartValidators.set(key, ajv.compile(withoutMetaSchema(schema)));
   }
   return chartValidators.get(key);
 }
 
+/** The chart's own values.yaml, or {} for a chart ../shared does not hold. */
+export function chartDefaults(chart: string, version: string): Json {
+  const dir = CHART_DIRS[chartKey(chart, version)];
+  const file = dir && path.join(SHARED_DIR, dir, "values.yaml");
+  return file && fs.existsSync(file) ? (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) : {};
+}
+
+/** Helm's coalescing: maps merge key by key, anything else replaces, null deletes. */
+export function coalesceValues(defaults: Json, values: Json): Json {
+  if (values === undefined) return defaults;
+  const isMap = (v: Json): boolean => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (!isMap(defaults) || !isMap(values)) return values;
+  const out: Json = { ...defaults };
+  for (const [k, v] of Object.entries(values)) {
+    if (v === null) delete out[k];
+    else out[k] = coalesceValues(defaults[k], v);
+  }
+  return out;
+}
+
+/** Validates values as Helm does: merged over the chart's values.yaml, against values.schema.json. */
 export function validateChartValues(chart: string, version: string, values: Json): string[] {
   const validate = chartSchemaFor(chart, version);
   if (!validate) return [];
-  return validate(values ?? {}) ? [] : realErrors(values, validate.errors);
+  const merged = coalesceValues(chartDefaults(chart, version), values ?? {});
+  return validate(merged) ? [] : realErrors(merged, validate.errors);
 }

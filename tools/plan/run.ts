@@ -71,7 +71,7 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
   // The SDK captures a stack trace per output; source-mapping each one under ts-node/jest is
   // most of a plan's CPU. Plans report errors by message, so plain V8 traces are enough.
   const prepare = Error.prepareStackTrace;
-  Error.prepareStackTrace = undefined;
+  delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
   try {
     const result = await declareAndWait(options);
     await new Promise((resolve) => setImmediate(resolve));
