@@ -142,7 +142,9 @@ describe("routeFeaturePolicies", () => {
   it("the schema check catches a misspelt field (guards the validator itself)", () => {
     const [p] = routeFeaturePolicies({ ...base, features: { maxRequestBytes: 2048 } });
     const broken = { ...p, spec: { ...p.spec, requestBufer: { limit: "1" } } };
-    expect(crdErrors(broken).join("\n")).toMatch(/additionalProperty.*requestBufer/);
+    expect(crdErrors(broken).join("\n")).toMatch(
+      /must NOT have additional properties 'requestBufer'/,
+    );
     const badLimit = { ...p, spec: { ...p.spec, requestBuffer: { limit: "1 MB" } } };
     expect(crdErrors(badLimit)).not.toEqual([]);
   });
