@@ -3,6 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterNode, PHYSICAL_HOST_LABEL, PlantCluster, PLANT_HOST_LABEL } from "../types";
+import { kubeconfigProviderOptions } from "./kubeconfig";
 
 export interface ExistingClusterArgs {
   readonly clusterName: string;
@@ -41,7 +42,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements PlantCl
       `k8s-${args.clusterName}`,
       // A rotated kubeconfig (new credentials) updates the provider instead of replacing every object.
       { kubeconfig: this.kubeconfig, clusterIdentifier: `${args.clusterName}@${args.apiEndpoint}` },
-      { parent: this },
+      kubeconfigProviderOptions({ parent: this }),
     );
     // One server-side-apply patch per node, named by node: adding a node renames nothing.
     this.nodePatches = args.nodes.map(

@@ -1,5 +1,18 @@
-// The admin kubeconfig of an RKE2 cluster, computed from the program's own PKI (pure).
+// The admin kubeconfig of an RKE2 cluster, computed from the program's own PKI (pure), and the
+// options every cluster's k8s.Provider gets so the kubeconfig stays secret.
+import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
+
+/**
+ * Options of a cluster's k8s.Provider. Its input kubeconfig is a secret, but the engine stores
+ * the provider's `kubeconfig` output as given unless listed here (the `credentials-secret`
+ * policy checks it). The Provider's typed options omit the field; the SDK sends it anyway.
+ */
+export function kubeconfigProviderOptions(
+  opts: pulumi.ResourceOptions,
+): pulumi.CustomResourceOptions {
+  return { ...opts, additionalSecretOutputs: ["kubeconfig"] };
+}
 
 export interface KubeconfigInput {
   readonly clusterName: string;

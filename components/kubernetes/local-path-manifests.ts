@@ -1,6 +1,15 @@
 // Rancher local-path-provisioner (pinned), as plain Kubernetes objects. RKE2 ships no storage
 // provisioner, and every PVC downstream (CloudNativePG) names the cluster's storage class.
-// Adapted from the upstream deploy/local-path-storage.yaml of the pinned release.
+// Adapted from the upstream deploy/local-path-storage.yaml of the pinned release, hardened
+// (local-path-security.ts): it meets every workload policy without the upstream opt-out.
+import {
+  helperSecurityContext,
+  localPathNetworkPolicies,
+  localPathPodDisruptionBudget,
+  provisionerPodSecurityContext,
+  provisionerProbes,
+  provisionerSecurityContext,
+} from "./local-path-security";
 
 export const LOCAL_PATH_IMAGE = "rancher/local-path-provisioner:v0.0.32";
 export const LOCAL_PATH_HELPER_IMAGE = "busybox:1.37.0";
@@ -11,7 +20,10 @@ export const LOCAL_PATH_DIR = "/var/lib/rancher/local-path-provisioner";
 
 const NAME = "local-path-provisioner";
 const SA = "local-path-provisioner-service-account";
-const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/managed-by": "pulumi" };
+/** Selects the provisioner's pods only (helper pods carry no labels). */
+export const LOCAL_PATH_POD_LABELS = { "app.kubernetes.io/name": NAME };
+const labels = { ...LOCAL_PATH_POD_LABELS, "app.kubernetes.io/managed-by": "pulumi" };
+const CONFIG_DIR = "/etc/config/";
 
 const SETUP = `#!/bin/sh
 set -eu
@@ -30,9 +42,19 @@ export interface LocalPathObjects {
   readonly configMap: Record<string, unknown>;
   readonly deployment: Record<string, unknown>;
   readonly storageClass: Record<string, unknown>;
+  readonly podDisruptionBudget: Record<string, unknown>;
+  readonly defaultDenyPolicy: Record<string, unknown>;
+  readonly egressPolicy: Record<string, unknown>;
 }
 
-export function localPathObjects(storageClassName: string): LocalPathObjects {
+/**
+ * `apiServerAddresses`: IPv4 addresses the provisioner may reach on 443/6443 (the `kubernetes`
+ * Service IP, the API VIP, the servers); empty allows those ports to any address.
+ */
+export function localPathObjects(
+  storageClassName: string,
+  apiServerAddresses: readonly string[] = [],
+): LocalPathObjects {
   const meta = (name: string, namespaced = true) => ({
     name,
     ...(namespaced ? { namespace: LOCAL_PATH_NAMESPACE } : {}),
@@ -47,16 +69,32 @@ export function localPathObjects(storageClassName: string): LocalPathObjects {
       tolerations: [
         { key: "node.kubernetes.io/disk-pressure", operator: "Exists", effect: "NoSchedule" },
       ],
+      // The provisioner runs helper pods under its own service account; they never call the API.
+      automountServiceAccountToken: false,
       containers: [
-        { name: "helper-pod", image: LOCAL_PATH_HELPER_IMAGE, imagePullPolicy: "IfNotPresent" },
+        {
+          name: "helper-pod",
+          image: LOCAL_PATH_HELPER_IMAGE,
+          imagePullPolicy: "IfNotPresent",
+          securityContext: helperSecurityContext,
+          resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "128Mi" } },
+        },
       ],
     },
   };
+  const policyInput = {
+    namespace: LOCAL_PATH_NAMESPACE,
+    podLabels: LOCAL_PATH_POD_LABELS,
+    labels,
+    apiServerAddresses,
+  };
+  const policies = localPathNetworkPolicies(policyInput);
   return {
     namespace: {
       apiVersion: "v1",
       kind: "Namespace",
-      // Helper pods mount host paths: the namespace needs the privileged Pod Security level.
+      // Helper pods mount host paths as root: the namespace needs the privileged Pod Security
+      // level. The provisioner's own pod meets "restricted" regardless.
       metadata: {
         name: LOCAL_PATH_NAMESPACE,
         labels: { ...labels, "pod-security.kubernetes.io/enforce": "privileged" },
@@ -119,34 +157,49 @@ export function localPathObjects(storageClassName: string): LocalPathObjects {
       metadata: meta(NAME),
       spec: {
         replicas: 1,
-        selector: { matchLabels: { "app.kubernetes.io/name": NAME } },
+        // Leader election is off upstream: never run the old and the new pod side by side.
+        strategy: { type: "Recreate" },
+        selector: { matchLabels: LOCAL_PATH_POD_LABELS },
         template: {
           metadata: { labels },
           spec: {
             serviceAccountName: SA,
             priorityClassName: "system-cluster-critical",
+            securityContext: provisionerPodSecurityContext,
             containers: [
               {
                 name: NAME,
                 image: LOCAL_PATH_IMAGE,
                 imagePullPolicy: "IfNotPresent",
-                command: ["local-path-provisioner", "start", "--config", "/etc/config/config.json"],
+                command: [
+                  "local-path-provisioner",
+                  "start",
+                  "--config",
+                  `${CONFIG_DIR}config.json`,
+                ],
                 env: [
                   {
                     name: "POD_NAMESPACE",
                     valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } },
                   },
-                  { name: "CONFIG_MOUNT_PATH", value: "/etc/config/" },
+                  { name: "CONFIG_MOUNT_PATH", value: CONFIG_DIR },
                 ],
                 resources: {
                   requests: { cpu: "10m", memory: "32Mi" },
                   limits: { memory: "128Mi" },
                 },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
-                volumeMounts: [{ name: "config-volume", mountPath: "/etc/config/" }],
+                securityContext: provisionerSecurityContext,
+                ...provisionerProbes,
+                volumeMounts: [
+                  { name: "config-volume", mountPath: CONFIG_DIR, readOnly: true },
+                  { name: "tmp", mountPath: "/tmp" },
+                ],
               },
             ],
-            volumes: [{ name: "config-volume", configMap: { name: "local-path-config" } }],
+            volumes: [
+              { name: "config-volume", configMap: { name: "local-path-config" } },
+              { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+            ],
           },
         },
       },
@@ -164,5 +217,8 @@ export function localPathObjects(storageClassName: string): LocalPathObjects {
       volumeBindingMode: "WaitForFirstConsumer",
       reclaimPolicy: "Delete",
     },
+    podDisruptionBudget: localPathPodDisruptionBudget(policyInput, NAME),
+    defaultDenyPolicy: policies.defaultDeny,
+    egressPolicy: policies.provisionerEgress,
   };
 }

@@ -8,9 +8,14 @@ import * as random from "@pulumi/random";
 import { OpenStackVmSlot } from "../openstack";
 import { ClusterNode, PlantCluster } from "../types";
 import { ApiServerReady } from "./api-ready";
-import { adminKubeconfig } from "./kubeconfig";
+import { adminKubeconfig, kubeconfigProviderOptions } from "./kubeconfig";
 import { LocalPathProvisioner } from "./local-path";
-import { apiServerUrl, KUBE_VIP_IMAGE, Rke2ClusterSettings } from "./rke2-config";
+import {
+  apiServerAddresses,
+  apiServerUrl,
+  KUBE_VIP_IMAGE,
+  Rke2ClusterSettings,
+} from "./rke2-config";
 import { Rke2Pki } from "./rke2-pki";
 import { rke2UserData } from "./rke2-userdata";
 import { checkSlots, slotNode, sortedSlots } from "./slots";
@@ -170,11 +175,18 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
       // Renewing the admin certificate changes the kubeconfig: an update, never a replacement of
       // every Kubernetes object behind this provider.
       { kubeconfig: this.kubeconfig, clusterIdentifier: `${args.clusterName}@${args.apiVip}` },
-      { parent: this, dependsOn: [apiReady] },
+      kubeconfigProviderOptions({ parent: this, dependsOn: [apiReady] }),
     );
     const storage = new LocalPathProvisioner(
       `${name}-local-path`,
-      { storageClassName: args.storageClass },
+      {
+        storageClassName: args.storageClass,
+        apiServerAddresses: apiServerAddresses(
+          args.serviceCidr,
+          args.apiVip,
+          slots.filter((s) => s.role === "control-plane").map((s) => s.ip),
+        ),
+      },
       { parent: this, provider: this.provider },
     );
     this.ready = [apiReady, ...storage.ready];

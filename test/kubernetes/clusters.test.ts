@@ -106,6 +106,20 @@ describe("declareClusters on the Avilla stack", () => {
     ).toEqual(["optiplex@https://10.1.0.41:6443", "reports@10.1.0.10"]);
   });
 
+  test("each k8s provider asks the engine to keep its kubeconfig output secret", () => {
+    // Read from the registration request itself: the `credentials-secret` policy flags a
+    // provider whose kubeconfig output is not in additionalSecretOutputs.
+    const providers = byType("pulumi:providers:kubernetes");
+    expect(providers.map((p) => [p.name, p.additionalSecretOutputs]).sort()).toEqual([
+      ["k8s-optiplex", ["kubeconfig"]],
+      ["k8s-reports", ["kubeconfig"]],
+    ]);
+    // The capture is not vacuous: the Nova instances send their own list.
+    expect(byType("openstack:compute/instance:Instance")[0].additionalSecretOutputs).toEqual(
+      expect.arrayContaining(["userData", "adminPass"]),
+    );
+  });
+
   test("one Nova instance per slot, on its port, zone, server group and flavor", () => {
     const vms = byType("openstack:compute/instance:Instance");
     expect(vms.map((v) => v.name)).toEqual([
@@ -249,6 +263,27 @@ describe("declareClusters on the Avilla stack", () => {
     expect(sc.map((s) => (s.inputs.metadata as { name: string }).name)).toEqual(["local-path"]);
     expect(sc[0].provider).toMatch(/k8s-reports/);
     expect(byType("kubernetes:apps/v1:Deployment")[0].provider).toMatch(/k8s-reports/);
+    for (const type of [
+      "kubernetes:policy/v1:PodDisruptionBudget",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    ]) {
+      expect(byType(type).length).toBeGreaterThan(0);
+      for (const r of byType(type)) expect(r.provider).toMatch(/k8s-reports/);
+    }
+  });
+
+  test("the provisioner may reach the API only at the Service IP, the VIP and the servers", () => {
+    const egress = byType("kubernetes:networking.k8s.io/v1:NetworkPolicy").find(
+      (r) => r.name === "reports-local-path-egress",
+    );
+    const spec = egress?.inputs.spec as { egress: { to?: { ipBlock?: { cidr: string } }[] }[] };
+    expect(spec.egress[0].to?.map((p) => p.ipBlock?.cidr)).toEqual([
+      "10.1.0.10/32",
+      "10.1.1.10/32",
+      "10.1.1.11/32",
+      "10.1.1.12/32",
+      "10.43.0.1/32",
+    ]);
   });
 
   test("a readiness gate waits for the API of the servers before the provider is used", () => {

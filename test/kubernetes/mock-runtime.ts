@@ -15,9 +15,32 @@ export interface Recorded {
   readonly name: string;
   readonly inputs: Record<string, unknown>;
   readonly provider?: string;
+  /** As sent to the engine (the mock's newResource does not see resource options). */
+  readonly additionalSecretOutputs: readonly string[];
 }
 
 export const recorded: Recorded[] = [];
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getAdditionalsecretoutputsList(): string[];
+}
+
+/** `type::name` → additionalSecretOutputs of the last registration request. */
+const secretOutputs = new Map<string, string[]>();
+
+/** Wraps the mock monitor so each request's options are seen before `newResource` runs. */
+function captureRequests(): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
+    return register(req, callback);
+  };
+}
 
 export function useMocks(): void {
   const tables = { ...baseState, ...k8sState };
@@ -29,6 +52,7 @@ export function useMocks(): void {
           name: args.name,
           inputs: args.inputs,
           provider: args.provider,
+          additionalSecretOutputs: secretOutputs.get(`${args.type}::${args.name}`) ?? [],
         });
         const compute = tables[args.type];
         return {
@@ -44,6 +68,7 @@ export function useMocks(): void {
     "avilla",
     false,
   );
+  captureRequests();
 }
 
 export function byType(type: string): Recorded[] {
