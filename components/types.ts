@@ -65,6 +65,12 @@ export interface DatabaseCredential {
   readonly namespace: string;
   /** Pod labels selecting the pooler, for network policies. */
   readonly poolerPodLabels: Readonly<Record<string, string>>;
+  /**
+   * Kubernetes objects that must exist before a client can log in with this credential: the
+   * role's Secret, the CNPG Cluster (it creates managed roles), the pooler and the network
+   * policies on the path client → pooler → instances. For `dependsOn`.
+   */
+  readonly ready: readonly pulumi.Resource[];
 }
 
 /** The Gateway services attach routes to. */

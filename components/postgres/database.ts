@@ -22,8 +22,14 @@ import {
   POSTGRES_PORT,
   poolerPodLabels,
 } from "./names";
+import {
+  apiServerCidrs,
+  clientNamespaces,
+  networkPolicySpecs,
+  objectStoreTarget,
+} from "./network-policy-spec";
 import { poolerSpec } from "./pooler-spec";
-import { planRoles } from "./roles";
+import { planRoles, PlannedRole } from "./roles";
 
 export interface PostgresClusterArgs {
   readonly db: DatabaseConfig;
@@ -33,6 +39,8 @@ export interface PostgresClusterArgs {
   readonly failuresTolerated: number;
   readonly cluster: PlantCluster;
   readonly objectStore: ObjectStoreEndpoint;
+  /** The plant LAN (network.lanCidr): where the object store and API server answer by name. */
+  readonly lanCidr: string;
   /** Operator and Barman Cloud plugin; every custom resource waits for them. */
   readonly operatorReady: readonly pulumi.Resource[];
 }
@@ -46,6 +54,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
   public readonly output: DatabaseOutput;
   /** The Cluster and its Poolers: what a migration Job or an app should wait for. */
   public readonly ready: pulumi.Resource[];
+  /** metadata.name → NetworkPolicy of the database namespace. */
+  public readonly networkPolicies: ReadonlyMap<string, k8s.networking.v1.NetworkPolicy>;
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("plant:postgres:PostgresCluster", name, {}, opts);
@@ -97,34 +107,19 @@ export class PostgresCluster extends pulumi.ComponentResource {
 
     const owner = basicAuth(`${name}-owner`, names.ownerSecret, db.owner);
     const roles = planRoles(db, args.services);
-    const credentials = new Map<string, DatabaseCredential>();
-    const migrationCredentials = new Map<string, DatabaseCredential>();
-    const roleSecrets: k8s.core.v1.Secret[] = [];
-    for (const role of roles) {
+    const roleLogins = roles.map((role) => {
       const suffix = role.kind === "migration" ? `${role.service}-migrate` : role.service;
       // cnpg.io/reload: the operator re-applies the password when the Secret changes.
-      const { secret, password } = basicAuth(`${name}-role-${suffix}`, role.secret, role.role, {
+      const login = basicAuth(`${name}-role-${suffix}`, role.secret, role.role, {
         "cnpg.io/reload": "true",
       });
-      roleSecrets.push(secret);
-      const credential: DatabaseCredential = {
-        database: db.name,
-        dbname: db.database,
-        username: role.role,
-        password,
-        access: role.access,
-        host: endpoints.poolerReadWrite,
-        port: POSTGRES_PORT,
-        namespace: names.namespace,
-        poolerPodLabels: poolerPodLabels(names.poolerRw),
-      };
-      (role.kind === "migration" ? migrationCredentials : credentials).set(
-        role.service,
-        credential,
-      );
-    }
+      return { role, ...login };
+    });
+    const roleSecrets = roleLogins.map((l) => l.secret);
 
     const store = args.objectStore;
+    const policies = this.declareNetworkPolicies(name, args, names, meta, [namespace]);
+    const allPolicies = [...policies.values()];
     const s3Secret = new k8s.core.v1.Secret(
       `${name}-backup-s3`,
       {
@@ -183,7 +178,15 @@ export class PostgresCluster extends pulumi.ComponentResource {
         retainOnDelete: true,
         // Bootstrap only matters when the Cluster is created; never patch a live one's.
         ignoreChanges: ["spec.bootstrap", "spec.externalClusters"],
-        dependsOn: [namespace, owner.secret, ...roleSecrets, objectStore, ...args.operatorReady],
+        // Bootstrapped under its final network policies: a missing allow shows at creation.
+        dependsOn: [
+          namespace,
+          owner.secret,
+          ...roleSecrets,
+          objectStore,
+          ...allPolicies,
+          ...args.operatorReady,
+        ],
       },
     );
 
@@ -212,8 +215,28 @@ export class PostgresCluster extends pulumi.ComponentResource {
         ),
     );
 
+    // A login needs the path client → rw pooler → instances open, not only the role.
+    const loginPath = [
+      "allow-clients-to-poolers",
+      "allow-instances-from-poolers",
+      "allow-poolers-to-instances",
+    ].flatMap((p) => policies.get(p) ?? []);
+    const credentials = new Map<string, DatabaseCredential>();
+    const migrationCredentials = new Map<string, DatabaseCredential>();
+    for (const { role, secret, password } of roleLogins) {
+      (role.kind === "migration" ? migrationCredentials : credentials).set(
+        role.service,
+        credentialOf(role, password, {
+          db,
+          names,
+          ready: [secret, cluster, poolers[0], ...loginPath],
+        }),
+      );
+    }
+
     this.names = names;
     this.ready = [cluster, ...poolers];
+    this.networkPolicies = policies;
     this.credentials = credentials;
     this.migrationCredentials = migrationCredentials;
     this.output = {
@@ -228,4 +251,54 @@ export class PostgresCluster extends pulumi.ComponentResource {
     };
     this.registerOutputs({ output: this.output });
   }
+
+  /** The namespace's NetworkPolicies: the allows first, then default-deny (no window without them). */
+  private declareNetworkPolicies(
+    name: string,
+    args: PostgresClusterArgs,
+    names: DatabaseNames,
+    meta: (objectName: string) => k8s.types.input.meta.v1.ObjectMeta,
+    dependsOn: pulumi.Resource[],
+  ): Map<string, k8s.networking.v1.NetworkPolicy> {
+    const specs = networkPolicySpecs({
+      names,
+      clientNamespaces: clientNamespaces(args.db, args.services),
+      apiServerCidrs: apiServerCidrs(args.cluster.nodes, args.lanCidr),
+      objectStore: objectStoreTarget(args.objectStore.endpoint, args.lanCidr),
+    });
+    const policies = new Map<string, k8s.networking.v1.NetworkPolicy>();
+    const opts = { parent: this, provider: args.cluster.provider };
+    const isDeny = (p: { name: string }) => p.name === "default-deny";
+    for (const p of [...specs.filter((x) => !isDeny(x)), ...specs.filter(isDeny)]) {
+      const after = isDeny(p) ? [...dependsOn, ...policies.values()] : dependsOn;
+      policies.set(
+        p.name,
+        new k8s.networking.v1.NetworkPolicy(
+          `${name}-netpol-${p.name}`,
+          { metadata: meta(p.name), spec: p.spec },
+          { ...opts, dependsOn: after },
+        ),
+      );
+    }
+    return policies;
+  }
+}
+
+function credentialOf(
+  role: PlannedRole,
+  password: pulumi.Output<string>,
+  ctx: { db: DatabaseConfig; names: DatabaseNames; ready: pulumi.Resource[] },
+): DatabaseCredential {
+  return {
+    database: ctx.db.name,
+    dbname: ctx.db.database,
+    username: role.role,
+    password,
+    access: role.access,
+    host: databaseEndpoints(ctx.names).poolerReadWrite,
+    port: POSTGRES_PORT,
+    namespace: ctx.names.namespace,
+    poolerPodLabels: poolerPodLabels(ctx.names.poolerRw),
+    ready: ctx.ready,
+  };
 }

@@ -57,6 +57,7 @@ export function declareDatabases(
       failuresTolerated: site.site.failuresTolerated,
       cluster,
       objectStore,
+      lanCidr: site.network.lanCidr,
       operatorReady: operators.get(cluster.name)?.ready ?? [],
     });
     databases.set(db.name, database);

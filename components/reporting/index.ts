@@ -1,11 +1,11 @@
 // The reporting services of a site (report web, GraphQL report API, gauge report and any
-// other configured service): wire each to its cluster, Gateway and database roles, then
+// other configured service): wire each to its cluster, Gateways and database roles, then
 // declare one ReportingService component per service.
 import { SiteConfig, SiteSecrets } from "../../config";
 import { ServiceOutput } from "../../outputs";
-import { ClusterAddons } from "../ingress";
+import { ClusterAddons, gatewayFor } from "../ingress";
 import { DatabasesResult } from "../postgres";
-import { GatewayRef, PlantCluster } from "../types";
+import { PlantCluster } from "../types";
 import { ReportingService } from "./service";
 import { GatewayInfo, wireServices } from "./wiring";
 
@@ -26,9 +26,12 @@ export function declareServices(
   addons: ReadonlyMap<string, ClusterAddons>,
   databases: DatabasesResult,
 ): ServicesResult {
-  const gatewayRefs = new Map<string, GatewayRef>();
-  for (const [cluster, a] of addons) if (a.ingress) gatewayRefs.set(cluster, a.ingress.gateway);
-  const gateways = new Map<string, GatewayInfo>([...gatewayRefs].map(([c, g]) => [c, g]));
+  // Every Gateway of a cluster (one per static address): a route attaches to the one whose
+  // HTTPS listeners include its host name.
+  const gateways = new Map<string, readonly GatewayInfo[]>();
+  for (const [cluster, a] of addons) {
+    if (a.ingress) gateways.set(cluster, a.ingress.gateways ?? [a.ingress.gateway]);
+  }
   // Throws before any resource exists when a service cannot be wired.
   const wired = wireServices({
     domain: site.site.domain,
@@ -45,6 +48,14 @@ export function declareServices(
   for (const { config, plan, urls } of wired) {
     const cluster = byName.get(config.cluster)!;
     const auth = config.gateway.auth;
+    const clusterAddons = addons.get(config.cluster);
+    // Wiring found a Gateway for every route's host name; gatewayFor finds the same one.
+    const gatewayReadyByHost = Object.fromEntries(
+      plan.routes.map((r) => [
+        r.fqdn,
+        (clusterAddons && gatewayFor(clusterAddons, r.fqdn)?.ready) ?? [],
+      ]),
+    );
     const component = new ReportingService(config.name, {
       plan,
       provider: cluster.provider,
@@ -53,10 +64,12 @@ export function declareServices(
       ),
       databasePassword: databases.credentials.get(config.name)?.password,
       migrationPassword: databases.migrationCredentials.get(config.name)?.password,
+      databaseReady: databases.credentials.get(config.name)?.ready ?? [],
+      migrationDatabaseReady: databases.migrationCredentials.get(config.name)?.ready ?? [],
       gatewayFeatures: config.gateway,
       ...(auth?.type === "basic" ? { htpasswd: secrets.get(auth.htpasswdKey) } : {}),
       clusterReady: cluster.ready,
-      gatewayReady: gatewayRefs.get(config.cluster)?.ready ?? [],
+      gatewayReadyByHost,
     });
     components.set(config.name, component);
     outputs[config.name] = { cluster: config.cluster, urls };

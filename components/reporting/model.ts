@@ -26,20 +26,26 @@ export interface DatabaseEndpoint {
   readonly poolerPodLabels: Readonly<Record<string, string>>;
 }
 
-/** One HTTPRoute: a host name on the gateway and the path prefixes served there. */
-export interface RoutePlan {
-  /** metadata.name of the HTTPRoute (stable: derived from the host name, not its position). */
-  readonly name: string;
-  readonly fqdn: string;
-  /** The HTTPS listener of the Gateway serving this host name. */
-  readonly sectionName: string;
-  readonly pathPrefixes: readonly string[];
-}
-
+/** A Gateway a route attaches to, and where its Envoy data plane runs. */
 export interface GatewayTarget {
   readonly namespace: string;
   readonly name: string;
   readonly dataPlaneNamespaceLabels: Readonly<Record<string, string>>;
+}
+
+/** One HTTPRoute: a host name on its Gateway and the path prefixes served there. */
+export interface RoutePlan {
+  /** metadata.name of the HTTPRoute (stable: derived from the host name, not its position). */
+  readonly name: string;
+  readonly fqdn: string;
+  /**
+   * The Gateway whose HTTPS listeners include `fqdn`: a cluster has one Gateway per static
+   * address, so routes of one service may attach to different Gateways.
+   */
+  readonly gateway: GatewayTarget;
+  /** The HTTPS listener of that Gateway serving this host name. */
+  readonly sectionName: string;
+  readonly pathPrefixes: readonly string[];
 }
 
 /** Everything the manifests of one service need, as plain data. */
@@ -60,7 +66,6 @@ export interface ServicePlan {
   readonly health: ServiceConfig["health"];
   readonly migration?: ServiceConfig["migration"];
   readonly schedule?: ServiceConfig["schedule"];
-  readonly gateway?: GatewayTarget;
   readonly routes: readonly RoutePlan[];
 }
 
@@ -175,4 +180,20 @@ export function serviceUrls(routes: readonly { fqdn: string; pathPrefix: string 
 /** HTTPRoute name for a host name: the service plus the host's first DNS label. */
 export function routeName(service: string, fqdn: string): string {
   return `${service}-${fqdn.split(".")[0]}`;
+}
+
+/**
+ * The distinct data-plane namespace label sets of the Gateways a service's routes attach to,
+ * in route order: the namespaces its ingress traffic may come from.
+ */
+export function dataPlaneNamespaces(
+  routes: readonly Pick<RoutePlan, "gateway">[],
+): Record<string, string>[] {
+  const seen = new Map<string, Record<string, string>>();
+  for (const r of routes) {
+    const labels = { ...r.gateway.dataPlaneNamespaceLabels };
+    const key = canonicalJson(labels);
+    if (!seen.has(key)) seen.set(key, labels);
+  }
+  return [...seen.values()];
 }

@@ -1,7 +1,13 @@
 // Pure NetworkPolicy builders for a service's namespace: deny everything, then allow exactly
 // gateway → service port, workloads → DNS, and workloads with a database role → its pooler.
 import * as k8s from "@pulumi/kubernetes";
-import { DatabaseEndpoint, objectLabels, podLabels, ServicePlan } from "./model";
+import {
+  dataPlaneNamespaces,
+  DatabaseEndpoint,
+  objectLabels,
+  podLabels,
+  ServicePlan,
+} from "./model";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
@@ -70,16 +76,18 @@ export function buildNetworkPolicies(plan: ServicePlan): NetworkPolicyBody[] {
       ],
     }),
   ];
-  if (plan.gateway && plan.routes.length > 0) {
+  if (plan.routes.length > 0) {
+    // One peer per distinct data-plane namespace of the Gateways the routes attach to (today
+    // every Gateway's Envoy runs in the same namespace, so this is one peer).
     policies.push(
       policy(plan, "allow-from-gateway", {
         podSelector: { matchLabels: podLabels(plan.name, "server") },
         policyTypes: ["Ingress"],
         ingress: [
           {
-            from: [
-              { namespaceSelector: { matchLabels: { ...plan.gateway.dataPlaneNamespaceLabels } } },
-            ],
+            from: dataPlaneNamespaces(plan.routes).map((matchLabels) => ({
+              namespaceSelector: { matchLabels },
+            })),
             ports: [{ protocol: "TCP", port: plan.port }],
           },
         ],

@@ -41,8 +41,15 @@ export interface ReportingServiceArgs {
   readonly htpasswd?: pulumi.Input<string>;
   /** What must exist before anything is created in the cluster (node labels, storage). Default: []. */
   readonly clusterReady?: readonly pulumi.Resource[];
-  /** What routes must wait for (Gateway API CRDs, the Gateway). Default: []. */
-  readonly gatewayReady?: readonly pulumi.Resource[];
+  /**
+   * What each route must wait for, by its host name (FQDN): the Gateway API CRDs and the
+   * Gateway whose listener serves it. Default: nothing.
+   */
+  readonly gatewayReadyByHost?: Readonly<Record<string, readonly pulumi.Resource[]>>;
+  /** What must exist before the app role can log in (plan.database). Default: []. */
+  readonly databaseReady?: readonly pulumi.Resource[];
+  /** What must exist before the migrating role can log in (plan.migrationDatabase). Default: []. */
+  readonly migrationDatabaseReady?: readonly pulumi.Resource[];
 }
 
 /** Every secret value as one secret Output of a string map (for stringData). */
@@ -145,7 +152,14 @@ export class ReportingService extends pulumi.ComponentResource {
       // any other change of the (immutable) Job replaces it.
       migrationJob = new k8s.batch.v1.Job(`${name}-migrate`, job, {
         ...base,
-        dependsOn: [namespace, serviceAccount, migrationSecret, ...policies],
+        // The migrating role must exist and be able to log in before the Job runs.
+        dependsOn: [
+          namespace,
+          serviceAccount,
+          migrationSecret,
+          ...policies,
+          ...(args.migrationDatabaseReady ?? []),
+        ],
         replaceOnChanges: ["spec"],
         deleteBeforeReplace: true,
         customTimeouts: { create: "30m", update: "30m" },
@@ -168,6 +182,8 @@ export class ReportingService extends pulumi.ComponentResource {
       ...secrets,
       ...policies,
       ...(migrationJob ? [migrationJob] : []),
+      // The app role, so no pod starts against a role that cannot log in yet.
+      ...(plan.database ? (args.databaseReady ?? []) : []),
     ];
     this.deployment = new k8s.apps.v1.Deployment(
       `${name}-deploy`,
@@ -198,7 +214,7 @@ export class ReportingService extends pulumi.ComponentResource {
       buildPodDisruptionBudget(plan),
       inNamespace,
     );
-    this.declareRoutes(name, args, base, [namespace, service, ...(args.gatewayReady ?? [])]);
+    this.declareRoutes(name, args, base, [namespace, service]);
 
     this.registerOutputs({ namespace: this.namespace, deployment: this.deployment.metadata.name });
   }
@@ -245,10 +261,13 @@ export class ReportingService extends pulumi.ComponentResource {
     name: string,
     args: ReportingServiceArgs,
     base: { parent: pulumi.Resource; provider: k8s.Provider },
-    dependsOn: pulumi.Resource[],
+    inNamespace: pulumi.Resource[],
   ): void {
     const plan = args.plan;
     const features = args.gatewayFeatures ?? {};
+    // Each route waits for the Gateway serving its host name (one per static address).
+    const readyOf = (fqdn: string) => [...(args.gatewayReadyByHost?.[fqdn] ?? [])];
+    const allReady = [...new Set(plan.routes.flatMap((r) => readyOf(r.fqdn)))];
     let htpasswdSecret: k8s.core.v1.Secret | undefined;
     if (features.auth?.type === "basic" && plan.routes.length > 0) {
       if (args.htpasswd === undefined) {
@@ -260,11 +279,13 @@ export class ReportingService extends pulumi.ComponentResource {
         secretMap({ ".htpasswd": args.htpasswd }),
         {
           ...base,
-          dependsOn,
+          dependsOn: [...inNamespace, ...allReady],
         },
       );
     }
+    const hosts = new Map(plan.routes.map((r) => [r.name, r.fqdn]));
     for (const route of buildHttpRoutes(plan)) {
+      const dependsOn = [...inNamespace, ...readyOf(hosts.get(route.metadata.name)!)];
       const cr = new k8s.apiextensions.CustomResource(
         `${name}-route-${route.metadata.name}`,
         route,

@@ -1,5 +1,5 @@
 // Pure builders for how a service is reached and kept available: ClusterIP Service, the
-// HTTPRoutes on the site Gateway, the HorizontalPodAutoscaler and the PodDisruptionBudget.
+// HTTPRoutes on the cluster's Gateways, the HorizontalPodAutoscaler and the PodDisruptionBudget.
 import * as k8s from "@pulumi/kubernetes";
 import { objectLabels, objectNames, podLabels, RoutePlan, ServicePlan } from "./model";
 import { ObjectBody } from "./workload-spec";
@@ -44,16 +44,11 @@ export interface HttpRouteObject {
 }
 
 /**
- * One HTTPRoute per host name, attached to that host's HTTPS listener only, so a path prefix
- * configured for one host name is never served on another.
+ * One HTTPRoute per host name, attached to that host's HTTPS listener only (on the Gateway of
+ * the static address the host name resolves to), so a path prefix configured for one host
+ * name is never served on another.
  */
 export function buildHttpRoutes(plan: ServicePlan): HttpRouteObject[] {
-  const gateway = plan.gateway;
-  if (plan.routes.length === 0) return [];
-  if (!gateway)
-    throw new Error(
-      `[services.${plan.name}.routes] the cluster has no Gateway to attach routes to`,
-    );
   return plan.routes.map((route: RoutePlan) => ({
     apiVersion: GATEWAY_API_VERSION,
     kind: "HTTPRoute",
@@ -63,8 +58,8 @@ export function buildHttpRoutes(plan: ServicePlan): HttpRouteObject[] {
         {
           group: "gateway.networking.k8s.io",
           kind: "Gateway",
-          namespace: gateway.namespace,
-          name: gateway.name,
+          namespace: route.gateway.namespace,
+          name: route.gateway.name,
           sectionName: route.sectionName,
         },
       ],

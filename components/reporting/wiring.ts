@@ -1,23 +1,33 @@
-// Joins each configured service with what the other areas hand over (its cluster's Gateway,
+// Joins each configured service with what the other areas hand over (its cluster's Gateways,
 // its database roles) into a plain ServicePlan, and reports every gap at once, before any
 // resource exists. Pure: no secrets and no resources cross this boundary.
 import { fqdn } from "../../config/addresses";
 import { ServiceConfig } from "../../config/schema";
 import { DatabaseCredential, GatewayRef } from "../types";
-import { DatabaseEndpoint, routeName, RoutePlan, serviceUrls, ServicePlan } from "./model";
+import {
+  DatabaseEndpoint,
+  GatewayTarget,
+  routeName,
+  RoutePlan,
+  serviceUrls,
+  ServicePlan,
+} from "./model";
 
 /** Environment variables the program sets itself (see configMapData). */
 const RESERVED_ENV = ["APP_SECRETS_DIR", "DB_CREDENTIALS_DIR"] as const;
 
 export type GatewayInfo = Omit<GatewayRef, "ready" | "cluster">;
-export type CredentialInfo = Omit<DatabaseCredential, "password">;
+export type CredentialInfo = Omit<DatabaseCredential, "password" | "ready">;
 
 export interface WiringInputs {
   readonly domain: string;
   readonly services: readonly ServiceConfig[];
   readonly clusters: ReadonlySet<string>;
-  /** Cluster name → its Gateway, for clusters with ingress. */
-  readonly gateways: ReadonlyMap<string, GatewayInfo>;
+  /**
+   * Cluster name → its Gateways, one per static address in config order (ClusterAddons
+   * `ingress.gateways`), for clusters with ingress.
+   */
+  readonly gateways: ReadonlyMap<string, readonly GatewayInfo[]>;
   /** Service name → app role. */
   readonly credentials: ReadonlyMap<string, CredentialInfo>;
   /** Service name → migrating role. */
@@ -52,8 +62,9 @@ function endpoint(c: CredentialInfo): DatabaseEndpoint {
 /** Namespaces a service may not take: the system's and those of the gateways and databases. */
 function reservedNamespaces(inputs: WiringInputs): Map<string, string> {
   const reserved = new Map<string, string>();
-  for (const [cluster, g] of inputs.gateways)
-    reserved.set(g.namespace, `the Gateway namespace of cluster ${cluster}`);
+  for (const [cluster, gateways] of inputs.gateways)
+    for (const g of gateways)
+      reserved.set(g.namespace, `the Gateway namespace of cluster ${cluster}`);
   for (const c of [...inputs.credentials.values(), ...inputs.migrationCredentials.values()]) {
     reserved.set(c.namespace, `the namespace of database ${c.database}`);
   }
@@ -66,28 +77,41 @@ function wireRoutes(
   inputs: WiringInputs,
   problems: string[],
 ): RoutePlan[] {
-  const gateway = inputs.gateways.get(s.cluster);
-  if (s.routes.length > 0 && !gateway) {
+  const gateways = inputs.gateways.get(s.cluster) ?? [];
+  if (s.routes.length > 0 && gateways.length === 0) {
     problems.push(
       `[${key}.routes] cluster '${s.cluster}' has no Gateway (ingress) to attach routes to`,
     );
     return [];
   }
-  const byHost = new Map<string, { sectionName: string; pathPrefixes: string[] }>();
+  const byHost = new Map<
+    string,
+    { gateway: GatewayTarget; sectionName: string; pathPrefixes: string[] }
+  >();
   s.routes.forEach((r, i) => {
     const host = fqdn(r.hostname, inputs.domain);
-    const sectionName = gateway?.httpsListeners[host];
-    if (sectionName === undefined) {
+    // The Gateway of the address the host name resolves to (as ingress' gatewayFor finds it).
+    const gateway = gateways.find((g) => host in g.httpsListeners);
+    if (!gateway) {
+      const names = gateways.map((g) => `${g.namespace}/${g.name}`).join(", ");
       problems.push(
-        `[${key}.routes[${i}].hostname] ${host} has no HTTPS listener on Gateway ${gateway?.namespace}/${gateway?.name}`,
+        `[${key}.routes[${i}].hostname] ${host} has no HTTPS listener on ${gateways.length > 1 ? "any of the Gateways" : "Gateway"} ${names}`,
       );
       return;
     }
-    const entry = byHost.get(host) ?? { sectionName, pathPrefixes: [] };
+    const entry = byHost.get(host) ?? {
+      gateway: {
+        namespace: gateway.namespace,
+        name: gateway.name,
+        dataPlaneNamespaceLabels: { ...gateway.dataPlaneNamespaceLabels },
+      },
+      sectionName: gateway.httpsListeners[host],
+      pathPrefixes: [],
+    };
     if (!entry.pathPrefixes.includes(r.pathPrefix)) entry.pathPrefixes.push(r.pathPrefix);
     byHost.set(host, entry);
   });
-  const routes = [...byHost].map(([host, e]) => ({
+  const routes = [...byHost].map(([host, e]): RoutePlan => ({
     name: routeName(s.name, host),
     fqdn: host,
     ...e,
@@ -170,7 +194,6 @@ export function wireServices(inputs: WiringInputs): WiredService[] {
       else migrationDatabase = endpoint(c);
     }
     const routes = wireRoutes(s, key, inputs, problems);
-    const gateway = inputs.gateways.get(s.cluster);
     const plan: ServicePlan = {
       name: s.name,
       namespace,
@@ -185,15 +208,6 @@ export function wireServices(inputs: WiringInputs): WiredService[] {
       health: s.health,
       ...(s.migration ? { migration: s.migration } : {}),
       ...(s.schedule ? { schedule: s.schedule } : {}),
-      ...(gateway && routes.length > 0
-        ? {
-            gateway: {
-              namespace: gateway.namespace,
-              name: gateway.name,
-              dataPlaneNamespaceLabels: { ...gateway.dataPlaneNamespaceLabels },
-            },
-          }
-        : {}),
       routes,
     };
     const urls = serviceUrls(

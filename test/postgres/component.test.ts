@@ -3,12 +3,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { declareDatabases, DatabasesResult } from "../../components/postgres";
-import { ObjectStoreEndpoint, PlantCluster } from "../../components/types";
+import { DatabaseCredential, ObjectStoreEndpoint, PlantCluster } from "../../components/types";
 import { SiteConfig, SiteConfigError } from "../../config";
 import { maskWire } from "../../tools/plan/mask";
 import { PlanMocks } from "../../tools/plan/mocks";
 import { installRecorder, PlannedResource, waitForRegistrations } from "../../tools/plan/recorder";
 import { avillaSite, clusterFacts } from "./fixtures";
+import { validateObject } from "../support/upstream-schemas";
 import { crdErrors } from "./schemas";
 
 const CANARY = "CANARY";
@@ -79,10 +80,13 @@ async function run(site: SiteConfig): Promise<Run> {
     new Map([["reports", { certManagerReady: [certManager] }]]),
     objectStore,
   );
+  // `ready` holds resources (a graph, not data): serialize the data fields only.
+  const plain = (m: ReadonlyMap<string, DatabaseCredential>) =>
+    Object.fromEntries([...m].map(([k, { ready: _ready, ...c }]) => [k, c]));
   const wire = await pulumi.runtime.serializeProperties("outputs", {
     outputs: result.outputs,
-    credentials: Object.fromEntries(result.credentials),
-    migrationCredentials: Object.fromEntries(result.migrationCredentials),
+    credentials: plain(result.credentials),
+    migrationCredentials: plain(result.migrationCredentials),
   });
   await waitForRegistrations();
   return {
@@ -120,6 +124,7 @@ describe("declareDatabases on the avilla config", () => {
     expect(count("kubernetes:barmancloud.cnpg.io/v1:ObjectStore")).toBe(1);
     expect(count("kubernetes:postgresql.cnpg.io/v1:ScheduledBackup")).toBe(1);
     expect(count("kubernetes:postgresql.cnpg.io/v1:Pooler")).toBe(2);
+    expect(count("kubernetes:networking.k8s.io/v1:NetworkPolicy")).toBe(9);
   });
 
   test("charts are pinned, from the CloudNativePG repo, in cnpg-system", () => {
@@ -180,7 +185,7 @@ describe("declareDatabases on the avilla config", () => {
     const k8sObjects = plan.resources.filter(
       (r) => r.custom && r.type.startsWith("kubernetes:") && r.name !== "cert-manager-reports",
     );
-    expect(k8sObjects.length).toBe(12);
+    expect(k8sObjects.length).toBe(21);
     for (const r of k8sObjects) {
       expect(r.provider).toBe(PROVIDER_URN);
       const metadata = r.inputs.metadata as { name?: string; namespace?: string } | undefined;
@@ -217,7 +222,7 @@ describe("declareDatabases on the avilla config", () => {
     expect([...plan.result.credentials.keys()].sort()).toEqual(["gauge-report", "report-api"]);
     expect([...plan.result.migrationCredentials.keys()]).toEqual(["report-api"]);
     const api = plan.result.credentials.get("report-api")!;
-    expect({ ...api, password: undefined }).toEqual({
+    expect({ ...api, password: undefined, ready: undefined }).toEqual({
       database: "reporting",
       dbname: "reporting",
       username: "svc_report_api",
@@ -227,6 +232,7 @@ describe("declareDatabases on the avilla config", () => {
       port: 5432,
       namespace: "postgres-reporting",
       poolerPodLabels: { "cnpg.io/poolerName": "reporting-pooler-rw" },
+      ready: undefined,
     });
     expect(plan.result.credentials.get("gauge-report")!.access).toBe("read");
     expect(plan.result.migrationCredentials.get("report-api")!.username).toBe(
@@ -241,6 +247,84 @@ describe("declareDatabases on the avilla config", () => {
     expect(plan.result.databases?.get("reporting")?.ready.length).toBe(3);
     const creds = plan.outputs.credentials as Record<string, { password: unknown }>;
     expect(creds["report-api"].password).toBe("[secret]");
+  });
+
+  test("network policies: stable names, the cluster's provider, valid, default-deny after the allows", () => {
+    const policies = plan.resources.filter(
+      (r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    );
+    const allows = [
+      "allow-dns",
+      "allow-api-server",
+      "allow-operator-to-instances",
+      "allow-replication",
+      "allow-instances-from-poolers",
+      "allow-poolers-to-instances",
+      "allow-object-store",
+      "allow-clients-to-poolers",
+    ];
+    expect(policies.map((r) => r.name).sort()).toEqual(
+      ["default-deny", ...allows].map((p) => `postgres-reporting-netpol-${p}`).sort(),
+    );
+    for (const r of policies) {
+      expect(r.provider).toBe(PROVIDER_URN);
+      expect(r.inputs.metadata).toMatchObject({
+        name: r.name.replace("postgres-reporting-netpol-", ""),
+        namespace: "postgres-reporting",
+      });
+      expect(validateObject(r.inputs)).toEqual([]);
+      expect(r.dependencies).toContain(named(plan, "postgres-reporting-ns").urn);
+    }
+    const deny = named(plan, "postgres-reporting-netpol-default-deny");
+    expect(deny.inputs.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    const cluster = named(plan, "postgres-reporting-cluster").dependencies;
+    for (const p of ["default-deny", ...allows]) {
+      const urn = named(plan, `postgres-reporting-netpol-${p}`).urn;
+      if (p !== "default-deny") expect(deny.dependencies).toContain(urn);
+      expect(cluster).toContain(urn);
+    }
+    // Avilla's site config: the object store by name on port 8080, the API on the control plane.
+    const egressOf = (p: string) =>
+      (named(plan, `postgres-reporting-netpol-${p}`).inputs.spec as { egress: unknown[] }).egress;
+    expect(egressOf("allow-object-store")).toEqual([
+      { to: [{ ipBlock: { cidr: "10.1.0.0/22" } }], ports: [{ protocol: "TCP", port: 8080 }] },
+    ]);
+    expect(egressOf("allow-api-server")).toEqual([
+      {
+        to: [{ ipBlock: { cidr: "10.1.1.10/32" } }],
+        ports: [
+          { protocol: "TCP", port: 443 },
+          { protocol: "TCP", port: 6443 },
+        ],
+      },
+    ]);
+  });
+
+  test("a credential is ready once its Secret, the Cluster, the rw pooler and the login path exist", async () => {
+    const urnOf = (r: pulumi.Resource) =>
+      new Promise<string>((resolve) => r.urn.apply((u) => resolve(u)));
+    const readyNames = async (c: DatabaseCredential) => {
+      const urns = await Promise.all(c.ready.map(urnOf));
+      return urns.map((u) => plan.resources.find((r) => r.urn === u)?.name);
+    };
+    const path = [
+      "postgres-reporting-netpol-allow-clients-to-poolers",
+      "postgres-reporting-netpol-allow-instances-from-poolers",
+      "postgres-reporting-netpol-allow-poolers-to-instances",
+    ];
+    const common = ["postgres-reporting-cluster", "postgres-reporting-pooler-rw", ...path];
+    expect(await readyNames(plan.result.credentials.get("report-api")!)).toEqual([
+      "postgres-reporting-role-report-api",
+      ...common,
+    ]);
+    expect(await readyNames(plan.result.migrationCredentials.get("report-api")!)).toEqual([
+      "postgres-reporting-role-report-api-migrate",
+      ...common,
+    ]);
+    expect(await readyNames(plan.result.credentials.get("gauge-report")!)).toEqual([
+      "postgres-reporting-role-gauge-report",
+      ...common,
+    ]);
   });
 
   test("outputs: endpoints, port and database name, no password", () => {

@@ -4,6 +4,9 @@ import * as path from "path";
 import { readStackFile } from "../../config";
 import { PlanResult, runPlan } from "../../tools/plan/run";
 import { PROJECT_DIR } from "./fixtures";
+import { defaultDenyViolations } from "../../policy/rules/stack";
+import { sitePlan } from "../support/plans";
+import { validateObject } from "../support/upstream-schemas";
 import { crdErrors } from "./schemas";
 
 const KINDS = [
@@ -65,6 +68,77 @@ describe.each(["avilla", "albion"])("plan of %s", (stack) => {
       poolerReadWrite: "reporting-pooler-rw.postgres-reporting.svc",
     });
     expect(JSON.stringify(outputs.databases)).not.toMatch(/password|secret/i);
+  });
+});
+
+describe.each(["avilla", "albion"])("network policies in the %s plan", (stack) => {
+  let plan: PlanResult;
+  beforeAll(async () => {
+    plan = await sitePlan(stack);
+  });
+  const policiesOf = (ns: string) =>
+    plan.manifests.filter((m) => m.kind === "NetworkPolicy" && m.namespace === ns);
+
+  test("the database namespace has a default-deny and exactly the CloudNativePG allows, all valid", () => {
+    const policies = policiesOf("postgres-reporting");
+    expect(policies.map((m) => m.name).sort()).toEqual([
+      "allow-api-server",
+      "allow-clients-to-poolers",
+      "allow-dns",
+      "allow-instances-from-poolers",
+      "allow-object-store",
+      "allow-operator-to-instances",
+      "allow-poolers-to-instances",
+      "allow-replication",
+      "default-deny",
+    ]);
+    expect(policies.find((m) => m.name === "default-deny")!.object.spec).toEqual({
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+    });
+    for (const m of policies) expect(validateObject(m.object)).toEqual([]);
+  });
+
+  test("satisfies the policy pack's default-deny rule, thanks to default-deny itself", () => {
+    const plain = plan.resources.map((r) => ({
+      type: r.type,
+      name: r.name,
+      urn: r.urn,
+      props: r.inputs,
+      protect: r.protect,
+      ...(r.provider ? { provider: r.provider } : {}),
+    }));
+    const postgres = (v: { message: string }[]) =>
+      v.map((x) => x.message).filter((m) => m.includes("postgres-reporting"));
+    expect(postgres(defaultDenyViolations(plain))).toEqual([]);
+    const withoutDeny = plain.filter((r) => r.name !== "postgres-reporting-netpol-default-deny");
+    expect(postgres(defaultDenyViolations(withoutDeny))).toEqual([
+      "namespace postgres-reporting runs workloads (Cluster postgres-reporting/reporting) but has no default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress], no ingress rules)",
+    ]);
+  });
+
+  test("only services with access to the database reach its poolers", () => {
+    const raw = readStackFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
+    const services = raw.services as {
+      name: string;
+      database?: { name: string; access: string };
+    }[];
+    const expected = services
+      .filter((s) => s.database?.name === "reporting" && s.database.access !== "none")
+      .map((s) => s.name)
+      .sort();
+    // The stack files have a service without database access: it must be left out.
+    expect(services.some((s) => !expected.includes(s.name))).toBe(true);
+    const clients = policiesOf("postgres-reporting").find(
+      (m) => m.name === "allow-clients-to-poolers",
+    )!.object.spec as {
+      ingress: { from: { namespaceSelector: { matchExpressions: { values: string[] }[] } }[] }[];
+    };
+    expect(clients.ingress).toHaveLength(1);
+    expect(clients.ingress[0].from).toHaveLength(1);
+    expect(clients.ingress[0].from[0].namespaceSelector.matchExpressions[0].values).toEqual(
+      expected,
+    );
   });
 });
 

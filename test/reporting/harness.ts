@@ -5,12 +5,13 @@
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { parseSite, readStackFile, SiteConfig, SiteSecrets } from "../../config";
 import { fqdn } from "../../config/addresses";
 import { ClusterAddons } from "../../components/ingress";
 import { DatabasesResult } from "../../components/postgres";
 import { declareServices, ServicesResult } from "../../components/reporting";
-import { DatabaseCredential, PlantCluster } from "../../components/types";
+import { DatabaseCredential, GatewayRef, PlantCluster } from "../../components/types";
 import { collectManifests, PlannedManifest } from "../../tools/plan/manifests";
 import { unwrapSecrets } from "../../tools/plan/mask";
 import { PlanMocks } from "../../tools/plan/mocks";
@@ -42,6 +43,8 @@ export interface FakeInputOptions {
   readonly withoutGateway?: readonly string[];
   /** Appended to every database password (a rotation). */
   readonly passwordSuffix?: string;
+  /** Hand over only `ingress.gateway`, as ClusterAddons did before `gateways` existed. */
+  readonly firstGatewayOnly?: boolean;
 }
 
 export interface ReportingPlan {
@@ -52,6 +55,8 @@ export interface ReportingPlan {
   readonly secretValues: string[];
   /** Inputs as the provider receives them (secrets unwrapped), by resource name. */
   readonly providerInputs: ReadonlyMap<string, Record<string, unknown>>;
+  /** URN of the fake resource standing for each handed-over `ready`, by what it stands for. */
+  readonly readyUrns: ReadonlyMap<string, string>;
 }
 
 /** PlanMocks that also keep what the provider would receive, to check Secret contents. */
@@ -67,8 +72,10 @@ function credential(
   access: "read" | "readwrite",
   password: string,
   username: string,
+  ready: readonly pulumi.Resource[],
 ): DatabaseCredential {
   return {
+    ready,
     database: "reporting",
     dbname: "reporting",
     username,
@@ -81,9 +88,20 @@ function credential(
   };
 }
 
+/**
+ * A stand-in for a resource another area hands over as "ready" (a Gateway, a database role):
+ * a custom resource of no Kubernetes kind, so it shows in dependencies and not in manifests.
+ */
+function readyMarker(what: string, markers: Map<string, random.RandomId>): random.RandomId {
+  const marker = new random.RandomId(`ready-${what}`, { byteLength: 4 });
+  markers.set(what, marker);
+  return marker;
+}
+
 /** Fake outputs of the areas declareServices builds on; call only after the mocks are set. */
 export function fakeInputs(site: SiteConfig, options: FakeInputOptions = {}) {
   const secretValues: string[] = [];
+  const markers = new Map<string, random.RandomId>();
   const clusters: PlantCluster[] = site.clusters.map((c) => ({
     name: c.name,
     kind: c.kind,
@@ -102,20 +120,24 @@ export function fakeInputs(site: SiteConfig, options: FakeInputOptions = {}) {
       addons.set(c.name, { certManagerReady: [] });
       continue;
     }
-    const hosts = c.ingress.addresses.flatMap((a) =>
-      a.hostnames.map((h) => fqdn(h, site.site.domain)),
-    );
+    // One Gateway per static address, listening on that address's host names only (as the
+    // ingress area declares them), each with its own ready resource.
+    const gateways: GatewayRef[] = c.ingress.addresses.map((a) => {
+      const hosts = a.hostnames.map((h) => fqdn(h, site.site.domain));
+      return {
+        cluster: c.name,
+        namespace: GATEWAY_NAMESPACE,
+        name: a.name,
+        httpsListeners: Object.fromEntries(hosts.map((h) => [h, `https-${h}`])),
+        dataPlaneNamespaceLabels: DATA_PLANE_LABELS,
+        ready: [readyMarker(`gateway-${c.name}-${a.name}`, markers)],
+      };
+    });
     addons.set(c.name, {
       certManagerReady: [],
       ingress: {
-        gateway: {
-          cluster: c.name,
-          namespace: GATEWAY_NAMESPACE,
-          name: c.ingress.addresses[0].name,
-          httpsListeners: Object.fromEntries(hosts.map((h) => [h, `https-${h}`])),
-          dataPlaneNamespaceLabels: DATA_PLANE_LABELS,
-          ready: [],
-        },
+        gateway: gateways[0],
+        ...(options.firstGatewayOnly ? {} : { gateways }),
         addresses: [],
         caCertificate: pulumi.output(
           "-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n",
@@ -129,12 +151,14 @@ export function fakeInputs(site: SiteConfig, options: FakeInputOptions = {}) {
     const role = `svc_${s.name.replace(/-/g, "_")}`;
     if (s.database.access !== "none" && !options.withoutRole?.includes(s.name)) {
       const password = canary.app(s.name) + (options.passwordSuffix ?? "");
-      credentials.set(s.name, credential(s.database.access, password, role));
+      const ready = [readyMarker(`role-${role}`, markers)];
+      credentials.set(s.name, credential(s.database.access, password, role, ready));
       secretValues.push(password);
     }
     if (s.migration) {
       const password = canary.migration(s.name) + (options.passwordSuffix ?? "");
-      migrationCredentials.set(s.name, credential("readwrite", password, `${role}_migrate`));
+      const ready = [readyMarker(`role-${role}_migrate`, markers)];
+      migrationCredentials.set(s.name, credential("readwrite", password, `${role}_migrate`, ready));
       secretValues.push(password);
     }
   }
@@ -146,7 +170,7 @@ export function fakeInputs(site: SiteConfig, options: FakeInputOptions = {}) {
       return pulumi.secret(canary.config(key));
     },
   };
-  return { clusters, addons, databases, secrets, secretValues };
+  return { clusters, addons, databases, secrets, secretValues, markers };
 }
 
 let queue: Promise<unknown> = Promise.resolve();
@@ -169,12 +193,17 @@ export function planReporting(
       inputs.databases,
     );
     await waitForRegistrations();
+    const readyUrns = new Map<string, string>();
+    for (const [what, marker] of inputs.markers) {
+      readyUrns.set(what, await new Promise<string>((done) => marker.urn.apply(done)));
+    }
     return {
       result,
       resources,
       manifests: collectManifests(resources),
       secretValues: inputs.secretValues,
       providerInputs: mocks.received,
+      readyUrns,
     };
   });
   queue = next.catch(() => undefined);

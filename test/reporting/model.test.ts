@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   configChecksum,
   configMapData,
+  dataPlaneNamespaces,
   migrationJobName,
   namespaceLabels,
   routeName,
@@ -130,4 +131,28 @@ test("routeName and serviceUrls", () => {
       { fqdn: "reports1.busche-cnc.com", pathPrefix: "/graphql" },
     ]),
   ).toEqual(["https://reports1.busche-cnc.com/", "https://reports1.busche-cnc.com/graphql"]);
+});
+
+describe("dataPlaneNamespaces", () => {
+  const gw = (name: string, labels: Record<string, string>) => ({
+    gateway: { namespace: "plant-gateways", name, dataPlaneNamespaceLabels: labels },
+  });
+  const envoy = { "kubernetes.io/metadata.name": "envoy-gateway-system" };
+  test.each<[string, ReturnType<typeof gw>[], Record<string, string>[]]>([
+    ["no route", [], []],
+    ["one Gateway", [gw("reports", envoy)], [envoy]],
+    ["two Gateways, one data-plane namespace", [gw("a", envoy), gw("b", { ...envoy })], [envoy]],
+    [
+      "the same labels in another key order count once",
+      [gw("a", { x: "1", y: "2" }), gw("b", { y: "2", x: "1" })],
+      [{ x: "1", y: "2" }],
+    ],
+    [
+      "two data-plane namespaces, in route order",
+      [gw("a", { ns: "edge" }), gw("b", envoy), gw("c", { ns: "edge" })],
+      [{ ns: "edge" }, envoy],
+    ],
+  ])("%s", (_what, routes, expected) => {
+    expect(dataPlaneNamespaces(routes)).toEqual(expected);
+  });
 });

@@ -8,7 +8,7 @@ import { ReportingService } from "../../components/reporting/service";
 import { PHYSICAL_HOST_LABEL } from "../../components/types";
 import { PlannedManifest } from "../../tools/plan/manifests";
 import { canary, loadSite, planReporting, ReportingPlan } from "./harness";
-import { coreError, crdErrors } from "./manifest-validation";
+import { validateObject } from "../support/upstream-schemas";
 import { checkAllWorkloads, plaintextLeaks } from "./workload-checks";
 
 /** avilla plus a fourth service on the Optiplex cluster using every remaining feature. */
@@ -146,20 +146,14 @@ describe("what each site declares", () => {
 });
 
 describe("validity", () => {
-  const CRD_KINDS = new Set(["HTTPRoute", "BackendTrafficPolicy", "SecurityPolicy"]);
   test.each(["avilla", "albion", "extended"])(
     "%s: every object validates (kubernetes-models / pinned CRDs)",
     (which) => {
       const plan = { avilla, albion, extended }[which]!;
-      const errors = plan.manifests.flatMap((m) => {
-        const obj = o(m);
-        if (CRD_KINDS.has(m.kind))
-          return crdErrors(obj as never).map((e) => `${m.kind} ${m.name}: ${e}`);
-        // Secret data is masked in the plan; its shape is checked in the secrets tests below.
-        const checked = m.kind === "Secret" ? { ...obj, stringData: {} } : obj;
-        const error = coreError(checked);
-        return error ? [`${m.kind} ${m.name}: ${error}`] : [];
-      });
+      // Secret data is masked in the plan; its shape is checked in the secrets tests below.
+      const errors = plan.manifests.flatMap((m) =>
+        validateObject(o(m)).map((e) => `${m.kind} ${m.namespace}/${m.name}: ${e}`),
+      );
       expect(errors).toEqual([]);
     },
   );
@@ -245,6 +239,30 @@ describe("migration gating", () => {
     expect(resourceOf(bumped, one(bumped, "Deployment", "report-api")).dependencies).toContain(
       after.urn,
     );
+  });
+});
+
+describe("migration gating waits for the database roles", () => {
+  // The harness hands each credential one ready resource, `role-<username>`.
+  const depsOf = (kind: string, name: string) =>
+    resourceOf(avilla, one(avilla, kind, name)).dependencies;
+  const ready = (what: string) => avilla.readyUrns.get(what)!;
+
+  test("the migration Job depends on the migrating role's ready resources", () => {
+    const [job] = byKind(avilla, "Job");
+    expect(resourceOf(avilla, job).dependencies).toContain(ready("role-svc_report_api_migrate"));
+    // It logs in as the migrating role only.
+    expect(resourceOf(avilla, job).dependencies).not.toContain(ready("role-svc_report_api"));
+  });
+
+  test("the Deployment and CronJob of a service with database access depend on its app role's", () => {
+    expect(depsOf("Deployment", "report-api")).toContain(ready("role-svc_report_api"));
+    expect(depsOf("Deployment", "gauge-report")).toContain(ready("role-svc_gauge_report"));
+    expect(depsOf("CronJob", "gauge-report-cron")).toContain(ready("role-svc_gauge_report"));
+    // A service without database access waits for no role.
+    const roles = [...avilla.readyUrns].filter(([k]) => k.startsWith("role-")).map(([, u]) => u);
+    expect(roles).toHaveLength(3);
+    expect(depsOf("Deployment", "report-web").filter((d) => roles.includes(d))).toEqual([]);
   });
 });
 
@@ -377,6 +395,97 @@ describe("gateway features", () => {
       name: "reports-alb",
       sectionName: "https-reports-alb.busche-cnc.com",
     });
+  });
+});
+
+describe("a cluster with two static addresses and services routed on both", () => {
+  /** avilla with a second address on cluster reports, serving reports-ext and gauges. */
+  const twoAddresses = () =>
+    loadSite("avilla", (raw) => {
+      raw.clusters[0].ingress.addresses.push({
+        name: "reports-ext",
+        ip: "10.1.0.9",
+        hostnames: ["reports-ext", "gauges"],
+      });
+      raw.services[0].routes.push({ hostname: "reports-ext", pathPrefix: "/" });
+      raw.services[2].routes.push({ hostname: "gauges", pathPrefix: "/" });
+    });
+  let multi: ReportingPlan;
+  beforeAll(async () => {
+    multi = await planReporting(twoAddresses());
+  });
+  const parentOf = (name: string) => o(one(multi, "HTTPRoute", name)).spec.parentRefs;
+  const gatewayReady = (address: string) => multi.readyUrns.get(`gateway-reports-${address}`)!;
+  const depsOf = (kind: string, name: string) =>
+    resourceOf(multi, one(multi, kind, name)).dependencies;
+
+  test("each route's parentRef is the Gateway and listener of its host name's address", () => {
+    const parent = (name: string, sectionName: string) => [
+      {
+        group: "gateway.networking.k8s.io",
+        kind: "Gateway",
+        namespace: "plant-gateways",
+        name,
+        sectionName,
+      },
+    ];
+    expect(parentOf("report-web-reports1")).toEqual(
+      parent("reports", "https-reports1.busche-cnc.com"),
+    );
+    expect(parentOf("report-web-reports-ext")).toEqual(
+      parent("reports-ext", "https-reports-ext.busche-cnc.com"),
+    );
+    expect(parentOf("gauge-report-reports1")).toEqual(
+      parent("reports", "https-reports1.busche-cnc.com"),
+    );
+    expect(parentOf("gauge-report-gauges")).toEqual(
+      parent("reports-ext", "https-gauges.busche-cnc.com"),
+    );
+    expect(byKind(multi, "HTTPRoute").flatMap((m) => validateObject(o(m)))).toEqual([]);
+    expect(multi.result.outputs["report-web"].urls).toEqual([
+      "https://reports1.busche-cnc.com/",
+      "https://reports-ext.busche-cnc.com/",
+    ]);
+  });
+
+  test("each route and its policies wait for their own Gateway", () => {
+    expect(depsOf("HTTPRoute", "report-web-reports-ext")).toContain(gatewayReady("reports-ext"));
+    expect(depsOf("HTTPRoute", "report-web-reports-ext")).not.toContain(gatewayReady("reports"));
+    expect(depsOf("HTTPRoute", "report-web-reports1")).toContain(gatewayReady("reports"));
+    expect(depsOf("HTTPRoute", "report-web-reports1")).not.toContain(gatewayReady("reports-ext"));
+    expect(depsOf("BackendTrafficPolicy", "gauge-report-gauges-traffic")).toContain(
+      gatewayReady("reports-ext"),
+    );
+  });
+
+  test("the service port stays open to the one Envoy data-plane namespace", () => {
+    for (const ns of ["report-web", "gauge-report"]) {
+      const policy = multi.manifests.find(
+        (m) => m.namespace === ns && m.name === "allow-from-gateway",
+      )!;
+      expect(o(policy).spec.ingress[0].from).toEqual([
+        {
+          namespaceSelector: {
+            matchLabels: { "kubernetes.io/metadata.name": "envoy-gateway-system" },
+          },
+        },
+      ]);
+    }
+  });
+
+  test("the second address renames nothing and leaves the first address's routes as they were", () => {
+    const after = new Map(multi.resources.map((r) => [r.urn, r]));
+    expect(avilla.resources.map((r) => r.urn).filter((u) => !after.has(u))).toEqual([]);
+    for (const m of byKind(avilla, "HTTPRoute")) {
+      const same = after.get(m.urn)!;
+      expect(same.inputs).toEqual(resourceOf(avilla, m).inputs);
+    }
+  });
+
+  test("without `ingress.gateways` (only the first Gateway handed over) the second host is refused", async () => {
+    await expect(planReporting(twoAddresses(), { firstGatewayOnly: true })).rejects.toThrow(
+      "[plant:services[0].routes[1].hostname] reports-ext.busche-cnc.com has no HTTPS listener on Gateway plant-gateways/reports",
+    );
   });
 });
 

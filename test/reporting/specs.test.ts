@@ -16,7 +16,7 @@ import {
   buildMigrationJob,
 } from "../../components/reporting/workload-spec";
 import { PHYSICAL_HOST_LABEL } from "../../components/types";
-import { coreError, crdErrors } from "./manifest-validation";
+import { validateObject } from "../support/upstream-schemas";
 
 const db = {
   dbname: "reporting",
@@ -25,6 +25,11 @@ const db = {
   port: 5432,
   namespace: "postgres-reporting",
   poolerPodLabels: { "cnpg.io/poolerName": "reporting-pooler-rw" },
+};
+const reportsGateway = {
+  namespace: "plant-gateways",
+  name: "reports",
+  dataPlaneNamespaceLabels: { "kubernetes.io/metadata.name": "envoy-gateway-system" },
 };
 const plan: ServicePlan = {
   name: "report-api",
@@ -43,15 +48,11 @@ const plan: ServicePlan = {
     command: ["/app/migrate", "up"],
   },
   schedule: { cron: "0 6 * * *", command: ["/app/report", "--daily"] },
-  gateway: {
-    namespace: "plant-gateways",
-    name: "reports",
-    dataPlaneNamespaceLabels: { "kubernetes.io/metadata.name": "envoy-gateway-system" },
-  },
   routes: [
     {
       name: "report-api-reports1",
       fqdn: "reports1.busche-cnc.com",
+      gateway: reportsGateway,
       sectionName: "https-reports1.busche-cnc.com",
       pathPrefixes: ["/graphql"],
     },
@@ -65,7 +66,6 @@ const plainPlan: ServicePlan = {
   migration: undefined,
   schedule: undefined,
   routes: [],
-  gateway: undefined,
 };
 
 const withKind = (apiVersion: string, kind: string, body: object): Record<string, any> => ({
@@ -99,24 +99,24 @@ describe("every object is valid", () => {
   test.each(core.map((o) => [`${o.kind} ${o.metadata.name}`, o]))(
     "%s (kubernetes-models)",
     (_n, obj) => {
-      expect(coreError(obj)).toBeUndefined();
+      expect(validateObject(obj)).toEqual([]);
     },
   );
 
   test("HTTPRoute against gateway-api v1.6.1", () => {
     const routes = buildHttpRoutes(plan);
     expect(routes).toHaveLength(1);
-    expect(crdErrors(routes[0])).toEqual([]);
+    expect(validateObject(routes[0])).toEqual([]);
   });
 
   test("the validators do reject a broken object", () => {
     expect(
-      coreError({ ...deployment, spec: { ...deployment.spec, strategy: { type: 7 } } }),
+      validateObject({ ...deployment, spec: { ...deployment.spec, strategy: { type: 7 } } }).join(),
     ).toMatch(/strategy/);
     const [route] = buildHttpRoutes(plan);
-    expect(
-      crdErrors({ ...route, spec: { ...route.spec, hostname: "typo" } } as typeof route).join(),
-    ).toMatch(/additional/);
+    expect(validateObject({ ...route, spec: { ...route.spec, hostname: "typo" } }).join()).toMatch(
+      /additional/,
+    );
   });
 });
 
@@ -404,5 +404,91 @@ describe("network policies", () => {
         ],
       },
     ]);
+  });
+});
+
+describe("routes on two Gateways of one cluster (two static addresses)", () => {
+  const extGateway = { ...reportsGateway, name: "reports-ext" };
+  const twoHosts: ServicePlan = {
+    ...plan,
+    routes: [
+      plan.routes[0],
+      {
+        name: "report-api-reports-ext",
+        fqdn: "reports-ext.busche-cnc.com",
+        gateway: extGateway,
+        sectionName: "https-reports-ext",
+        pathPrefixes: ["/graphql"],
+      },
+    ],
+  };
+  const fromPeers = (p: ServicePlan) =>
+    buildNetworkPolicies(p).find((x) => x.metadata.name === "allow-from-gateway")!.spec
+      .ingress as any[];
+
+  test("each HTTPRoute's parentRef is its own Gateway and listener; both validate", () => {
+    const routes = buildHttpRoutes(twoHosts);
+    expect(routes.map((r) => [r.metadata.name, r.spec.parentRefs, r.spec.hostnames])).toEqual([
+      [
+        "report-api-reports1",
+        [
+          {
+            group: "gateway.networking.k8s.io",
+            kind: "Gateway",
+            namespace: "plant-gateways",
+            name: "reports",
+            sectionName: "https-reports1.busche-cnc.com",
+          },
+        ],
+        ["reports1.busche-cnc.com"],
+      ],
+      [
+        "report-api-reports-ext",
+        [
+          {
+            group: "gateway.networking.k8s.io",
+            kind: "Gateway",
+            namespace: "plant-gateways",
+            name: "reports-ext",
+            sectionName: "https-reports-ext",
+          },
+        ],
+        ["reports-ext.busche-cnc.com"],
+      ],
+    ]);
+    expect(routes.flatMap((r) => validateObject(r))).toEqual([]);
+  });
+
+  test("Gateways whose Envoy runs in the same namespace give one peer, as with one Gateway", () => {
+    expect(fromPeers(twoHosts)).toEqual(fromPeers(plan));
+    expect(fromPeers(twoHosts)[0].from).toHaveLength(1);
+  });
+
+  test("Gateways with different data-plane namespaces: the service port is open to each", () => {
+    const elsewhere = { "kubernetes.io/metadata.name": "envoy-edge" };
+    const differing: ServicePlan = {
+      ...twoHosts,
+      routes: [
+        twoHosts.routes[0],
+        {
+          ...twoHosts.routes[1],
+          gateway: { ...extGateway, dataPlaneNamespaceLabels: elsewhere },
+        },
+      ],
+    };
+    expect(fromPeers(differing)).toEqual([
+      {
+        from: [
+          { namespaceSelector: { matchLabels: reportsGateway.dataPlaneNamespaceLabels } },
+          { namespaceSelector: { matchLabels: elsewhere } },
+        ],
+        ports: [{ protocol: "TCP", port: 4000 }],
+      },
+    ]);
+    const obj = withKind("networking.k8s.io/v1", "NetworkPolicy", {
+      metadata: { name: "allow-from-gateway", namespace: "report-api" },
+      spec: { podSelector: {}, ingress: fromPeers(differing) },
+    });
+    expect(validateObject(obj)).toEqual([]);
   });
 });

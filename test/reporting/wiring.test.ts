@@ -16,6 +16,11 @@ const gateway: GatewayInfo = {
   httpsListeners: { "reports1.busche-cnc.com": "https-reports1.busche-cnc.com" },
   dataPlaneNamespaceLabels: DATA_PLANE_LABELS,
 };
+const target = {
+  namespace: GATEWAY_NAMESPACE,
+  name: "reports",
+  dataPlaneNamespaceLabels: DATA_PLANE_LABELS,
+};
 function role(
   username: string,
   access: "read" | "readwrite",
@@ -37,7 +42,7 @@ function inputs(change: Partial<WiringInputs> = {}): WiringInputs {
     domain: site.site.domain,
     services: site.services,
     clusters: new Set(site.clusters.map((c) => c.name)),
-    gateways: new Map([["reports", gateway]]),
+    gateways: new Map([["reports", [gateway]]]),
     credentials: new Map([
       ["report-api", role("svc_report_api", "readwrite")],
       [
@@ -78,6 +83,7 @@ describe("wireServices on the avilla stack", () => {
         {
           name: "report-web-reports1",
           fqdn: "reports1.busche-cnc.com",
+          gateway: target,
           sectionName: "https-reports1.busche-cnc.com",
           pathPrefixes: ["/"],
         },
@@ -86,6 +92,7 @@ describe("wireServices on the avilla stack", () => {
         {
           name: "report-api-reports1",
           fqdn: "reports1.busche-cnc.com",
+          gateway: target,
           sectionName: "https-reports1.busche-cnc.com",
           pathPrefixes: ["/graphql"],
         },
@@ -94,6 +101,7 @@ describe("wireServices on the avilla stack", () => {
         {
           name: "gauge-report-reports1",
           fqdn: "reports1.busche-cnc.com",
+          gateway: target,
           sectionName: "https-reports1.busche-cnc.com",
           pathPrefixes: ["/gauges"],
         },
@@ -138,7 +146,7 @@ describe("wireServices reports every gap before any resource exists", () => {
     [
       "no HTTPS listener for a host name",
       {
-        gateways: new Map([["reports", { ...gateway, httpsListeners: {} }]]),
+        gateways: new Map([["reports", [{ ...gateway, httpsListeners: {} }]]]),
         services: site.services.slice(0, 1),
       },
       [
@@ -176,7 +184,7 @@ describe("wireServices reports every gap before any resource exists", () => {
       {
         clusters: new Set(["optiplex"]),
         services: site.services.slice(0, 1),
-        gateways: new Map([["reports", gateway]]),
+        gateways: new Map([["reports", [gateway]]]),
       },
       ["[plant:services[0].cluster] names unknown cluster 'reports'"],
     ],
@@ -232,7 +240,7 @@ describe("wireServices reports every gap before any resource exists", () => {
         { hostname: "reports1.other.example", pathPrefix: "/" },
       ],
     }).slice(0, 1);
-    expect(problemsOf(inputs({ services, gateways: new Map([["reports", gw]]) }))).toEqual([
+    expect(problemsOf(inputs({ services, gateways: new Map([["reports", [gw]]]) }))).toEqual([
       "[plant:services[0].routes] two host names start with the same label: route name report-web-reports1 is ambiguous",
     ]);
   });
@@ -259,4 +267,93 @@ test("serviceConfigProblems needs only the config (the program can run it with t
   expect(serviceConfigProblems(withService({ name: "default" }).slice(0, 1))).toEqual([
     "[plant:services[0].name] 'default' would be the service's namespace, which is a system namespace",
   ]);
+});
+
+describe("a cluster with two static addresses, one Gateway each", () => {
+  const extGateway: GatewayInfo = {
+    namespace: GATEWAY_NAMESPACE,
+    name: "reports-ext",
+    httpsListeners: {
+      "reports-ext.busche-cnc.com": "https-reports-ext",
+      "gauges.busche-cnc.com": "https-gauges",
+    },
+    dataPlaneNamespaceLabels: DATA_PLANE_LABELS,
+  };
+  const extTarget = { ...target, name: "reports-ext" };
+  const services = [
+    withService({
+      routes: [
+        { hostname: "reports1", pathPrefix: "/" },
+        { hostname: "reports-ext", pathPrefix: "/" },
+      ],
+    })[0],
+    withService({ routes: [{ hostname: "gauges", pathPrefix: "/gauges" }] }, 2)[2],
+  ];
+  const twoGateways = new Map([["reports", [gateway, extGateway]]]);
+
+  test("each route attaches to the Gateway whose HTTPS listeners include its host name", () => {
+    const [web, gauges] = wireServices(inputs({ services, gateways: twoGateways }));
+    expect(web.plan.routes).toEqual([
+      {
+        name: "report-web-reports1",
+        fqdn: "reports1.busche-cnc.com",
+        gateway: target,
+        sectionName: "https-reports1.busche-cnc.com",
+        pathPrefixes: ["/"],
+      },
+      {
+        name: "report-web-reports-ext",
+        fqdn: "reports-ext.busche-cnc.com",
+        gateway: extTarget,
+        sectionName: "https-reports-ext",
+        pathPrefixes: ["/"],
+      },
+    ]);
+    expect(gauges.plan.routes).toEqual([
+      {
+        name: "gauge-report-gauges",
+        fqdn: "gauges.busche-cnc.com",
+        gateway: extTarget,
+        sectionName: "https-gauges",
+        pathPrefixes: ["/gauges"],
+      },
+    ]);
+    expect(web.urls).toEqual([
+      "https://reports1.busche-cnc.com/",
+      "https://reports-ext.busche-cnc.com/",
+    ]);
+  });
+
+  test("the Gateway order does not change which Gateway a route attaches to", () => {
+    const reversed = new Map([["reports", [extGateway, gateway]]]);
+    const routes = (g: WiringInputs["gateways"]) =>
+      wireServices(inputs({ services, gateways: g })).map((w) => w.plan.routes);
+    expect(routes(reversed)).toEqual(routes(twoGateways));
+  });
+
+  test("a host name on none of them names every Gateway looked at", () => {
+    const onlyFirst = new Map([["reports", [gateway]]]);
+    expect(problemsOf(inputs({ services, gateways: onlyFirst }))).toEqual([
+      "[plant:services[0].routes[1].hostname] reports-ext.busche-cnc.com has no HTTPS listener on Gateway plant-gateways/reports",
+      "[plant:services[1].routes[0].hostname] gauges.busche-cnc.com has no HTTPS listener on Gateway plant-gateways/reports",
+    ]);
+    const services2 = withService({ routes: [{ hostname: "elsewhere", pathPrefix: "/" }] }).slice(
+      0,
+      1,
+    );
+    expect(problemsOf(inputs({ services: services2, gateways: twoGateways }))).toEqual([
+      "[plant:services[0].routes[0].hostname] elsewhere.busche-cnc.com has no HTTPS listener on any of the Gateways plant-gateways/reports, plant-gateways/reports-ext",
+    ]);
+  });
+
+  test("every Gateway's namespace is reserved", () => {
+    const other = new Map([["reports", [gateway, { ...extGateway, namespace: "edge-gateways" }]]]);
+    expect(
+      problemsOf(
+        inputs({ services: withService({ name: "edge-gateways" }).slice(0, 1), gateways: other }),
+      ),
+    ).toEqual([
+      "[plant:services[0].name] 'edge-gateways' would be the service's namespace, which is the Gateway namespace of cluster reports",
+    ]);
+  });
 });

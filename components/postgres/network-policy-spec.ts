@@ -1,0 +1,241 @@
+// NetworkPolicies of a database namespace: deny everything, then allow exactly what
+// CloudNativePG 1.30, its PgBouncer Poolers and the Barman Cloud plugin sidecar need, and
+// client traffic only from the namespaces of the services with access to this database.
+// Pure: plain facts in, plain policy bodies out.
+import { compareIp, isIpv4 } from "../../config/ip";
+import { DatabaseConfig, ServiceConfig } from "../../config/schema";
+import { ClusterNode } from "../types";
+import { CNPG_NAMESPACE, DatabaseNames, POSTGRES_PORT } from "./names";
+
+/** Namespace label the API server sets on every namespace, for namespace selectors. */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+/** The instance manager's status/API port (operator → instances, instance ↔ instance). */
+export const INSTANCE_STATUS_PORT = 8000;
+/** API server ports: 6443 behind the `kubernetes` Service's DNAT, 443 for the Service itself. */
+export const API_SERVER_PORTS = [443, 6443] as const;
+/** Pod label of the CloudNativePG operator (chart `cloudnative-pg`). */
+export const OPERATOR_POD_LABELS = { "app.kubernetes.io/name": "cloudnative-pg" } as const;
+
+interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+interface Peer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: { cidr: string };
+}
+interface Port {
+  protocol: "TCP" | "UDP";
+  port: number;
+}
+interface Rule {
+  peers: Peer[];
+  ports: Port[];
+}
+export interface NetworkPolicySpec {
+  podSelector: LabelSelector;
+  policyTypes: ("Ingress" | "Egress")[];
+  ingress?: { from: Peer[]; ports: Port[] }[];
+  egress?: { to: Peer[]; ports: Port[] }[];
+}
+export interface NamedPolicy {
+  /** metadata.name, stable: adding a service or a host never renames a policy. */
+  readonly name: string;
+  readonly spec: NetworkPolicySpec;
+}
+
+/** Where the instances send WAL and base backups: one CIDR and one port. */
+export interface ObjectStoreTarget {
+  readonly cidr: string;
+  readonly port: number;
+}
+
+export interface NetworkPolicyArgs {
+  readonly names: DatabaseNames;
+  /** Namespaces allowed to reach the poolers (one per service with access), sorted. */
+  readonly clientNamespaces: readonly string[];
+  /** Where the API server answers (control-plane node IPs as /32, or the plant LAN). */
+  readonly apiServerCidrs: readonly string[];
+  readonly objectStore: ObjectStoreTarget;
+}
+
+const tcp = (...ports: number[]): Port[] => ports.map((port) => ({ protocol: "TCP", port }));
+
+/** Instance pods and the Cluster's Jobs (initdb, join, full-recovery), never the poolers. */
+export function instanceSelector(names: DatabaseNames): LabelSelector {
+  return {
+    matchLabels: { "cnpg.io/cluster": names.cluster },
+    // Pooler pods may carry cnpg.io/cluster too; NotIn also matches Jobs without a podRole.
+    matchExpressions: [{ key: "cnpg.io/podRole", operator: "NotIn", values: ["pooler"] }],
+  };
+}
+
+/** Pods of both Poolers (the label CloudNativePG and pooler-spec.ts put on them). */
+export function poolerSelector(names: DatabaseNames): LabelSelector {
+  return {
+    matchExpressions: [
+      { key: "cnpg.io/poolerName", operator: "In", values: [names.poolerRw, names.poolerRo] },
+    ],
+  };
+}
+
+/** Namespaces of the services that use this database (access read or readwrite), sorted. */
+export function clientNamespaces(
+  db: Pick<DatabaseConfig, "name">,
+  services: readonly ServiceConfig[],
+): string[] {
+  // The reporting area runs each service in a namespace named after it.
+  return services
+    .filter((s) => s.database.name === db.name && s.database.access !== "none")
+    .map((s) => s.name)
+    .sort();
+}
+
+/**
+ * Where pods reach the API server: the control-plane nodes (the `kubernetes` Service's
+ * endpoints; CNIs check egress after kube-proxy's DNAT), or the whole plant LAN when the
+ * cluster lists no control-plane node.
+ */
+export function apiServerCidrs(nodes: readonly ClusterNode[], lanCidr: string): string[] {
+  const ips = nodes.filter((n) => n.roles.includes("control-plane")).map((n) => n.ip);
+  return ips.length > 0 ? [...new Set(ips)].sort(compareIp).map((ip) => `${ip}/32`) : [lanCidr];
+}
+
+/** The S3 endpoint as a CIDR and port: its IP as /32, or the plant LAN for a host name. */
+export function objectStoreTarget(endpointUrl: string, lanCidr: string): ObjectStoreTarget {
+  const url = new URL(endpointUrl);
+  const port = url.port !== "" ? Number(url.port) : url.protocol === "http:" ? 80 : 443;
+  const cidr = isIpv4(url.hostname) ? `${url.hostname}/32` : lanCidr;
+  return { cidr, port };
+}
+
+const ingress = (podSelector: LabelSelector, ...rules: Rule[]): NetworkPolicySpec => ({
+  podSelector,
+  policyTypes: ["Ingress"],
+  ingress: rules.map((r) => ({ from: r.peers, ports: r.ports })),
+});
+const egress = (podSelector: LabelSelector, ...rules: Rule[]): NetworkPolicySpec => ({
+  podSelector,
+  policyTypes: ["Egress"],
+  egress: rules.map((r) => ({ to: r.peers, ports: r.ports })),
+});
+const inNamespace = (namespace: string): LabelSelector => ({
+  matchLabels: { [NAMESPACE_NAME_LABEL]: namespace },
+});
+
+/**
+ * Every policy of the database namespace. Policies are additive: `default-deny` selects all
+ * pods in both directions and each allow names its pods, peers and ports.
+ */
+export function networkPolicySpecs(args: NetworkPolicyArgs): NamedPolicy[] {
+  const { names } = args;
+  const instances = instanceSelector(names);
+  const poolers = poolerSelector(names);
+  const policies: NamedPolicy[] = [
+    { name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+    {
+      // Every pod resolves Service names (the poolers resolve <cluster>-rw, instances their peers).
+      name: "allow-dns",
+      spec: egress(
+        {},
+        {
+          peers: [
+            {
+              namespaceSelector: inNamespace("kube-system"),
+              // kube-dns is the label CoreDNS keeps for compatibility (RKE2, kubeadm, k3s).
+              podSelector: {
+                matchExpressions: [
+                  { key: "k8s-app", operator: "In", values: ["kube-dns", "coredns"] },
+                ],
+              },
+            },
+          ],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ),
+    },
+    {
+      // Every pod here runs CloudNativePG's instance manager (instances, Jobs, PgBouncer), which
+      // watches the Cluster and Secrets and reports status through the API server.
+      name: "allow-api-server",
+      spec: egress(
+        {},
+        {
+          peers: args.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+          ports: tcp(...API_SERVER_PORTS),
+        },
+      ),
+    },
+    {
+      // The operator polls each instance's status endpoint (8000) and connects to PostgreSQL.
+      name: "allow-operator-to-instances",
+      spec: ingress(instances, {
+        peers: [
+          {
+            namespaceSelector: inNamespace(CNPG_NAMESPACE),
+            podSelector: { matchLabels: { ...OPERATOR_POD_LABELS } },
+          },
+        ],
+        ports: tcp(INSTANCE_STATUS_PORT, POSTGRES_PORT),
+      }),
+    },
+    {
+      // Streaming replication, pg_rewind and the join Job's pg_basebackup (5432); the CNPG docs
+      // require the pods to reach each other, so the instance managers' port (8000) too.
+      name: "allow-replication",
+      spec: {
+        podSelector: instances,
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+          { from: [{ podSelector: instances }], ports: tcp(POSTGRES_PORT, INSTANCE_STATUS_PORT) },
+        ],
+        egress: [
+          { to: [{ podSelector: instances }], ports: tcp(POSTGRES_PORT, INSTANCE_STATUS_PORT) },
+        ],
+      },
+    },
+    {
+      // PgBouncer connects to the -rw/-ro Services, i.e. to the instances on 5432.
+      name: "allow-instances-from-poolers",
+      spec: ingress(instances, { peers: [{ podSelector: poolers }], ports: tcp(POSTGRES_PORT) }),
+    },
+    {
+      // The same flow, from the poolers' side (their egress is denied too).
+      name: "allow-poolers-to-instances",
+      spec: egress(poolers, { peers: [{ podSelector: instances }], ports: tcp(POSTGRES_PORT) }),
+    },
+    {
+      // The Barman Cloud sidecar in the instance pods (and the recovery Job) archives WAL,
+      // takes base backups and restores over S3; the plugin Deployment only talks to the operator.
+      name: "allow-object-store",
+      spec: egress(instances, {
+        peers: [{ ipBlock: { cidr: args.objectStore.cidr } }],
+        ports: tcp(args.objectStore.port),
+      }),
+    },
+  ];
+  // No clients: no policy at all, since an ingress rule with an empty `from` admits everyone.
+  if (args.clientNamespaces.length > 0) {
+    policies.push({
+      // Only the namespaces of services with access to this database reach the poolers.
+      name: "allow-clients-to-poolers",
+      spec: ingress(poolers, {
+        peers: [
+          {
+            namespaceSelector: {
+              matchExpressions: [
+                { key: NAMESPACE_NAME_LABEL, operator: "In", values: [...args.clientNamespaces] },
+              ],
+            },
+          },
+        ],
+        ports: tcp(POSTGRES_PORT),
+      }),
+    });
+  }
+  return policies;
+}
