@@ -162,7 +162,11 @@ export class PostgresCluster extends pulumi.ComponentResource {
       {
         apiVersion: "postgresql.cnpg.io/v1",
         kind: "Cluster",
-        metadata: meta(names.cluster),
+        // Pulumi waits for CNPG's Ready condition, so roles exist before migrations run.
+        metadata: {
+          ...meta(names.cluster),
+          annotations: { "pulumi.com/waitFor": "condition=Ready" },
+        },
         spec: clusterSpec({
           db,
           names,

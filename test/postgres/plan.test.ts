@@ -26,7 +26,7 @@ function rawWith(stack: string, patch: Record<string, unknown>): Record<string, 
 describe.each(["avilla", "albion"])("plan of %s", (stack) => {
   let plan: PlanResult;
   beforeAll(async () => {
-    plan = await runPlan({ stack });
+    plan = await sitePlan(stack);
   });
 
   test("shows the operator, the plugin, the Cluster, ObjectStore, ScheduledBackup, Poolers and roles", () => {
@@ -44,6 +44,9 @@ describe.each(["avilla", "albion"])("plan of %s", (stack) => {
       "svc_report_api_migrate",
     ]);
     expect(cluster.protect).toBe(true);
+    // The deploy waits for the database to be Ready before anything that logs in to it.
+    const metadata = cluster.inputs.metadata as { annotations?: Record<string, string> };
+    expect(metadata.annotations).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
   });
 
   test("every postgres custom resource validates against the pinned CRDs", () => {
