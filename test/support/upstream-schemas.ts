@@ -215,15 +215,22 @@ function chartKey(chart: string, version: string): string {
   return `${chart.split("/").pop()}@${version.replace(/^v/, "")}`;
 }
 
-/** The chart's values.schema.json from ../shared, when upstream ships one. */
-export function chartSchemaFor(chart: string, version: string): ValidateFunction | undefined {
-  const key = chartKey(chart, version);
-  const dir = CHART_DIRS[key];
+/**
+ * The chart's values.schema.json from ../shared, when upstream ships one. `closed` also rejects
+ * keys the schema does not list (Helm itself only does what the schema says).
+ */
+export function chartSchemaFor(
+  chart: string,
+  version: string,
+  closed = false,
+): ValidateFunction | undefined {
+  const key = `${chartKey(chart, version)}${closed ? ":closed" : ""}`;
+  const dir = CHART_DIRS[chartKey(chart, version)];
   const file = dir && path.join(SHARED_DIR, dir, "values.schema.json");
   if (!file || !fs.existsSync(file)) return undefined;
   if (!chartValidators.has(key)) {
-    const schema = JSON.parse(fs.readFileSync(file, "utf8"));
-    chartValidators.set(key, ajv.compile(withoutMetaSchema(schema)));
+    const schema = withoutMetaSchema(JSON.parse(fs.readFileSync(file, "utf8")));
+    chartValidators.set(key, ajv.compile(closed ? closeObjects(schema) : schema));
   }
   return chartValidators.get(key);
 }
@@ -249,8 +256,13 @@ export function coalesceValues(defaults: Json, values: Json): Json {
 }
 
 /** Validates values as Helm does: merged over the chart's values.yaml, against values.schema.json. */
-export function validateChartValues(chart: string, version: string, values: Json): string[] {
-  const validate = chartSchemaFor(chart, version);
+export function validateChartValues(
+  chart: string,
+  version: string,
+  values: Json,
+  options: { closed?: boolean } = {},
+): string[] {
+  const validate = chartSchemaFor(chart, version, options.closed ?? false);
   if (!validate) return [];
   const merged = coalesceValues(chartDefaults(chart, version), values ?? {});
   return validate(merged) ? [] : realErrors(merged, validate.errors);
