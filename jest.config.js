@@ -4,8 +4,15 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    // Type checking is `npm run typecheck`; jest only transpiles, which keeps the suite fast.
-    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.jest.json", diagnostics: false }],
+    // Type checking is `npm run typecheck`; jest only transpiles (swc), which keeps the suite fast.
+    "^.+\\.ts$": [
+      "@swc/jest",
+      {
+        jsc: { parser: { syntax: "typescript" }, target: "es2022" },
+        module: { type: "commonjs" },
+        sourceMaps: "inline",
+      },
+    ],
   },
   // Both stacks are planned once per run and shared by the test files (test/support/plans.ts).
   globalSetup: "<rootDir>/test/support/global-setup.ts",

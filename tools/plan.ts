@@ -1,9 +1,8 @@
 // npm run plan -- <stack> [--config <Pulumi.<stack>.yaml>] [--out <dir>]
 // The offline plan: runs the real program under mocks and writes what it would declare.
 import * as path from "path";
-import { SiteConfigError } from "../config";
-import { PlanFailedError, PROJECT_DIR, runPlan } from "./plan/run";
-import { writePlan } from "./plan/write";
+
+const PROJECT_DIR = path.resolve(__dirname, "..");
 
 interface Args {
   stack: string;
@@ -39,6 +38,10 @@ async function cli(): Promise<number> {
     console.error((e as Error).message);
     return 2;
   }
+  // Loaded after the arguments are read, so a usage error answers at once.
+  const { SiteConfigError } = await import("../config");
+  const { PlanFailedError, runPlan } = await import("./plan/run");
+  const { writePlan } = await import("./plan/write");
   try {
     const plan = await runPlan({ stack: args.stack, configFile: args.configFile });
     const files = writePlan(plan, args.outDir);

@@ -1,4 +1,5 @@
 // Routine changes planned against avilla: nothing existing disappears or is replaced.
+import { sitePlan } from "../support/plans";
 import * as path from "path";
 import { readStackFile } from "../../config";
 import { PlanResult, PROJECT_DIR, runPlan } from "../../tools/plan/run";
@@ -10,7 +11,8 @@ let base: PlanResult;
 const reports = new Map<string, ReturnType<typeof compareWithBase>>();
 
 beforeAll(async () => {
-  base = await runPlan({ stack: "avilla", rawConfig: raw });
+  // The base is the stack file as it is: the plan shared by the whole test run.
+  base = await sitePlan("avilla");
   for (const change of ROUTINE_CHANGES) {
     const plan = await runPlan({ stack: "avilla", rawConfig: change.apply("avilla", raw) });
     reports.set(change.name, compareWithBase(base.resources, plan.resources));

@@ -1,6 +1,7 @@
 // The policy pack's rules over the offline plan of both real sites, as the PR preview would run
 // them, plus the stack-output half of "credentials only as secrets" (which the engine cannot check).
-import { PlanResult, runPlan } from "../../tools/plan/run";
+import { sitePlan } from "../support/plans";
+import { PlanResult } from "../../tools/plan/run";
 import { checkAll } from "../../policy/rules/catalogue";
 import { stackOutputViolations } from "../../policy/rules/secrets";
 import { PlainResource } from "../../policy/rules/types";
@@ -19,7 +20,7 @@ function asPlain(plan: PlanResult): PlainResource[] {
 describe.each(["avilla", "albion"])("policy pack on the %s plan", (stack) => {
   let plan: PlanResult;
   beforeAll(async () => {
-    plan = await runPlan({ stack });
+    plan = await sitePlan(stack);
   }, 120_000);
 
   it("has no violation of any policy", () => {

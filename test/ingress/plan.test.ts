@@ -1,7 +1,8 @@
 // The offline plan of each site (program.ts main under mocks): it shows MetalLB, the pools, the
 // L2 advertisement, the Gateway with its listeners, the static-IP request, cert-manager and the
 // issuer; every ingress object validates; the CA key never appears in plain text.
-import { PlanResult, runPlan } from "../../tools/plan/run";
+import { sitePlan } from "../support/plans";
+import { PlanResult } from "../../tools/plan/run";
 import { crdErrors } from "./crd-schemas";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- plan outputs are untyped JSON */
@@ -27,7 +28,7 @@ const EXPECTED: Record<string, Record<string, { ip: string; fqdn: string; addres
 describe.each(["avilla", "albion"])("plan of %s", (stack) => {
   let plan: PlanResult;
   beforeAll(async () => {
-    plan = await runPlan({ stack });
+    plan = await sitePlan(stack);
   }, 60_000);
 
   const manifest = (cluster: string, kind: string) =>

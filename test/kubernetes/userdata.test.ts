@@ -82,10 +82,15 @@ describe("RKE2 user data", () => {
     for (const s of scripts) expect(shellcheckProblem(s.content)).toBeUndefined();
   });
 
-  test("the validators do reject a broken document", () => {
+  test("the validators do reject a broken document", async () => {
     const broken = "#cloud-config\nruncmd: 5\nwrite_files: [{ path: 1, bogus: true }]\n";
     expect(ajvCloudConfigErrors(broken).length).toBeGreaterThan(0);
-    if (toolAvailable("cloud-init")) expect(cloudInitSchemaProblem(broken)).toMatch(/runcmd/);
+    if (toolAvailable("cloud-init")) {
+      expect(cloudInitSchemaProblem(broken)).toMatch(/runcmd/);
+      const batch = await cloudInitSchemaProblems([rke2UserData(documents[0][1]), broken]);
+      expect(batch[0]).toBeUndefined();
+      expect(batch[1]).toMatch(/runcmd/);
+    }
     if (toolAvailable("shellcheck"))
       expect(shellcheckProblem("#!/bin/sh\necho $1\n")).toMatch(/SC2086/);
   });

@@ -3,6 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { SiteConfigError } from "../../config";
+import { runPlan } from "../../tools/plan/run";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -37,7 +39,7 @@ describe("npm run plan", () => {
     expect(fs.statSync(path.join(out, "manifests")).isDirectory()).toBe(true);
   });
 
-  test.each([
+  const BROKEN: [string, string][] = [
     [
       "static-ip-equals-host",
       "[plant:clusters[0].ingress.addresses[0].ip] 10.1.0.12 is the management address of r620-2",
@@ -49,7 +51,11 @@ describe("npm run plan", () => {
       "[plant:services[1].image] registry.busche-cnc.com/reporting/report-api:latest uses the tag 'latest'",
     ],
     ["non-ip", "[plant:network.gateway] 'plant-router' is not an IPv4 address"],
-  ])("refuses test/fixtures/broken/%s.yaml and writes nothing", (fixture, message) => {
+  ];
+
+  // One real process for the CLI's own behaviour (exit code, stderr, nothing written)...
+  test("refuses a broken site file: exit 1, the message on stderr, nothing written", () => {
+    const [fixture, message] = BROKEN[0];
     const out = path.join(tmp, fixture);
     const r = plan([
       "avilla",
@@ -64,8 +70,20 @@ describe("npm run plan", () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  // ...and every broken file through the same function the CLI calls, in this process.
+  test.each(BROKEN)(
+    "refuses test/fixtures/broken/%s.yaml naming the key",
+    async (fixture, message) => {
+      const configFile = path.join(ROOT, "test/fixtures/broken", `${fixture}.yaml`);
+      const refusal = runPlan({ stack: "avilla", configFile });
+      await expect(refusal).rejects.toThrow(SiteConfigError);
+      await expect(refusal).rejects.toThrow(message);
+    },
+  );
+
   test("usage errors exit 2", () => {
-    expect(plan([]).status).toBe(2);
-    expect(plan(["avilla", "--bogus"]).stderr).toContain("unknown option --bogus");
+    const r = plan(["avilla", "--bogus"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("unknown option --bogus");
   });
 });

@@ -68,10 +68,12 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
   const failures: unknown[] = [];
   const onRejection = (reason: unknown): void => void failures.push(reason);
   process.on("unhandledRejection", onRejection);
-  // The SDK captures a stack trace per output; source-mapping each one under ts-node/jest is
-  // most of a plan's CPU. Plans report errors by message, so plain V8 traces are enough.
+  // The SDK captures a stack trace for every promise it makes (a debugging aid); capturing and
+  // source-mapping them was most of a plan's CPU. Plans report errors by message.
   const prepare = Error.prepareStackTrace;
+  const traceLimit = Error.stackTraceLimit;
   delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+  Error.stackTraceLimit = 0;
   try {
     const result = await declareAndWait(options);
     await new Promise((resolve) => setImmediate(resolve));
@@ -79,6 +81,7 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     return result;
   } finally {
     Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = traceLimit;
     process.off("unhandledRejection", onRejection);
   }
 }
