@@ -17,6 +17,11 @@ module.exports = {
   // Both stacks are planned once per run and shared by the test files (test/support/plans.ts).
   globalSetup: "<rootDir>/test/support/global-setup.ts",
   globalTeardown: "<rootDir>/test/support/global-teardown.ts",
+  // See test/support/lazy-module.js: two SDK dependencies loaded on first use instead of per file.
+  moduleNameMapper: {
+    "^typescript$": "<rootDir>/test/support/lazy-typescript.js",
+    "^@npmcli/arborist$": "<rootDir>/test/support/lazy-arborist.js",
+  },
   testTimeout: 30000,
   maxWorkers: 2,
 };

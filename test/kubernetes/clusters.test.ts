@@ -316,10 +316,14 @@ describe.each(["avilla", "albion"] as const)("user data of every VM of %s", (sta
     }
     for (const [name, doc] of Object.entries(docs)) {
       expect([name, ajvCloudConfigErrors(doc)]).toEqual([name, []]);
-      if (toolAvailable("shellcheck")) {
-        for (const sc of scriptsIn(doc))
-          expect([name, shellcheckProblem(sc.content)]).toEqual([name, undefined]);
-      }
+    }
+    if (toolAvailable("shellcheck")) {
+      // Each distinct script once: most VMs carry the same bootstrap script.
+      const scripts = new Set(
+        Object.values(docs).flatMap((d) => scriptsIn(d).map((sc) => sc.content)),
+      );
+      expect(scripts.size).toBeGreaterThan(0);
+      for (const script of scripts) expect(shellcheckProblem(script)).toBeUndefined();
     }
   });
 });
