@@ -1,7 +1,7 @@
 // Checks owned by the areas that need only config and the placement, gathered here so the
 // program refuses a bad site before declaring anything (each area re-checks what it declares).
 import { ConfigProblem } from "../config/rules";
-import { SiteConfig } from "../config";
+import { SiteConfig } from "../config/site";
 import { Placement } from "../components/openstack/placement";
 import { ingressProblems } from "../components/ingress/validate";
 import { NAMESPACES } from "../components/ingress/model";

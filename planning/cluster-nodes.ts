@@ -1,7 +1,7 @@
 // The node inventory of every cluster, known before anything is declared: VMs from the
 // placement (their R620 is the physical host), existing nodes from config. The cluster
 // components, the database checks and the failure-domain analysis all read it from here.
-import { SiteConfig } from "../config";
+import { SiteConfig } from "../config/site";
 import { Placement, PlannedVm } from "../components/openstack/placement";
 import { ClusterNode, NodeRole } from "../components/types";
 

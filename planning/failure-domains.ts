@@ -1,7 +1,7 @@
 // Failure-domain analysis: for every set of f failed physical hosts (f = the site's tolerated
 // failures), check that each tier of every cluster survives. Pure; program.ts calls
 // assertSiteSurvives before any resource exists, the offline plan prints formatFailureTable.
-import { SiteConfig, SiteConfigError } from "../config";
+import { SiteConfig, SiteConfigError } from "../config/site";
 import { Placement } from "../components/openstack/placement";
 import { Amount, buildSiteModel, ClusterModel, ModelNode, SiteModel } from "./failure-model";
 

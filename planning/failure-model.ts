@@ -1,7 +1,7 @@
 // The site as the failure-domain analysis sees it: per cluster, its nodes with their physical
 // host and capacity, and what must keep running on them. Plain data in, plain data out.
 import { plannedClusterNodes } from "./cluster-nodes";
-import { SiteConfig } from "../config";
+import { SiteConfig } from "../config/site";
 import { Placement } from "../components/openstack/placement";
 
 /** CPU cores and memory in GiB. */

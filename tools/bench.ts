@@ -2,7 +2,7 @@
 // counts, the deploy critical path, and whether time grows linearly. `npm run bench -- changes`
 // prints what each routine change touches instead.
 import * as path from "path";
-import { readStackFile } from "../config";
+import { readStackFile } from "../config/site";
 import { PROJECT_DIR, runPlan } from "./plan/run";
 import { formatOutcomes, planChangeCatalogue } from "./bench/run-changes";
 import { syntheticEstate, syntheticSite } from "./bench/estate";

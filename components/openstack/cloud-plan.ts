@@ -1,7 +1,7 @@
 // What the cloud must hold for a site, as plain data: the subnet's allocation pool, per cluster
 // the reserved addresses, port address pairs, security rules, server groups and flavors, and
 // the project quotas sized from all of it. The components only turn this into resources.
-import { SiteConfig, SiteConfigError } from "../../config";
+import { SiteConfig, SiteConfigError } from "../../config/site";
 import { collectAddressClaims } from "../../config/addresses";
 import { ipInRange, Ipv4Range, rangesOverlap } from "../../config/ip";
 import { NodeRole } from "../types";

@@ -3,7 +3,7 @@
 // themselves are created by the Kubernetes cluster component from the slots this one prepares.
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkConfig, OpenStackConfig } from "../../config";
+import { NetworkConfig, OpenStackConfig } from "../../config/site";
 import { CloudPlan } from "./cloud-plan";
 import { ComputeFoundation } from "./compute-foundation";
 import { PlantNetwork } from "./network";

@@ -3,7 +3,7 @@
 // server groups as a second guard behind the placement plan, the boot image and the keypair.
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import { OpenStackConfig } from "../../config";
+import { OpenStackConfig } from "../../config/site";
 import { NodeRole } from "../types";
 import { ClusterCloudPlan } from "./cloud-plan";
 

@@ -2,7 +2,7 @@
 // it, and hands the Kubernetes area one slot per VM (port, flavor, server group, zone).
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import { SiteConfig } from "../../config";
+import { SiteConfig } from "../../config/site";
 import { OpenStackOutput } from "../../outputs";
 import { ObjectStoreEndpoint } from "../types";
 import { planCloud } from "./cloud-plan";

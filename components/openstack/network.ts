@@ -3,7 +3,7 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import { Ipv4Range } from "../../config/ip";
-import { NetworkConfig } from "../../config";
+import { NetworkConfig } from "../../config/site";
 
 export interface PlantNetworkArgs {
   /** Provider networks can only be created by a cloud admin. */

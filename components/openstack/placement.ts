@@ -10,7 +10,7 @@
 //    its cluster, then the first in plant:hosts order — among hosts with room for it.
 // A VM's choice depends only on its own cluster's earlier VMs (capacity aside), so appending a
 // worker moves nothing; adding a host moves nothing once the current placement is pinned.
-import { controlPlaneSize, SiteConfig, SiteConfigError } from "../../config";
+import { controlPlaneSize, SiteConfig, SiteConfigError } from "../../config/site";
 import { ConfigProblem } from "../../config/rules";
 import { ipAdd } from "../../config/ip";
 import { NodeRole } from "../types";

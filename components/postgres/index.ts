@@ -1,7 +1,7 @@
 // Entry point of the PostgreSQL area: validates plant:databases against the declared clusters,
 // then declares one operator per Kubernetes cluster hosting a database and one PostgresCluster
 // per database.
-import { SiteConfig } from "../../config";
+import { SiteConfig } from "../../config/site";
 import { DatabaseOutput } from "../../outputs";
 import { ClusterAddons } from "../ingress";
 import { DatabaseCredential, ObjectStoreEndpoint, PlantCluster } from "../types";

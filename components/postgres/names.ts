@@ -1,6 +1,6 @@
 // Naming of everything a database owns. One place, so names stay stable: adding a service
 // or a database never renames the objects of another.
-import { DatabaseConfig } from "../../config";
+import { DatabaseConfig } from "../../config/site";
 
 /** Namespace of the operator and the Barman Cloud plugin (the plugin must share it). */
 export const CNPG_NAMESPACE = "cnpg-system";

@@ -1,6 +1,6 @@
 // Checks on plant:databases that the schema cannot express. Pure: config and plain cluster
 // facts in, problems out. declareDatabases throws them as a SiteConfigError before any resource.
-import { SiteConfig, SiteConfigError } from "../../config";
+import { SiteConfig, SiteConfigError } from "../../config/site";
 import { ConfigProblem } from "../../config/rules";
 import { DatabaseConfig, ParsedSite } from "../../config/schema";
 import { roleName } from "./names";

@@ -1,7 +1,7 @@
 // One failing fixture per validation rule: each mutates the Avilla stack file and asserts the
 // refusal names the config key and says what is wrong.
 import * as path from "path";
-import { parseSite, readSiblingSites, readStackFile, SiteConfigError } from "../../config";
+import { parseSite, readSiblingSites, readStackFile, SiteConfigError } from "../../config/site";
 
 const ROOT = path.resolve(__dirname, "../..");
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures poke into raw YAML */

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { parseSite, readStackFile } from "../../config";
+import { parseSite, readStackFile } from "../../config/site";
 import { PROJECT_DIR } from "../../tools/plan/run";
 import {
   compareWithBase,

@@ -1,7 +1,7 @@
 // Routine changes planned against avilla: nothing existing disappears or is replaced.
 import { sitePlan } from "../support/plans";
 import * as path from "path";
-import { readStackFile } from "../../config";
+import { readStackFile } from "../../config/site";
 import { PlanResult, PROJECT_DIR, runPlan } from "../../tools/plan/run";
 import { compareWithBase, formatChangeReport, shortUrn } from "../../tools/bench/change-safety";
 import { ROUTINE_CHANGES } from "../../tools/bench/changes";

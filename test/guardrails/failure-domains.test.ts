@@ -1,6 +1,6 @@
 import * as fc from "fast-check";
 import { planPlacement } from "../../components/openstack/placement";
-import { SiteConfig, SiteConfigError } from "../../config";
+import { SiteConfig, SiteConfigError } from "../../config/site";
 import {
   analyseFailureDomains,
   analyseModel,
@@ -11,7 +11,7 @@ import {
 } from "../../planning/failure-domains";
 import { cpuCores, memoryGb, SiteModel } from "../../planning/failure-model";
 import { avillaWithHosts, parseAvilla, reparse, roundRobin, stackRaw } from "./site-fixtures";
-import { parseSite } from "../../config";
+import { parseSite } from "../../config/site";
 
 function refusal(site: SiteConfig): string {
   try {

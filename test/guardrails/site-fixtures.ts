@@ -1,6 +1,6 @@
 // Site configs for guardrail tests, derived from the real avilla stack file.
 import * as path from "path";
-import { parseSite, readStackFile, SiteConfig } from "../../config";
+import { parseSite, readStackFile, SiteConfig } from "../../config/site";
 import { Placement, PlannedVm } from "../../components/openstack/placement";
 import { ipAdd } from "../../config/ip";
 

@@ -1,6 +1,6 @@
 // declareClusterAddons under the mock runtime: what each cluster gets, the ordering that keeps
 // the first `pulumi up` from failing, and secrets staying secret.
-import { SiteConfigError } from "../../config";
+import { SiteConfigError } from "../../config/site";
 import { gatewayFor } from "../../components/ingress";
 import { PHYSICAL_HOST_LABEL } from "../../components/types";
 import { crdErrors } from "./crd-schemas";

@@ -11,7 +11,7 @@ import {
 } from "./mock-runtime";
 import { declareClusters, ExistingCluster, Rke2Cluster } from "../../components/kubernetes";
 import { Placement, PlannedVm } from "../../components/openstack/placement";
-import { controlPlaneSize, SiteConfig } from "../../config";
+import { controlPlaneSize, SiteConfig } from "../../config/site";
 import { ipAdd } from "../../config/ip";
 import { PlantCluster } from "../../components/types";
 import {

@@ -1,5 +1,5 @@
 // The pure cloud plan: the allocation pool never covers a reserved address, address pairs, quotas.
-import { SiteConfig, SiteConfigError } from "../../config";
+import { SiteConfig, SiteConfigError } from "../../config/site";
 import { collectAddressClaims } from "../../config/addresses";
 import { ipInRange } from "../../config/ip";
 import { allocationPoolFor, planCloud } from "../../components/openstack/cloud-plan";

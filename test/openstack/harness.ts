@@ -2,7 +2,7 @@
 // it registers, so these tests do not depend on the other areas' progress.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parseSite, readStackFile, SiteConfig } from "../../config";
+import { parseSite, readStackFile, SiteConfig } from "../../config/site";
 import { declareOpenStack, OpenStackFoundation } from "../../components/openstack";
 import { planPlacement } from "../../components/openstack/placement";
 import { maskWire } from "../../tools/plan/mask";

@@ -1,7 +1,7 @@
 // The placement planner: table tests on the two sites, and properties over site shapes of 3..7 R620s.
 import * as path from "path";
 import fc from "fast-check";
-import { parseSite, readStackFile, SiteConfigError } from "../../config";
+import { parseSite, readStackFile, SiteConfigError } from "../../config/site";
 import {
   formatPlacement,
   Placement,

@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readStackFile, requiredSecretKeys, parseSite } from "../../config";
+import { readStackFile, requiredSecretKeys, parseSite } from "../../config/site";
 import { PROJECT_DIR, runPlan } from "../../tools/plan/run";
 import { writePlan } from "../../tools/plan/write";
 

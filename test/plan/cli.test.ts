@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { SiteConfigError } from "../../config";
+import { SiteConfigError } from "../../config/site";
 import { runPlan } from "../../tools/plan/run";
 import { writePlan } from "../../tools/plan/write";
 import { sitePlan } from "../support/plans";

@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { declareDatabases, DatabasesResult } from "../../components/postgres";
 import { DatabaseCredential, ObjectStoreEndpoint, PlantCluster } from "../../components/types";
-import { SiteConfig, SiteConfigError } from "../../config";
+import { SiteConfig, SiteConfigError } from "../../config/site";
 import { maskWire } from "../../tools/plan/mask";
 import { PlanMocks } from "../../tools/plan/mocks";
 import { installRecorder, PlannedResource, waitForRegistrations } from "../../tools/plan/recorder";

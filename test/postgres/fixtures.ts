@@ -1,6 +1,6 @@
 // Site config and fake upstream values (clusters, object store) for the postgres tests.
 import * as path from "path";
-import { parseSite, readStackFile, SiteConfig } from "../../config";
+import { parseSite, readStackFile, SiteConfig } from "../../config/site";
 import { DatabaseConfig, databaseSchema, serviceSchema, ServiceConfig } from "../../config/schema";
 import { ClusterNode } from "../../components/types";
 

@@ -1,7 +1,7 @@
 // The whole program's offline plan for both sites: the database objects are there, valid
 // against the pinned CRDs, protected, and the config switches (restore, instances) act on them.
 import * as path from "path";
-import { readStackFile } from "../../config";
+import { readStackFile } from "../../config/site";
 import { PlanResult, runPlan } from "../../tools/plan/run";
 import { PROJECT_DIR } from "./fixtures";
 import { defaultDenyViolations } from "../../policy/rules/stack";

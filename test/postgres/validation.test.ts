@@ -1,5 +1,5 @@
 // plant:databases checks: exact keys and messages, thrown before any resource exists.
-import { SiteConfigError } from "../../config";
+import { SiteConfigError } from "../../config/site";
 import {
   assertDatabasesPlaceable,
   databaseConfigProblems,

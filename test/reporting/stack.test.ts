@@ -4,7 +4,7 @@
 // areas actually declare (Gateways and their listeners, Pooler pods, database roles), all
 // valid, guardrails on every reporting workload.
 import * as path from "path";
-import { readStackFile } from "../../config";
+import { readStackFile } from "../../config/site";
 import { PlannedManifest, PlanResult, PROJECT_DIR, runPlan } from "../../tools/plan/run";
 import { sitePlan } from "../support/plans";
 import { validateObject } from "../support/upstream-schemas";

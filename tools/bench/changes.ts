@@ -1,6 +1,6 @@
 // The routine changes a plant engineer makes, applied to a site's raw config. Each must plan
 // without removing or replacing anything that exists (checked by change-safety.ts).
-import { parseSite } from "../../config";
+import { parseSite } from "../../config/site";
 import { ipAdd } from "../../config/ip";
 import { planPlacement } from "../../components/openstack/placement";
 

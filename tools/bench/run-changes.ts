@@ -1,6 +1,6 @@
 // Plans every routine change against a base site and reports what it touches.
 import { PlanResult, runPlan } from "../plan/run";
-import { readStackFile } from "../../config";
+import { readStackFile } from "../../config/site";
 import { PROJECT_DIR } from "../plan/run";
 import * as path from "path";
 import { ChangeReport, compareWithBase, formatChangeReport } from "./change-safety";

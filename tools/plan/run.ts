@@ -2,7 +2,7 @@
 // config: no CLI, no credentials, no network. Used by `npm run plan`, the tests and the bench.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, readStackFile } from "../../config";
+import { CONFIG_NAMESPACE, readStackFile } from "../../config/site";
 import { declareSite, prepareSite } from "../../program";
 import { formatPlacement } from "../../components/openstack/placement";
 import { formatFailureTable } from "../../planning/failure-domains";
