@@ -1,6 +1,9 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
+  // The Pulumi SDK keeps a process-wide promise-leak detector; jest's global clean-up between
+  // files would only warn about it touching globals after the file ended.
+  testEnvironmentOptions: { globalsCleanup: "off" },
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {

@@ -4,12 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { SiteConfig, SiteConfigError, SiteSecrets } from "../../config";
 import { IngressAddressOutput } from "../../outputs";
 import { GatewayRef, PlantCluster } from "../types";
-import { CertManager } from "./cert-manager";
-import { EnvoyGateway } from "./envoy-gateway";
-import { ApiGateway } from "./gateway";
-import { IssuerSource, TlsIssuer } from "./issuer";
-import { MetalLb } from "./metallb";
-import { addressOutputs, ingressPlan, needsCertManager } from "./model";
+import { ClusterIngress } from "./cluster-ingress";
+import { needsCertManager } from "./model";
 import { SiteCa } from "./site-ca";
 import { ingressProblems } from "./validate";
 
@@ -69,52 +65,12 @@ export function declareClusterAddons(
   const ingress = config.ingress;
   const name = cluster.name;
 
-  const envoyGateway = ingress ? new EnvoyGateway(`${name}-envoy-gateway`, { cluster }) : undefined;
-  const acme = ingress?.tls.issuer === "acme";
-  const certManager = new CertManager(`${name}-cert-manager`, {
-    cluster,
-    // The ACME HTTP-01 solver attaches HTTPRoutes: cert-manager needs the Gateway API CRDs at start.
-    enableGatewayApi: acme,
-    dependsOn: acme && envoyGateway ? envoyGateway.crds : [],
-  });
-  if (!ingress || !envoyGateway) return { certManagerReady: certManager.ready };
-
-  const plan = ingressPlan(name, ingress, site.site.domain);
-  const metallb = new MetalLb(`${name}-metallb`, { cluster, addresses: plan.addresses });
   let ca: SiteCa | undefined;
-  let source: IssuerSource;
-  if (ingress.tls.issuer === "acme") {
-    source = { type: "acme", server: ingress.tls.server, email: ingress.tls.email };
-  } else {
-    ca = siteCaOf(site);
-    source = { type: "site-ca", certPem: ca.certPem, keyPem: ca.keyPem };
-  }
-  const issuer = new TlsIssuer(`${name}-tls-issuer`, {
+  if (ingress?.tls.issuer === "site-ca") ca = siteCaOf(site);
+  return new ClusterIngress(`${name}-ingress`, {
     cluster,
-    plan,
-    source,
-    certManagerReady: certManager.ready,
-  });
-  const gateways = plan.addresses.map(
-    (address) =>
-      new ApiGateway(`${name}-gateway-${address.name}`, {
-        cluster,
-        address,
-        replicas: plan.gatewayReplicas,
-        issuerName: issuer.issuerName,
-        acme,
-        envoyGatewayReady: envoyGateway.ready,
-        issuerReady: issuer.ready,
-        addressPoolsReady: metallb.ready,
-      }).ref,
-  );
-  return {
-    certManagerReady: certManager.ready,
-    ingress: {
-      gateway: gateways[0],
-      gateways,
-      addresses: addressOutputs(plan),
-      caCertificate: ca ? ca.certPem : pulumi.output(""),
-    },
-  };
+    domain: site.site.domain,
+    ingress,
+    siteCa: ca,
+  }).addons;
 }

@@ -271,7 +271,7 @@ describe("cluster needs", () => {
     const types = new Set(
       d.resources.filter((r) => r.type.startsWith("plant:")).map((r) => r.type),
     );
-    expect([...types]).toEqual(["plant:ingress:CertManager"]);
+    expect([...types]).toEqual(["plant:ingress:ClusterIngress", "plant:ingress:CertManager"]);
     expect(byType(d.resources, "tls:index/privateKey:PrivateKey")).toEqual([]);
   });
 });
