@@ -1,0 +1,83 @@
+// Bad input is refused by prepareSite — every area's check, before any resource is declared —
+// and the refusal names the stack, the key and the problem. Nothing half-built.
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE, readStackFile, SiteConfigError } from "../../config";
+import { prepareSite } from "../../program";
+import { PROJECT_DIR } from "../../tools/plan/run";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- fixtures poke into raw YAML */
+type Raw = any;
+
+let declared = 0;
+const counting: pulumi.runtime.Mocks = {
+  newResource: (args) => {
+    declared++;
+    return { id: `${args.name}-id`, state: args.inputs };
+  },
+  call: () => ({}),
+};
+
+async function refusal(mutate: (raw: Raw) => void): Promise<string> {
+  const raw = readStackFile(path.join(PROJECT_DIR, "Pulumi.avilla.yaml")) as Raw;
+  mutate(raw);
+  declared = 0;
+  await pulumi.runtime.setMocks(counting, "plant", "avilla", false);
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(
+      Object.entries(raw).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, JSON.stringify(v)]),
+    ),
+    [],
+  );
+  try {
+    prepareSite({ projectDir: PROJECT_DIR, offline: true });
+  } catch (e) {
+    expect(e).toBeInstanceOf(SiteConfigError);
+    expect(declared).toBe(0);
+    return (e as Error).message;
+  }
+  throw new Error("the site was not refused");
+}
+
+describe("area checks run before anything is declared", () => {
+  test.each<[string, (raw: Raw) => void, string]>([
+    [
+      "a service named like a platform namespace",
+      (r) => (r.services[0].name = "metallb-system"),
+      "[plant:services[0].name] 'metallb-system' would be the service's namespace, which is an ingress namespace",
+    ],
+    [
+      "a service named like a database namespace",
+      (r) => (r.services[0].name = "postgres-reporting"),
+      "[plant:services[0].name] 'postgres-reporting' would be the service's namespace, which is the namespace of database reporting",
+    ],
+    [
+      "too few database instances for the failures tolerated",
+      (r) => (r.databases[0].instances = 2),
+      "[plant:databases[0].instances]",
+    ],
+    [
+      "a gateway with fewer replicas than f+1",
+      (r) => (r.clusters[0].ingress.gatewayReplicas = 1),
+      "[plant:clusters[0].ingress.gatewayReplicas]",
+    ],
+    [
+      "a placement pin on an unknown R620",
+      (r) => (r.openstack.placement = { "reports-worker-1": "r620-9" }),
+      "[plant:openstack.placement.reports-worker-1]",
+    ],
+    [
+      "a site that loses etcd quorum when hosts fail",
+      (r) => {
+        r.site.failuresTolerated = 1;
+        r.clusters[1].nodes[1].role = "worker";
+        r.clusters[1].nodes[2].role = "worker";
+      },
+      "cluster optiplex loses etcd quorum",
+    ],
+  ])("refuses %s", async (_name, mutate, expected) => {
+    const message = await refusal(mutate);
+    expect(message).toMatch(/^Stack 'avilla' has invalid configuration:/);
+    expect(message).toContain(expected);
+  });
+});
