@@ -9,6 +9,7 @@ import {
   parseSite,
   readSiblingSites,
   requiredSecretKeys,
+  unreadableSiblingProblems,
   SiteConfig,
   SiteConfigError,
 } from "./config/site";
@@ -49,6 +50,8 @@ export function loadSiteConfig(options: LoadOptions): { config: SiteConfig; secr
   }
   if (unreadable.length > 0) throw new SiteConfigError(stack, unreadable);
   const config = parseSite(stack, raw, readSiblingSites(options.projectDir, stack));
+  const siblings = unreadableSiblingProblems(options.projectDir, stack);
+  if (siblings.length > 0) throw new SiteConfigError(stack, siblings);
   return { config, secrets: readSecrets(stack, config, options.offline ?? false) };
 }
 

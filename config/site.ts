@@ -87,22 +87,52 @@ export function readStackFile(file: string): Record<string, unknown> {
   };
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc.config ?? {})) {
-    if (key.startsWith(`${CONFIG_NAMESPACE}:`)) raw[key.slice(CONFIG_NAMESPACE.length + 1)] = value;
+    // `pulumi config set --secret` stores `{ secure: … }` in the same file: not site data.
+    if (key.startsWith(`${CONFIG_NAMESPACE}:`) && !isSecureValue(value)) {
+      raw[key.slice(CONFIG_NAMESPACE.length + 1)] = value;
+    }
   }
   return raw;
 }
 
-/** The other sites' stack files next to Pulumi.yaml, for cross-site checks. Unparseable ones are skipped: their own stack reports them. */
-export function readSiblingSites(dir: string, ownStack: string): SiblingSite[] {
+function isSecureValue(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "secure" in value;
+}
+
+function siblingFiles(dir: string, ownStack: string): RegExpExecArray[] {
   return fs
     .readdirSync(dir)
     .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f))
     .filter((m): m is RegExpExecArray => m !== null && m[1] !== ownStack)
-    .sort((a, b) => a[1].localeCompare(b[1]))
-    .flatMap((m) => {
-      const parsed = rawSiteSchema.safeParse(readStackFile(path.join(dir, m[0])));
-      return parsed.success ? [{ stack: m[1], site: parsed.data }] : [];
+    .sort((a, b) => a[1].localeCompare(b[1]));
+}
+
+/** The other sites' stack files next to Pulumi.yaml that parse, for cross-site checks. */
+export function readSiblingSites(dir: string, ownStack: string): SiblingSite[] {
+  return siblingFiles(dir, ownStack).flatMap((m) => {
+    const parsed = rawSiteSchema.safeParse(readStackFile(path.join(dir, m[0])));
+    return parsed.success ? [{ stack: m[1], site: parsed.data }] : [];
+  });
+}
+
+/**
+ * Sibling stack files that do not parse: the cross-site checks cannot compare against them, so
+ * planning this site would silently skip them — refuse instead, naming the file.
+ */
+export function unreadableSiblingProblems(dir: string, ownStack: string): ConfigProblem[] {
+  return siblingFiles(dir, ownStack).flatMap((m) => {
+    const parsed = rawSiteSchema.safeParse(readStackFile(path.join(dir, m[0])), {
+      reportInput: true,
     });
+    if (parsed.success) return [];
+    const first = zodProblems(parsed.error)[0];
+    return [
+      {
+        key: m[0],
+        message: `cannot be read for the cross-site checks (${first ? `[${first.key}] ${first.message}` : "invalid"}); fix that stack's file first`,
+      },
+    ];
+  });
 }
 
 /** Every secret config key a site needs. */

@@ -41,7 +41,9 @@ export class ExistingCluster extends pulumi.ComponentResource implements PlantCl
     this.provider = new k8s.Provider(
       `k8s-${args.clusterName}`,
       // A rotated kubeconfig (new credentials) updates the provider instead of replacing every object.
-      { kubeconfig: this.kubeconfig, clusterIdentifier: `${args.clusterName}@${args.apiEndpoint}` },
+      // Named by the cluster only: moving the API endpoint must not look like a new cluster,
+      // which would replace every object on it.
+      { kubeconfig: this.kubeconfig, clusterIdentifier: args.clusterName },
       kubeconfigProviderOptions({ parent: this }),
     );
     // One server-side-apply patch per node, named by node: adding a node renames nothing.

@@ -137,6 +137,11 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
           provider: args.provider,
           // The fixed-IP port can hold one VM at a time: the old VM must go before its successor boots.
           deleteBeforeReplace: true,
+          // A new RKE2 version, image or any other user-data change must not replace every VM in
+          // one `pulumi up` (etcd and the database volumes would go at once). Nodes pick such a
+          // change up only when rotated deliberately, one at a time: `pulumi up --replace <urn>`
+          // (docs/kubernetes.md, "Node rotation").
+          ignoreChanges: ["userData", "imageId"],
           additionalSecretOutputs: ["userData", "adminPass"],
         },
       );
@@ -174,7 +179,7 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
       `k8s-${args.clusterName}`,
       // Renewing the admin certificate changes the kubeconfig: an update, never a replacement of
       // every Kubernetes object behind this provider.
-      { kubeconfig: this.kubeconfig, clusterIdentifier: `${args.clusterName}@${args.apiVip}` },
+      { kubeconfig: this.kubeconfig, clusterIdentifier: args.clusterName },
       kubeconfigProviderOptions({ parent: this, dependsOn: [apiReady] }),
     );
     const storage = new LocalPathProvisioner(

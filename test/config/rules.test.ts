@@ -1,7 +1,15 @@
 // One failing fixture per validation rule: each mutates the Avilla stack file and asserts the
 // refusal names the config key and says what is wrong.
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { parseSite, readSiblingSites, readStackFile, SiteConfigError } from "../../config/site";
+import {
+  parseSite,
+  readSiblingSites,
+  readStackFile,
+  SiteConfigError,
+  unreadableSiblingProblems,
+} from "../../config/site";
 
 const ROOT = path.resolve(__dirname, "../..");
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures poke into raw YAML */
@@ -344,5 +352,45 @@ describe("cross-site validation", () => {
 
   test("the sibling stack files are read from the project", () => {
     expect(readSiblingSites(ROOT, "avilla").map((s) => s.stack)).toEqual(["albion"]);
+  });
+});
+
+describe("stack files as `pulumi config set --secret` leaves them", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const copy = (name: string, extra = ""): void =>
+    fs.writeFileSync(path.join(tmp, name), fs.readFileSync(path.join(ROOT, name), "utf8") + extra);
+
+  test("secure values in the file are not site data", () => {
+    copy("Pulumi.avilla.yaml", "  plant:kubeconfig-optiplex:\n    secure: v1:AAAABBBB\n");
+    const raw = readStackFile(path.join(tmp, "Pulumi.avilla.yaml"));
+    expect(Object.keys(raw).sort()).toEqual([
+      "clusters",
+      "databases",
+      "hosts",
+      "network",
+      "openstack",
+      "services",
+      "site",
+    ]);
+    expect(() => parseSite("avilla", raw)).not.toThrow();
+  });
+
+  test("a sibling file that does not parse is reported, not skipped", () => {
+    copy("Pulumi.avilla.yaml");
+    fs.writeFileSync(
+      path.join(tmp, "Pulumi.albion.yaml"),
+      fs
+        .readFileSync(path.join(ROOT, "Pulumi.albion.yaml"), "utf8")
+        .replace("lanCidr: 10.2.0.0/22", "lanCidr: 10.2.0.0/33"),
+    );
+    expect(readSiblingSites(tmp, "avilla")).toEqual([]);
+    expect(unreadableSiblingProblems(tmp, "avilla")).toEqual([
+      {
+        key: "Pulumi.albion.yaml",
+        message:
+          "cannot be read for the cross-site checks ([plant:network.lanCidr] '10.2.0.0/33' is not an IPv4 CIDR in network form (e.g. 10.1.0.0/22)); fix that stack's file first",
+      },
+    ]);
   });
 });

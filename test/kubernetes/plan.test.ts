@@ -37,6 +37,10 @@ describe.each(["avilla", "albion"])("plan of %s", (stack) => {
     for (const vm of ofType(INSTANCE)) expect(vm.inputs.configDrive).toBe(true);
   });
 
+  test("a new version or image never replaces VMs by itself: nodes rotate one by one", () => {
+    for (const vm of ofType(INSTANCE)) expect(vm.ignoreChanges).toEqual(["userData", "imageId"]);
+  });
+
   test("user data, tokens, CA keys and kubeconfigs are secrets in inputs and outputs", () => {
     for (const vm of ofType(INSTANCE)) expect(vm.inputs.userData).toBe("[secret]");
     for (const p of ofType("pulumi:providers:kubernetes"))

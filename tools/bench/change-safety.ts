@@ -8,6 +8,8 @@ export interface PlanEntry {
   readonly urn: string;
   readonly type: string;
   readonly inputs: Record<string, unknown>;
+  /** Input paths the engine ignores on update (`ignoreChanges`): neither an update nor a replacement. */
+  readonly ignoreChanges?: readonly string[];
 }
 
 export interface InputChange {
@@ -84,7 +86,10 @@ export function compareWithBase(
   for (const old of base) {
     const next = after.get(old.urn);
     if (!next) continue;
-    const changes = diffInputs(old.inputs, next.inputs);
+    const ignored = next.ignoreChanges ?? [];
+    const changes = diffInputs(old.inputs, next.inputs).filter(
+      (c) => !ignored.some((prefix) => underPath(c.path, prefix)),
+    );
     if (changes.length === 0) continue;
     report.updated.push({ urn: old.urn, paths: changes.map((c) => c.path) });
     for (const change of changes) {

@@ -57,6 +57,19 @@ export const ROUTINE_CHANGES: readonly RoutineChange[] = [
     },
   },
   {
+    name: "bump-rke2",
+    description:
+      "a new RKE2 patch release for the OpenStack cluster (nodes rotate later, one by one)",
+    apply: (_stack, base) => {
+      const raw = clone(base);
+      const cluster = openstackCluster(raw);
+      const m = /^v1\.36\.(\d+)\+rke2r(\d+)$/.exec(String(cluster.version));
+      if (!m) throw new Error(`unexpected RKE2 version ${String(cluster.version)}`);
+      cluster.version = `v1.36.${Number(m[1]) + 1}+rke2r1`;
+      return raw;
+    },
+  },
+  {
     name: "bump-image",
     description: "a new release of the first service's image",
     apply: (_stack, base) => {

@@ -15,6 +15,8 @@ export interface PlannedResource {
   readonly provider?: string;
   readonly custom: boolean;
   readonly remote: boolean;
+  /** Input paths the engine will not update (the `ignoreChanges` option). */
+  readonly ignoreChanges?: string[];
   readonly inputs: Record<string, unknown>;
 }
 
@@ -56,6 +58,9 @@ export function installRecorder(): PlannedResource[] {
       ...(providerRef ? { provider: providerRef.split("::").slice(0, -1).join("::") } : {}),
       custom: req.getCustom(),
       remote: req.getRemote(),
+      ...(req.getIgnorechangesList().length > 0
+        ? { ignoreChanges: req.getIgnorechangesList() }
+        : {}),
       inputs: maskWire(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
     });
     // The engine marks these outputs secret; the mock monitor does not, so the mocks do it.
