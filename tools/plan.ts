@@ -56,7 +56,8 @@ async function cli(): Promise<number> {
       console.error(`error: ${e.message}`);
       return 1;
     }
-    console.error(e);
+    // Anything else is a fault of the program: show where.
+    console.error(e instanceof Error ? `error: ${e.message}\n${e.stack ?? ""}` : e);
     return 1;
   }
 }

@@ -65,6 +65,18 @@ describe("npm run plan", () => {
     ["non-ip", "[plant:network.gateway] 'plant-router' is not an IPv4 address"],
   ];
 
+  test("never empties a folder that holds anything but a previous plan", async () => {
+    const busy = path.join(tmp, "busy");
+    fs.mkdirSync(busy);
+    fs.writeFileSync(path.join(busy, "notes.txt"), "keep me");
+    const plan = await sitePlan("avilla");
+    expect(() => writePlan(plan, busy)).toThrow(/refusing to write the plan into .*notes\.txt/);
+    expect(fs.readFileSync(path.join(busy, "notes.txt"), "utf8")).toBe("keep me");
+    const again = path.join(tmp, "again");
+    writePlan(plan, again);
+    expect(writePlan(plan, again).length).toBeGreaterThan(50); // a previous plan is replaced
+  });
+
   // One real process for the CLI's own behaviour (exit code, stderr, nothing written)...
   test("refuses a broken site file: exit 1, the message on stderr, nothing written", () => {
     const [fixture, message] = BROKEN[0];

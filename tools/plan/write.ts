@@ -8,9 +8,27 @@ function safe(part: string): string {
   return part.replace(/[^A-Za-z0-9_.-]/g, "_");
 }
 
-export function writePlan(plan: PlanResult, outDir: string): string[] {
-  fs.rmSync(outDir, { recursive: true, force: true });
+const ARTIFACTS = ["resources.json", "outputs.json", "manifests"];
+
+/**
+ * Clears the previous plan's artifacts, and only those: `--out` may name any folder, and one that
+ * holds anything else (a checkout, a home directory) is refused rather than emptied.
+ */
+function prepareOutDir(outDir: string): void {
+  if (fs.existsSync(outDir)) {
+    const foreign = fs.readdirSync(outDir).filter((f) => !ARTIFACTS.includes(f));
+    if (foreign.length > 0) {
+      throw new Error(
+        `refusing to write the plan into ${outDir}: it holds other files (${foreign.slice(0, 3).join(", ")}); choose an empty or new folder`,
+      );
+    }
+    for (const f of ARTIFACTS) fs.rmSync(path.join(outDir, f), { recursive: true, force: true });
+  }
   fs.mkdirSync(outDir, { recursive: true });
+}
+
+export function writePlan(plan: PlanResult, outDir: string): string[] {
+  prepareOutDir(outDir);
   const written: string[] = [];
   const write = (rel: string, text: string): void => {
     const file = path.join(outDir, rel);
