@@ -11,6 +11,15 @@ import {
 } from "../support/upstream-schemas";
 
 const STACKS = ["avilla", "albion"] as const;
+
+/** Charts whose values cannot be schema-checked here, and why. */
+const UNCHECKED_CHARTS: Record<string, string> = {
+  "cert-manager":
+    "../shared holds cert-manager's CRDs, not its chart (values asserted key by key in test/ingress/specs)",
+  "oci://docker.io/envoyproxy/gateway-helm":
+    "upstream ships no values.schema.json (keys checked against values.yaml in test/ingress/specs)",
+  "oci://docker.io/envoyproxy/gateway-crds-helm": "upstream ships no values.schema.json",
+};
 const plans = new Map<string, PlanResult>();
 
 beforeAll(async () => {
@@ -32,12 +41,19 @@ describe.each(STACKS)("upstream schemas, stack %s", (stack) => {
 
   test("every chart's values validate against its values.schema.json", () => {
     const charts = plans.get(stack)!.manifests.filter((m) => m.kind === "Chart");
+    expect(charts.length).toBeGreaterThanOrEqual(5);
     const problems = charts.flatMap((m) => {
       const { chart, version, values } = m.object as {
         chart: string;
         version: string;
         values?: unknown;
       };
+      if (!chartSchemaFor(chart, version)) {
+        // A chart with no schema here must be named, with the reason, or the check would pass silently.
+        return chart in UNCHECKED_CHARTS
+          ? []
+          : [`${m.cluster}/${m.name}: ${chart}@${version} has no values.schema.json in ../shared`];
+      }
       return validateChartValues(chart, version, values).map((p) => `${m.cluster}/${m.name}: ${p}`);
     });
     expect(problems).toEqual([]);
