@@ -58,7 +58,7 @@ export interface DatabaseCredential {
   readonly username: string;
   readonly password: pulumi.Output<string>;
   readonly access: DatabaseAccess;
-  /** In-cluster host of the read-write pooler, e.g. reporting-pooler-rw.postgres-reporting.svc. */
+  /** In-cluster host of the pooler matching the access: rw for readwrite, ro for read (e.g. reporting-pooler-ro.postgres-reporting.svc). */
   readonly host: string;
   readonly port: number;
   /** Namespace of the database, for network policies. */

@@ -3,6 +3,7 @@
 // assertSiteSurvives before any resource exists, the offline plan prints formatFailureTable.
 import { SiteConfig, SiteConfigError } from "../config/site";
 import { Placement } from "../components/openstack/placement";
+import { quorumAfterLosses, synchronousNumber } from "../components/postgres/quorum";
 import { Amount, buildSiteModel, ClusterModel, ModelNode, SiteModel } from "./failure-model";
 
 export { formatFailureTable } from "./failure-table";
@@ -89,7 +90,7 @@ export function worstCaseLost(replicas: number, hosts: number, failed: number): 
   return k * base + Math.min(k, fuller);
 }
 
-function clusterChecks(c: ClusterModel, down: ReadonlySet<string>): TierCheck[] {
+function clusterChecks(c: ClusterModel, down: ReadonlySet<string>, f: number): TierCheck[] {
   const alive = (n: ModelNode): boolean => !down.has(n.physicalHost);
   const checks: TierCheck[] = [];
 
@@ -134,18 +135,35 @@ function clusterChecks(c: ClusterModel, down: ReadonlySet<string>): TierCheck[] 
       checks.push(check("postgres", c.name, subject, false, msg, msg));
       continue;
     }
-    // Required anti-affinity puts one instance per host; the worst case has every failed host carrying one.
-    const left = db.instances - Math.min(db.instances, failedSched);
+    // Required anti-affinity puts one instance per host; the worst case has every failed host
+    // carrying one. The same quorum rule as the Cluster spec (quorum.ts): the failover quorum
+    // must allow a promotion and enough standbys must remain to acknowledge writes.
+    const lost = Math.min(db.instances, failedSched);
+    const left = db.instances - lost;
+    const sync = synchronousNumber(db.instances, f);
+    const { canPromote, canWrite } = quorumAfterLosses(db.instances, sync, lost);
     const waiting = Math.max(0, db.instances - survivingSched);
+    const standbys = plural(sync, "synchronous standby", "synchronous standbys");
+    const why = [
+      canPromote
+        ? ""
+        : `cannot promote a standby (the failover quorum needs the synchronous number ≥ the ${plural(lost, "instance")} lost)`,
+      canWrite
+        ? ""
+        : `cannot acknowledge writes (a primary and ${standbys} need ${sync + 1} instances)`,
+    ].filter(Boolean);
+    const problem = `${subject} on cluster ${c.name} ${why.join(" and ")} (${left} of ${db.instances} instances left, synchronous number ${sync})`;
     checks.push(
       check(
         "postgres",
         c.name,
         subject,
-        left >= 2,
-        `${left} of ${db.instances} instances left: primary + synchronous standby` +
-          (waiting > 0 ? `; ${waiting} waits for a host to return` : ""),
-        `${subject} on cluster ${c.name} loses its synchronous standby (${left} of ${db.instances} instances left; a primary and a synchronous standby need 2 on distinct hosts)`,
+        canPromote && canWrite,
+        `${left} of ${db.instances} instances left: primary + ${standbys}` +
+          (waiting > 0
+            ? `; ${waiting} ${waiting === 1 ? "waits" : "wait"} for a host to return`
+            : ""),
+        problem,
       ),
     );
   }
@@ -252,7 +270,7 @@ export function analyseModel(model: SiteModel): FailureDomainResult {
   const f = Math.min(model.failuresTolerated, model.hosts.length);
   const scenarios = combinations(model.hosts, f).map((failedHosts) => {
     const down = new Set(failedHosts);
-    const checks = model.clusters.flatMap((c) => clusterChecks(c, down));
+    const checks = model.clusters.flatMap((c) => clusterChecks(c, down, model.failuresTolerated));
     return { failedHosts, checks, ok: checks.every((x) => x.ok) };
   });
   return {

@@ -7,6 +7,7 @@ import { CertManager } from "./cert-manager";
 import { EnvoyGateway } from "./envoy-gateway";
 import { ApiGateway } from "./gateway";
 import type { ClusterAddons } from "./index";
+import { IntermediateCa } from "./intermediate-ca";
 import { IssuerSource, TlsIssuer } from "./issuer";
 import { MetalLb } from "./metallb";
 import { addressOutputs, ingressPlan } from "./model";
@@ -18,7 +19,7 @@ export interface ClusterIngressArgs {
   readonly domain: string;
   /** `plant:clusters[].ingress`; undefined for a cluster that only needs cert-manager (a database). */
   readonly ingress?: IngressConfig;
-  /** The site CA (one per site, shared by its clusters) when `ingress.tls.issuer` is `site-ca`. */
+  /** The site root CA (one per site; each cluster gets an intermediate) for issuer `site-ca`. */
   readonly siteCa?: SiteCa;
 }
 
@@ -72,7 +73,18 @@ export class ClusterIngress extends pulumi.ComponentResource {
     } else {
       if (!siteCa)
         throw new pulumi.ResourceError(`cluster ${name}: site-ca issuer without a site CA`, this);
-      source = { type: "site-ca", certPem: siteCa.certPem, keyPem: siteCa.keyPem };
+      // The cluster gets its own intermediate; the root key never reaches any cluster.
+      const intermediate = new IntermediateCa(
+        `${name}-intermediate-ca`,
+        { clusterName: name, root: siteCa },
+        child,
+      );
+      source = {
+        type: "site-ca",
+        chainPem: intermediate.chainPem,
+        keyPem: intermediate.keyPem,
+        dependsOn: intermediate.resources,
+      };
     }
     const issuer = new TlsIssuer(
       `${name}-tls-issuer`,

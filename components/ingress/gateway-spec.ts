@@ -5,6 +5,7 @@ import {
   AddressPlan,
   envoyPodLabels,
   GATEWAY_CLASS_NAME,
+  GATEWAY_ROUTE_NAMESPACE_LABELS,
   HTTP_LISTENER,
   NAMESPACES,
 } from "./model";
@@ -48,15 +49,39 @@ function spreadOverHosts(matchLabels: Record<string, string>): Record<string, un
   };
 }
 
-function preferOtherHosts(matchLabels: Record<string, string>): Record<string, unknown> {
+/**
+ * The data plane's hard spread: never two Envoy pods of one revision on one physical host (a host
+ * failure takes at most one replica). Nodes of a down host carry the not-ready/unreachable
+ * NoSchedule taint, which `nodeTaintsPolicy: Honor` leaves out of the count, so the spread does not
+ * block scheduling on the surviving hosts; validate.ts keeps gatewayReplicas ≤ hosts − failures.
+ */
+function requireDistinctHosts(matchLabels: Record<string, string>): {
+  topologySpreadConstraints: Record<string, unknown>[];
+  affinity: Record<string, unknown>;
+} {
   return {
-    podAntiAffinity: {
-      preferredDuringSchedulingIgnoredDuringExecution: [
-        {
-          weight: 100,
-          podAffinityTerm: { topologyKey: PHYSICAL_HOST_LABEL, labelSelector: { matchLabels } },
-        },
-      ],
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: PHYSICAL_HOST_LABEL,
+        whenUnsatisfiable: "DoNotSchedule",
+        nodeAffinityPolicy: "Honor",
+        nodeTaintsPolicy: "Honor",
+        labelSelector: { matchLabels },
+        matchLabelKeys: ["pod-template-hash"],
+      },
+    ],
+    affinity: {
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          {
+            topologyKey: PHYSICAL_HOST_LABEL,
+            labelSelector: { matchLabels },
+            // Per revision: a rollout's surge pod may share a host with an old pod about to go.
+            matchLabelKeys: ["pod-template-hash"],
+          },
+        ],
+      },
     },
   };
 }
@@ -122,7 +147,7 @@ export interface EnvoyProxyArgs {
 
 /**
  * The data plane of one Gateway: a LoadBalancer Service that asks MetalLB for the static IP by
- * annotation, and `replicas` Envoy pods spread over physical hosts with a PDB.
+ * annotation, and `replicas` Envoy pods, each on its own physical host, with a PDB.
  *
  * externalTrafficPolicy Local: MetalLB (L2) then announces the IP only from a node running a ready
  * Envoy pod, so traffic takes no second kube-proxy hop and keeps the client's source address (access
@@ -165,8 +190,7 @@ export function envoyProxy(args: EnvoyProxyArgs): GatewayObject {
             },
             pod: {
               securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-              topologySpreadConstraints: [spreadOverHosts(podLabels)],
-              affinity: preferOtherHosts(podLabels),
+              ...requireDistinctHosts(podLabels),
             },
           },
           envoyPDB: { maxUnavailable: 1 },
@@ -178,8 +202,10 @@ export function envoyProxy(args: EnvoyProxyArgs): GatewayObject {
 
 /**
  * One Gateway per static address (a LoadBalancer Service carries one IPv4 address): an HTTP listener
- * that only the redirect route may use, and one HTTPS listener per host name with its own certificate.
- * HTTPS listeners accept HTTPRoutes from every namespace: each service's namespace holds its routes.
+ * for routes of the Gateway's own namespace only (the redirect and cert-manager's ACME HTTP-01
+ * solver routes, which cert-manager creates next to the Certificates), and one HTTPS listener per
+ * host name with its own certificate. HTTPS listeners accept HTTPRoutes only from namespaces
+ * labelled GATEWAY_ROUTES_LABEL (each service's namespace holds its routes).
  */
 export function gateway(address: AddressPlan): GatewayObject {
   return {
@@ -212,7 +238,10 @@ export function gateway(address: AddressPlan): GatewayObject {
             certificateRefs: [{ group: "", kind: "Secret", name: h.secretName }],
           },
           allowedRoutes: {
-            namespaces: { from: "All" },
+            namespaces: {
+              from: "Selector",
+              selector: { matchLabels: { ...GATEWAY_ROUTE_NAMESPACE_LABELS } },
+            },
             kinds: [{ group: GATEWAY_API_GROUP, kind: "HTTPRoute" }],
           },
         })),

@@ -1,5 +1,6 @@
-// The ClusterIssuer that signs one cluster's gateway certificates: the site CA (its key pair in a
-// Secret next to cert-manager) or, when configured, an ACME server.
+// The ClusterIssuer that signs one cluster's gateway certificates: the cluster's intermediate CA
+// (its key pair and chain in a Secret next to cert-manager; never the site root's key) or, when
+// configured, an ACME server.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlantCluster } from "../types";
@@ -9,9 +10,12 @@ import { IngressPlan, NAMESPACES, SITE_CA_SECRET } from "./model";
 export type IssuerSource =
   | {
       readonly type: "site-ca";
-      readonly certPem: pulumi.Input<string>;
-      /** Secret Output. */
+      /** The cluster's intermediate CA certificate followed by the chain up to the root. */
+      readonly chainPem: pulumi.Input<string>;
+      /** The intermediate's key (secret Output); never the root's. */
       readonly keyPem: pulumi.Input<string>;
+      /** The intermediate's key and certificate: the Secret waits for them. */
+      readonly dependsOn: readonly pulumi.Resource[];
     }
   | { readonly type: "acme"; readonly server: string; readonly email: string };
 
@@ -40,12 +44,15 @@ export class TlsIssuer extends pulumi.ComponentResource {
         {
           metadata: { name: SITE_CA_SECRET, namespace: NAMESPACES.certManager },
           type: "kubernetes.io/tls",
-          stringData: { "tls.crt": source.certPem, "tls.key": pulumi.secret(source.keyPem) },
+          stringData: {
+            "tls.crt": source.chainPem,
+            "tls.key": pulumi.secret(source.keyPem),
+          },
         },
         {
           parent: this,
           provider,
-          dependsOn: [...args.certManagerReady],
+          dependsOn: [...args.certManagerReady, ...source.dependsOn],
           additionalSecretOutputs: ["data", "stringData"],
         },
       );

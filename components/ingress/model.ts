@@ -22,6 +22,16 @@ export const ACME_ISSUER = "plant-acme";
 /** Secret (in the cert-manager namespace) holding the site CA key pair the CA issuer signs with. */
 export const SITE_CA_SECRET = "plant-site-ca";
 
+/**
+ * The HTTPS listeners accept HTTPRoutes only from namespaces carrying this label (set by the
+ * reporting area on each service namespace with routes), so no other namespace can attach a
+ * route to a plant host name and take its traffic.
+ */
+export const GATEWAY_ROUTES_LABEL = "plant.busche-cnc.com/gateway-routes";
+export const GATEWAY_ROUTE_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
+  [GATEWAY_ROUTES_LABEL]: "true",
+};
+
 /** The label every namespace carries with its own name (set by the API server). */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 

@@ -1,5 +1,6 @@
-// The site's root CA, generated in the program: one per site (stack), shared by every cluster's CA
-// issuer so clients trust one certificate. The key is a secret in the state; the certificate is public.
+// The site's root CA, generated in the program: one per site (stack). Clients trust this one
+// certificate; it signs only each cluster's intermediate (intermediate-ca.ts). Its key never leaves
+// the Pulumi state (a secret there); the certificate is public.
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 
@@ -15,11 +16,16 @@ export interface SiteCaArgs {
 export class SiteCa extends pulumi.ComponentResource {
   /** PEM of the root certificate: a stack output that clients add to their trust store. */
   public readonly certPem: pulumi.Output<string>;
-  /** PEM of the root key (secret). */
+  /** PEM of the root key (secret): only ever an input of the intermediates' signing. */
   public readonly keyPem: pulumi.Output<string>;
+  /** Subject parts the intermediates reuse. */
+  public readonly displayName: string;
+  public readonly domain: string;
 
   constructor(name: string, args: SiteCaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("plant:ingress:SiteCa", name, {}, opts);
+    this.displayName = args.displayName;
+    this.domain = args.domain;
     // protect: replacing the root would break every client that trusts it.
     const key = new tls.PrivateKey(
       `${name}-key`,

@@ -42,18 +42,30 @@ export function ingressProblems(site: ParsedSite): ConfigProblem[] {
         message: `is ${ingress.gatewayReplicas}; surviving ${f} host failure(s) (plant:site.failuresTolerated) needs at least ${f + 1}`,
       });
     }
+    let hostCount: number;
     if (cluster.kind === "existing") {
       const hosts = [
         ...new Set(
           cluster.nodes.filter((n) => n.role !== "control-plane").map((n) => n.physicalHost),
         ),
       ];
+      hostCount = hosts.length;
       if (hosts.length < 2) {
         problems.push({
           key: base,
           message: `cluster ${cluster.name} runs workloads on ${hosts.length} physical host(s) (${hosts.join(", ") || "none"}); the gateway needs at least 2 to survive a host failure`,
         });
       }
+    } else {
+      // Workers are spread over the site's hosts: at most one host each.
+      hostCount = Math.min(cluster.workers.count, site.hosts.length);
+    }
+    // Envoy pods require distinct physical hosts: every replica must still find one with f down.
+    if (hostCount >= 2 && ingress.gatewayReplicas > hostCount - f) {
+      problems.push({
+        key: `${base}.gatewayReplicas`,
+        message: `is ${ingress.gatewayReplicas}; each Envoy replica needs its own physical host and cluster ${cluster.name} has ${hostCount}, so with ${f} down (plant:site.failuresTolerated) at most ${Math.max(hostCount - f, 0)} can run`,
+      });
     }
     ingress.addresses.forEach((a, ai) => {
       const key = `${base}.addresses[${ai}]`;

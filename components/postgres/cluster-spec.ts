@@ -18,6 +18,14 @@ export interface ClusterSpecArgs {
 
 type Spec = Record<string, unknown>;
 
+/** Pulumi waits for CNPG's Ready condition, so roles exist before migrations run. */
+export const CLUSTER_AWAIT = { "pulumi.com/waitFor": "condition=Ready" } as const;
+/**
+ * How long Pulumi waits for Ready: a new cluster takes minutes, a restore replays the base
+ * backup and WAL from the object store before cloning the standbys, which can take an hour.
+ */
+export const CLUSTER_TIMEOUTS = { create: "60m", update: "60m" } as const;
+
 /** initdb for a new database; recovery from the object store when restore is enabled. */
 export function bootstrapSpec(db: DatabaseConfig, names: DatabaseNames): Spec {
   const common = { database: db.database, owner: db.owner, secret: { name: names.ownerSecret } };

@@ -12,7 +12,8 @@ import {
   S3_SECRET_KEYS,
   scheduledBackupSpec,
 } from "./backup-spec";
-import { clusterSpec } from "./cluster-spec";
+import { CLUSTER_AWAIT, CLUSTER_TIMEOUTS, clusterSpec } from "./cluster-spec";
+import { credentialOf } from "./credential";
 import {
   archiveServerName,
   backupPath,
@@ -20,7 +21,6 @@ import {
   databaseNames,
   DatabaseNames,
   POSTGRES_PORT,
-  poolerPodLabels,
 } from "./names";
 import {
   apiServerCidrs,
@@ -28,8 +28,8 @@ import {
   networkPolicySpecs,
   objectStoreTarget,
 } from "./network-policy-spec";
-import { poolerSpec } from "./pooler-spec";
-import { planRoles, PlannedRole } from "./roles";
+import { POOLER_AWAIT, POOLER_TIMEOUTS, poolerSpec, poolerTypeOf } from "./pooler-spec";
+import { planRoles } from "./roles";
 
 export interface PostgresClusterArgs {
   readonly db: DatabaseConfig;
@@ -163,10 +163,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         apiVersion: "postgresql.cnpg.io/v1",
         kind: "Cluster",
         // Pulumi waits for CNPG's Ready condition, so roles exist before migrations run.
-        metadata: {
-          ...meta(names.cluster),
-          annotations: { "pulumi.com/waitFor": "condition=Ready" },
-        },
+        metadata: { ...meta(names.cluster), annotations: { ...CLUSTER_AWAIT } },
         spec: clusterSpec({
           db,
           names,
@@ -182,6 +179,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
         retainOnDelete: true,
         // Bootstrap only matters when the Cluster is created; never patch a live one's.
         ignoreChanges: ["spec.bootstrap", "spec.externalClusters"],
+        // Ready can take long: a restore replays WAL from the object store, then clones standbys.
+        customTimeouts: { ...CLUSTER_TIMEOUTS },
         // Bootstrapped under its final network policies: a missing allow shows at creation.
         dependsOn: [
           namespace,
@@ -212,28 +211,36 @@ export class PostgresCluster extends pulumi.ComponentResource {
           {
             apiVersion: "postgresql.cnpg.io/v1",
             kind: "Pooler",
-            metadata: meta(type === "rw" ? names.poolerRw : names.poolerRo),
+            // Credentials wait for their pooler: Pulumi waits until CNPG reports it active.
+            metadata: {
+              ...meta(type === "rw" ? names.poolerRw : names.poolerRo),
+              annotations: { ...POOLER_AWAIT },
+            },
             spec: poolerSpec(db, names, type),
           },
-          crOpts,
+          { ...crOpts, customTimeouts: { ...POOLER_TIMEOUTS } },
         ),
     );
 
-    // A login needs the path client → rw pooler → instances open, not only the role.
-    const loginPath = [
-      "allow-clients-to-poolers",
-      "allow-instances-from-poolers",
-      "allow-poolers-to-instances",
-    ].flatMap((p) => policies.get(p) ?? []);
+    // A login needs the path client → its pooler → instances open, not only the role:
+    // readwrite (and migration) roles use the rw pooler, read roles the ro pooler.
+    const path = (p: string[]) => p.flatMap((name) => policies.get(name) ?? []);
+    const pooler = { rw: poolers[0], ro: poolers[1] };
     const credentials = new Map<string, DatabaseCredential>();
     const migrationCredentials = new Map<string, DatabaseCredential>();
     for (const { role, secret, password } of roleLogins) {
+      const type = poolerTypeOf(role.access);
+      const loginPath = path([
+        `allow-clients-to-pooler-${type}`,
+        "allow-instances-from-poolers",
+        "allow-poolers-to-instances",
+      ]);
       (role.kind === "migration" ? migrationCredentials : credentials).set(
         role.service,
         credentialOf(role, password, {
           db,
           names,
-          ready: [secret, cluster, poolers[0], ...loginPath],
+          ready: [secret, cluster, pooler[type], ...loginPath],
         }),
       );
     }
@@ -266,7 +273,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
   ): Map<string, k8s.networking.v1.NetworkPolicy> {
     const specs = networkPolicySpecs({
       names,
-      clientNamespaces: clientNamespaces(args.db, args.services),
+      clients: clientNamespaces(args.db, args.services),
       apiServerCidrs: apiServerCidrs(args.cluster.nodes, args.lanCidr),
       objectStore: objectStoreTarget(args.objectStore.endpoint, args.lanCidr),
     });
@@ -286,23 +293,4 @@ export class PostgresCluster extends pulumi.ComponentResource {
     }
     return policies;
   }
-}
-
-function credentialOf(
-  role: PlannedRole,
-  password: pulumi.Output<string>,
-  ctx: { db: DatabaseConfig; names: DatabaseNames; ready: pulumi.Resource[] },
-): DatabaseCredential {
-  return {
-    database: ctx.db.name,
-    dbname: ctx.db.database,
-    username: role.role,
-    password,
-    access: role.access,
-    host: databaseEndpoints(ctx.names).poolerReadWrite,
-    port: POSTGRES_PORT,
-    namespace: ctx.names.namespace,
-    poolerPodLabels: poolerPodLabels(ctx.names.poolerRw),
-    ready: ctx.ready,
-  };
 }

@@ -1,11 +1,12 @@
 // NetworkPolicies of a database namespace: deny everything, then allow exactly what
 // CloudNativePG 1.30, its PgBouncer Poolers and the Barman Cloud plugin sidecar need, and
-// client traffic only from the namespaces of the services with access to this database.
+// client traffic only from the namespaces of the services with access to this database, each
+// to the pooler its credential names (readwrite → rw, read → ro).
 // Pure: plain facts in, plain policy bodies out.
 import { compareIp, isIpv4 } from "../../config/ip";
 import { DatabaseConfig, ServiceConfig } from "../../config/schema";
 import { ClusterNode } from "../types";
-import { CNPG_NAMESPACE, DatabaseNames, POSTGRES_PORT } from "./names";
+import { CNPG_NAMESPACE, DatabaseNames, POSTGRES_PORT, poolerPodLabels } from "./names";
 
 /** Namespace label the API server sets on every namespace, for namespace selectors. */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -53,8 +54,8 @@ export interface ObjectStoreTarget {
 
 export interface NetworkPolicyArgs {
   readonly names: DatabaseNames;
-  /** Namespaces allowed to reach the poolers (one per service with access), sorted. */
-  readonly clientNamespaces: readonly string[];
+  /** Namespaces allowed to reach each pooler (one per service with access), sorted. */
+  readonly clients: PoolerClients;
   /** Where the API server answers (control-plane node IPs as /32, or the plant LAN). */
   readonly apiServerCidrs: readonly string[];
   readonly objectStore: ObjectStoreTarget;
@@ -80,16 +81,35 @@ export function poolerSelector(names: DatabaseNames): LabelSelector {
   };
 }
 
-/** Namespaces of the services that use this database (access read or readwrite), sorted. */
+/** Client namespaces per pooler: who may reach which PgBouncer. */
+export interface PoolerClients {
+  /** Services with a role that writes (access readwrite, or a migration role): the rw pooler. */
+  readonly readWrite: readonly string[];
+  /** Services with access read: their app credential points at the ro pooler. */
+  readonly readOnly: readonly string[];
+}
+
+/**
+ * Namespaces of the services that use this database, per pooler, each sorted. A read service
+ * with a migration reaches the rw pooler too: its migration role changes the schema.
+ */
 export function clientNamespaces(
   db: Pick<DatabaseConfig, "name">,
   services: readonly ServiceConfig[],
-): string[] {
+): PoolerClients {
   // The reporting area runs each service in a namespace named after it.
-  return services
-    .filter((s) => s.database.name === db.name && s.database.access !== "none")
-    .map((s) => s.name)
-    .sort();
+  const users = services.filter((s) => s.database.name === db.name);
+  const names = (keep: (s: ServiceConfig) => boolean) =>
+    users
+      .filter(keep)
+      .map((s) => s.name)
+      .sort();
+  return {
+    readWrite: names(
+      (s) => s.database.access === "readwrite" || (s.database.access === "read" && !!s.migration),
+    ),
+    readOnly: names((s) => s.database.access === "read"),
+  };
 }
 
 /**
@@ -218,23 +238,31 @@ export function networkPolicySpecs(args: NetworkPolicyArgs): NamedPolicy[] {
       }),
     },
   ];
-  // No clients: no policy at all, since an ingress rule with an empty `from` admits everyone.
-  if (args.clientNamespaces.length > 0) {
+  // One policy per pooler, and none without clients: an ingress rule with an empty `from`
+  // would admit everyone. Writers reach only the rw pooler, readers only the ro pooler.
+  const clientPolicies = [
+    { name: "allow-clients-to-pooler-rw", pooler: names.poolerRw, clients: args.clients.readWrite },
+    { name: "allow-clients-to-pooler-ro", pooler: names.poolerRo, clients: args.clients.readOnly },
+  ];
+  for (const { name, pooler, clients } of clientPolicies) {
+    if (clients.length === 0) continue;
     policies.push({
-      // Only the namespaces of services with access to this database reach the poolers.
-      name: "allow-clients-to-poolers",
-      spec: ingress(poolers, {
-        peers: [
-          {
-            namespaceSelector: {
-              matchExpressions: [
-                { key: NAMESPACE_NAME_LABEL, operator: "In", values: [...args.clientNamespaces] },
-              ],
+      name,
+      spec: ingress(
+        { matchLabels: poolerPodLabels(pooler) },
+        {
+          peers: [
+            {
+              namespaceSelector: {
+                matchExpressions: [
+                  { key: NAMESPACE_NAME_LABEL, operator: "In", values: [...clients] },
+                ],
+              },
             },
-          },
-        ],
-        ports: tcp(POSTGRES_PORT),
-      }),
+          ],
+          ports: tcp(POSTGRES_PORT),
+        },
+      ),
     });
   }
   return policies;

@@ -1,9 +1,23 @@
 // PgBouncer Poolers in front of a Cluster: the endpoint applications use. Pure.
 import { DatabaseConfig } from "../../config/schema";
-import { PHYSICAL_HOST_LABEL } from "../types";
+import { DatabaseAccess, PHYSICAL_HOST_LABEL } from "../types";
 import { DatabaseNames, poolerPodLabels } from "./names";
 
 export type PoolerType = "rw" | "ro";
+
+/** The pooler a role connects through: only writers get the read-write one. */
+export function poolerTypeOf(access: DatabaseAccess): PoolerType {
+  return access === "read" ? "ro" : "rw";
+}
+
+/**
+ * pulumi-kubernetes' await for a Pooler: its status has no conditions and no ready count, only
+ * `phase` (active | paused | inactive | failed; CRD 1.30). `active` = the operator accepted and
+ * reconciles it (not paused, no admission error); it does not prove a PgBouncer pod is ready.
+ */
+export const POOLER_AWAIT = { "pulumi.com/waitFor": "jsonpath={.status.phase}=active" } as const;
+/** How long Pulumi waits for that phase. */
+export const POOLER_TIMEOUTS = { create: "10m", update: "10m" } as const;
 
 /**
  * Spread over physical hosts, softly enough to schedule with hosts down: maxSkew 1 counted

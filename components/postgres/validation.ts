@@ -64,8 +64,10 @@ export function databaseConfigProblems(site: ParsedSite): ConfigProblem[] {
       problems.push({
         key: `${key}.instances`,
         message:
-          `is ${db.instances}; surviving ${f} host failure(s) with a primary and a synchronous ` +
-          `standby left needs at least ${min} (max(3, f+2))`,
+          `is ${db.instances}; surviving ${f} host failure(s) needs at least ${min} ` +
+          `(max(3, 2f+1)): the failover quorum promotes a standby only when the synchronous ` +
+          `number is at least the instances lost (f), and dataDurability: required then needs ` +
+          `f standbys left besides the primary to acknowledge writes`,
       });
     }
     if (RESERVED_ROLES.has(db.owner) || db.owner.startsWith("pg_")) {

@@ -3,6 +3,7 @@
 // manifest builders and the component read only this.
 import { createHash } from "crypto";
 import { ResourcesConfig, ServiceConfig } from "../../config/schema";
+import { GATEWAY_ROUTE_NAMESPACE_LABELS } from "../ingress/model";
 
 /** Where secret files are mounted in every container (schema: /var/run/secrets/app/<file>). */
 export const APP_SECRETS_DIR = "/var/run/secrets/app";
@@ -107,10 +108,15 @@ export function objectLabels(service: string): Record<string, string> {
   };
 }
 
-/** Namespace labels enforcing the Pod Security `restricted` profile (all three modes). */
-export function namespaceLabels(service: string): Record<string, string> {
+/**
+ * Namespace labels enforcing the Pod Security `restricted` profile (all three modes) and, for a
+ * service with routes, the label the Gateways' HTTPS listeners admit routes from.
+ */
+export function namespaceLabels(service: string, routed = false): Record<string, string> {
   return {
     ...objectLabels(service),
+    // Only a namespace with this label may attach routes to the Gateways' HTTPS listeners.
+    ...(routed ? GATEWAY_ROUTE_NAMESPACE_LABELS : {}),
     "pod-security.kubernetes.io/enforce": "restricted",
     "pod-security.kubernetes.io/enforce-version": POD_SECURITY_VERSION,
     "pod-security.kubernetes.io/audit": "restricted",

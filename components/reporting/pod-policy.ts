@@ -76,9 +76,12 @@ export function probes(
 }
 
 /**
- * Spread over physical hosts, never a hard rule: ScheduleAnyway and a preferred anti-affinity
- * keep pods schedulable when a host is down (skew is only a score), yet put replicas on
- * different R620s / Optiplexes whenever there is room.
+ * Spread over physical hosts: a hard spread (DoNotSchedule, maxSkew 1) that counts only the hosts
+ * a pod may land on. A down host's nodes carry the not-ready/unreachable NoSchedule taint, so
+ * `nodeTaintsPolicy: Honor` drops them from the domain count and the pods still schedule on the
+ * hosts left; `nodeAffinityPolicy: Honor` likewise ignores hosts the pod may not use. A preferred
+ * anti-affinity on the same label adds a score; no required anti-affinity (HPA replicas may exceed
+ * the number of hosts).
  */
 export function spreadOverHosts(
   labels: Record<string, string>,
@@ -89,7 +92,9 @@ export function spreadOverHosts(
       {
         maxSkew: 1,
         topologyKey: PHYSICAL_HOST_LABEL,
-        whenUnsatisfiable: "ScheduleAnyway",
+        whenUnsatisfiable: "DoNotSchedule",
+        nodeAffinityPolicy: "Honor",
+        nodeTaintsPolicy: "Honor",
         labelSelector: { matchLabels: labels },
         // During a rollout, spread the new ReplicaSet on its own (old pods are about to go).
         ...(perRevision ? { matchLabelKeys: ["pod-template-hash"] } : {}),

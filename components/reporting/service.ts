@@ -77,7 +77,12 @@ export class ReportingService extends pulumi.ComponentResource {
 
     const namespace = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: plan.namespace, labels: namespaceLabels(plan.name) } },
+      {
+        metadata: {
+          name: plan.namespace,
+          labels: namespaceLabels(plan.name, plan.routes.length > 0),
+        },
+      },
       { ...base, dependsOn: [...(args.clusterReady ?? [])] },
     );
     const inNamespace = { ...base, dependsOn: [namespace] };

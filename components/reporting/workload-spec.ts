@@ -142,8 +142,16 @@ export function buildDeployment(
 }
 
 /**
+ * Pulumi's Kubernetes provider replaces a Job carrying this annotation on the next `up` when it is
+ * not ready (failed or unfinished), instead of waiting again on the failed one (provider docs,
+ * batch/v1 Job; Jobs are the kind it applies to).
+ */
+export const REPLACE_UNREADY_ANNOTATION = "pulumi.com/replaceUnready";
+
+/**
  * The migration Job, named by a hash of its image. No ttlSecondsAfterFinished: Pulumi must
- * find the finished Job on the next `up`, or it would create (and run) it again.
+ * find the finished Job on the next `up`, or it would create (and run) it again. A failed Job
+ * is replaced (run again) on the next `up`.
  */
 export function buildMigrationJob(
   plan: ServicePlan,
@@ -167,6 +175,7 @@ export function buildMigrationJob(
       name: jobName,
       namespace: plan.namespace,
       labels: { ...objectLabels(plan.name), ...labels },
+      annotations: { [REPLACE_UNREADY_ANNOTATION]: "true" },
     },
     spec: {
       backoffLimit: 2,

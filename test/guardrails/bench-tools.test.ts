@@ -63,10 +63,32 @@ describe("change-safety diff", () => {
       added: ["u3"],
       removed: ["u2"],
       updated: [{ urn: "u1", paths: ["userData"] }],
+      ignored: [],
       replacements: [
         { urn: "u1", type: INSTANCE, change: { path: "userData", before: "a", after: "b" } },
       ],
     });
+  });
+
+  it("sees a changed secret input through its digest, and holds ignored paths for rotation", () => {
+    const vm = (digest: string, ignoreChanges?: string[]) => ({
+      urn: "u1",
+      type: INSTANCE,
+      inputs: { userData: "[secret]", name: "vm" },
+      secretDigests: { userData: digest },
+      ...(ignoreChanges ? { ignoreChanges } : {}),
+    });
+    const replaced = compareWithBase([vm("aaa")], [vm("bbb")]);
+    expect(replaced.replacements.map((r) => r.change.path)).toEqual(["userData"]);
+    const held = compareWithBase([vm("aaa")], [vm("bbb", ["userData"])]);
+    expect(held).toEqual({
+      added: [],
+      removed: [],
+      updated: [],
+      ignored: [{ urn: "u1", paths: ["userData"] }],
+      replacements: [],
+    });
+    expect(compareWithBase([vm("aaa")], [vm("aaa")]).updated).toEqual([]);
   });
 });
 

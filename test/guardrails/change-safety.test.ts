@@ -27,7 +27,16 @@ describe("routine changes on avilla", () => {
       removed: [],
       replacements: [],
     });
-    expect(report.added.length + report.updated.length).toBeGreaterThan(0);
+    // Each change does something: it adds, updates, or is held for a deliberate rotation.
+    expect(report.added.length + report.updated.length + report.ignored.length).toBeGreaterThan(0);
+  });
+
+  it("bump-rke2 changes every VM's user data but replaces none: rotation is deliberate", () => {
+    const report = reports.get("bump-rke2")!;
+    expect(report.updated).toEqual([]);
+    const held = report.ignored.filter((u) => u.urn.includes("compute/instance:Instance"));
+    expect(held.length).toBe(6);
+    for (const u of held) expect(u.paths).toEqual(["userData"]);
   });
 
   it("bump-image touches only that service's objects", () => {
@@ -63,11 +72,24 @@ describe("routine changes on avilla", () => {
     const text = ROUTINE_CHANGES.map((c) =>
       formatChangeReport(
         c.name,
-        reports.get(c.name) ?? { added: [], removed: [], updated: [], replacements: [] },
+        reports.get(c.name) ?? {
+          added: [],
+          removed: [],
+          updated: [],
+          ignored: [],
+          replacements: [],
+        },
       ),
     ).join("\n\n");
-    expect(text).toContain("grow-postgres: +0 added, ~1 updated, -0 removed, 0 replace-triggering");
-    expect(text).toContain("bump-image: +0 added, ~1 updated, -0 removed, 0 replace-triggering");
+    expect(text).toContain(
+      "grow-postgres: +0 added, ~1 updated, =0 held for rotation, -0 removed, 0 replace-triggering",
+    );
+    expect(text).toContain(
+      "bump-image: +0 added, ~1 updated, =0 held for rotation, -0 removed, 0 replace-triggering",
+    );
+    expect(text).toContain(
+      "bump-rke2: +0 added, ~0 updated, =6 held for rotation, -0 removed, 0 replace-triggering",
+    );
   });
 });
 

@@ -10,6 +10,7 @@ import {
   worstCaseLost,
 } from "../../planning/failure-domains";
 import { cpuCores, memoryGb, SiteModel } from "../../planning/failure-model";
+import { areaProblems } from "../../planning/area-checks";
 import { avillaWithHosts, parseAvilla, reparse, roundRobin, stackRaw } from "./site-fixtures";
 import { parseSite } from "../../config/site";
 
@@ -75,7 +76,7 @@ describe("failure-domain analysis: host counts", () => {
       "[plant:site.failuresTolerated] with r620-1+r620-2 down, cluster reports loses etcd quorum (1 of 3 control-plane members left)",
     );
     expect(message).toContain(
-      "[plant:site.failuresTolerated] with r620-1+r620-2 down, database reporting on cluster reports loses its synchronous standby (1 of 3 instances left; a primary and a synchronous standby need 2 on distinct hosts)",
+      "[plant:site.failuresTolerated] with r620-1+r620-2 down, database reporting on cluster reports cannot promote a standby (the failover quorum needs the synchronous number ≥ the 2 instances lost) and cannot acknowledge writes (a primary and 1 synchronous standby need 2 instances) (1 of 3 instances left, synchronous number 1)",
     );
     expect(message).toContain(
       "[plant:site.failuresTolerated] with r620-2+r620-3 down, service report-web on cluster reports has no ready replica (2 replicas spread over 3 physical hosts; all can be on the failed hosts)",
@@ -84,9 +85,10 @@ describe("failure-domain analysis: host counts", () => {
     expect(message.split("\n")).toHaveLength(1 + 18);
   });
 
-  it("5 hosts, f=2 passes when every tier is sized for two failures", () => {
+  /** 5 R620s, f=2, every tier but the database sized for two failures. */
+  function fiveHostsF2(instances: number): SiteConfig {
     const base = reportsOnly(parseAvilla(avillaWithHosts(5)));
-    const site = reparse({
+    return reparse({
       ...base,
       site: { ...base.site, failuresTolerated: 2 },
       clusters: base.clusters.map((c) =>
@@ -99,12 +101,40 @@ describe("failure-domain analysis: host counts", () => {
             }
           : c,
       ),
-      databases: base.databases.map((d) => ({ ...d, instances: 4 })),
+      databases: base.databases.map((d) => ({ ...d, instances })),
       services: base.services.map((s) => ({ ...s, replicas: { ...s.replicas, min: 3 } })),
     });
+  }
+
+  it("5 hosts, f=2 passes when every tier is sized for two failures", () => {
+    // 5 instances = 2f+1: synchronous number 2, so the failover quorum can promote after any two losses.
+    const site = fiveHostsF2(5);
     const result = assertSiteSurvives(site, roundRobin(site));
     expect(result.scenarios).toHaveLength(10); // C(5,2)
     expect(result.ok).toBe(true);
+    const pg = result.scenarios[0].checks.find((c) => c.tier === "postgres");
+    expect(pg?.detail).toBe(
+      "3 of 5 instances left: primary + 2 synchronous standbys; 2 wait for a host to return",
+    );
+  });
+
+  it("5 hosts, f=2 refuses a 4-instance database: the failover quorum cannot promote", () => {
+    const site = fiveHostsF2(4);
+    const message = refusal(site);
+    // The same rule as validation.ts (max(3, 2f+1)); the instance problem itself is area-checks'.
+    expect(message).toContain(
+      "[plant:site.failuresTolerated] with r620-1+r620-2 down, database reporting on cluster reports cannot promote a standby (the failover quorum needs the synchronous number ≥ the 2 instances lost) (2 of 4 instances left, synchronous number 1)",
+    );
+    // Only the database tier fails, in every one of the C(5,2) host sets.
+    expect(message.split("\n")).toHaveLength(1 + 10);
+    expect(message).not.toContain("cannot acknowledge writes");
+    // The area checks (validation.ts) refuse the same site on the instance count.
+    expect(areaProblems(site, roundRobin(site))).toContainEqual({
+      key: "plant:databases[0].instances",
+      message: expect.stringMatching(
+        /^is 4; surviving 2 host failure\(s\) needs at least 5 \(max\(3, 2f\+1\)\): /,
+      ),
+    });
   });
 
   it("5 hosts, f=2 refuses 2-replica services and a 3-instance database", () => {
@@ -124,7 +154,7 @@ describe("failure-domain analysis: host counts", () => {
     });
     const message = refusal(site);
     expect(message).toContain(
-      "with r620-1+r620-2 down, database reporting on cluster reports loses its synchronous standby (1 of 3 instances left; a primary and a synchronous standby need 2 on distinct hosts)",
+      "with r620-1+r620-2 down, database reporting on cluster reports cannot promote a standby (the failover quorum needs the synchronous number ≥ the 2 instances lost) and cannot acknowledge writes (a primary and 1 synchronous standby need 2 instances) (1 of 3 instances left, synchronous number 1)",
     );
     expect(message).toContain(
       "with r620-1+r620-2 down, gateway on cluster reports has no ready replica (2 replicas spread over 5 physical hosts; all can be on the failed hosts)",

@@ -3,10 +3,14 @@
 import { SiteConfigError } from "../../config/site";
 import { gatewayFor } from "../../components/ingress";
 import { PHYSICAL_HOST_LABEL } from "../../components/types";
+import { mockState } from "../../tools/plan/mock-state/base";
 import { crdErrors } from "./crd-schemas";
 import { byType, customs, declare, Declared, lastRecorded, one, resolve, site } from "./harness";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
+/** The mocked root certificate of avilla (see tools/plan/mock-state/base.ts). */
+const ROOT_PEM = mockState["tls:index/selfSignedCert:SelfSignedCert"]("avilla-site-ca-cert", {})
+  .certPem as string;
 const CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile";
 /* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are untyped JSON */
 type Json = any;
@@ -115,8 +119,12 @@ describe("avilla: reports (ingress + database) and optiplex (ingress)", () => {
     expect(k.envoyDeployment.replicas).toBe(2);
     expect(k.envoyDeployment.pod.topologySpreadConstraints[0]).toMatchObject({
       topologyKey: PHYSICAL_HOST_LABEL,
-      whenUnsatisfiable: "ScheduleAnyway",
+      whenUnsatisfiable: "DoNotSchedule",
+      nodeTaintsPolicy: "Honor",
     });
+    expect(
+      k.envoyDeployment.pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution,
+    ).toMatchObject([{ topologyKey: PHYSICAL_HOST_LABEL }]);
     expect(k.envoyPDB).toEqual({ maxUnavailable: 1 });
     expect(k.envoyDeployment.container.image).toMatch(
       /^docker\.io\/envoyproxy\/envoy:distroless-v\d+\.\d+\.\d+$/,
@@ -172,13 +180,79 @@ describe("avilla: reports (ingress + database) and optiplex (ingress)", () => {
     expect(cert.dependencies).toContain(issuer.urn);
   });
 
-  it("generates one site CA for the site, keeps its key secret and stores it next to cert-manager on each ingress cluster", async () => {
-    const keys = byType(d.resources, "tls:index/privateKey:PrivateKey");
-    expect(keys.map((k) => [k.name, k.protect])).toEqual([["avilla-site-ca-key", true]]);
+  it("generates one protected site root CA whose certificate (not key) is the stack output", async () => {
+    const root = byType(d.resources, "tls:index/privateKey:PrivateKey").filter((k) =>
+      k.name.startsWith("avilla-site-ca"),
+    );
+    expect(root.map((k) => [k.name, k.protect])).toEqual([["avilla-site-ca-key", true]]);
     const certs = byType(d.resources, "tls:index/selfSignedCert:SelfSignedCert");
     expect(certs.map((c) => [c.name, c.inputs.isCaCertificate, c.protect])).toEqual([
       ["avilla-site-ca-cert", true, true],
     ]);
+    const ca = await resolve(d.addons.get("reports")!.ingress!.caCertificate);
+    expect(ca.value).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+    expect(ca.value).toBe(ROOT_PEM);
+    expect(ca.secret).toBe(false);
+  });
+
+  it("gives each ingress cluster its own intermediate CA, signed by the root, limited to signing", () => {
+    const rootKey = one(
+      byType(d.resources, "tls:index/privateKey:PrivateKey").filter(
+        (k) => k.name === "avilla-site-ca-key",
+      ),
+      "root key",
+    );
+    const rootCert = one(
+      byType(d.resources, "tls:index/selfSignedCert:SelfSignedCert"),
+      "root certificate",
+    );
+    const signed = byType(d.resources, "tls:index/locallySignedCert:LocallySignedCert");
+    expect(signed.map((c) => c.name).sort()).toEqual([
+      "optiplex-intermediate-ca-cert",
+      "reports-intermediate-ca-cert",
+    ]);
+    for (const cluster of ["reports", "optiplex"]) {
+      const prefix = `${cluster}-intermediate-ca`;
+      const key = one(
+        byType(d.resources, "tls:index/privateKey:PrivateKey").filter(
+          (k) => k.name === `${prefix}-key`,
+        ),
+        "intermediate key",
+      );
+      const csr = one(
+        byType(d.resources, "tls:index/certRequest:CertRequest").filter(
+          (r) => r.name === `${prefix}-csr`,
+        ),
+        "csr",
+      );
+      const cert = one(
+        signed.filter((c) => c.name === `${prefix}-cert`),
+        "intermediate",
+      );
+      expect(key.inputs).toEqual({ algorithm: "ECDSA", ecdsaCurve: "P384" });
+      expect(csr.dependencies).toEqual([key.urn]);
+      expect(csr.inputs.subject.commonName).toBe(`Avilla ${cluster} issuing CA`);
+      // Signed by the root: the root certificate and (secret) key are its CA inputs.
+      expect(cert.inputs).toMatchObject({
+        isCaCertificate: true,
+        allowedUses: ["cert_signing", "crl_signing"],
+        validityPeriodHours: 17520,
+        earlyRenewalHours: 2160,
+        caCertPem: ROOT_PEM,
+        caPrivateKeyPem: "[secret]",
+      });
+      expect(cert.dependencies.sort()).toEqual([csr.urn, rootCert.urn, rootKey.urn].sort());
+      expect(cert.parent).toBe(key.parent);
+    }
+  });
+
+  it("puts only the cluster's intermediate key pair and chain in its CA Secret, never the root key", () => {
+    const rootKey = one(
+      byType(d.resources, "tls:index/privateKey:PrivateKey").filter(
+        (k) => k.name === "avilla-site-ca-key",
+      ),
+      "root key",
+    );
     const secrets = customs(d.resources, "Secret");
     expect(
       secrets
@@ -188,9 +262,18 @@ describe("avilla: reports (ingress + database) and optiplex (ingress)", () => {
       ["k8s-optiplex", { name: "plant-site-ca", namespace: "cert-manager" }, "[secret]"],
       ["k8s-reports", { name: "plant-site-ca", namespace: "cert-manager" }, "[secret]"],
     ]);
-    const ca = await resolve(d.addons.get("reports")!.ingress!.caCertificate);
-    expect(ca.value).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
-    expect(ca.secret).toBe(false);
+    for (const cluster of ["reports", "optiplex"]) {
+      const secret = one(customs(d.resources, "Secret", cluster), "CA Secret");
+      const own = (suffix: string) =>
+        one(
+          d.resources.filter((r) => r.name === `${cluster}-intermediate-ca-${suffix}`),
+          suffix,
+        ).urn;
+      expect(secret.dependencies).toEqual(expect.arrayContaining([own("key"), own("cert")]));
+      expect(secret.dependencies).not.toContain(rootKey.urn);
+      const other = cluster === "reports" ? "optiplex" : "reports";
+      expect(secret.dependencies.filter((u) => u.includes(`${other}-intermediate-ca`))).toEqual([]);
+    }
   });
 
   it("returns the addresses, host names and base URLs, and the GatewayRef routes attach to", () => {

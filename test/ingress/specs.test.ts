@@ -223,6 +223,25 @@ describe("Gateway API objects", () => {
     );
   });
 
+  it("HTTPS listeners admit routes only from labelled namespaces; HTTP only from the Gateway's own", () => {
+    const gw: Json = gateway(address("reports", "10.1.0.8", ["reports1", "reports2"]));
+    const admitted = gw.spec.listeners.map((l: Json) => [l.name, l.allowedRoutes.namespaces]);
+    const selector = {
+      from: "Selector",
+      selector: { matchLabels: { "plant.busche-cnc.com/gateway-routes": "true" } },
+    };
+    expect(admitted).toEqual([
+      ["http", { from: "Same" }],
+      ["https-reports1.busche-cnc.com", selector],
+      ["https-reports2.busche-cnc.com", selector],
+    ]);
+    expect(crdErrors(gw)).toEqual([]);
+    // The schema checks the selector's shape: a misspelt selector field is refused.
+    const bad = JSON.parse(JSON.stringify(gw));
+    bad.spec.listeners[1].allowedRoutes.namespaces.selector = { matchLabel: { a: "b" } };
+    expect(crdErrors(bad).join()).toContain("matchLabel");
+  });
+
   it("EnvoyProxy meets its CEL rules and asks for the IP by annotation only", () => {
     const proxy: Json = envoyProxy({
       address: address("reports", "10.1.0.8", ["reports1"]),
@@ -235,15 +254,36 @@ describe("Gateway API objects", () => {
     expect(k.envoyService.annotations["metallb.io/loadBalancerIPs"]).toBe("10.1.0.8");
     expect(JSON.stringify(proxy)).not.toContain('loadBalancerIP"');
     expect(k.envoyDeployment.replicas).toBe(3);
-    const spread = k.envoyDeployment.pod.topologySpreadConstraints[0];
-    expect(spread).toMatchObject({
-      topologyKey: PHYSICAL_HOST_LABEL,
-      whenUnsatisfiable: "ScheduleAnyway",
-      maxSkew: 1,
+    const labels = {
+      "app.kubernetes.io/name": "envoy",
+      "gateway.envoyproxy.io/owning-gateway-name": "reports",
+      "gateway.envoyproxy.io/owning-gateway-namespace": "plant-gateways",
+    };
+    // Hard: never two replicas of one revision on one physical host; hosts that are down
+    // (NoSchedule-tainted nodes) leave the spread's domain count.
+    expect(k.envoyDeployment.pod.topologySpreadConstraints).toEqual([
+      {
+        maxSkew: 1,
+        topologyKey: PHYSICAL_HOST_LABEL,
+        whenUnsatisfiable: "DoNotSchedule",
+        nodeAffinityPolicy: "Honor",
+        nodeTaintsPolicy: "Honor",
+        labelSelector: { matchLabels: labels },
+        matchLabelKeys: ["pod-template-hash"],
+      },
+    ]);
+    expect(k.envoyDeployment.pod.affinity).toEqual({
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          {
+            topologyKey: PHYSICAL_HOST_LABEL,
+            labelSelector: { matchLabels: labels },
+            matchLabelKeys: ["pod-template-hash"],
+          },
+        ],
+      },
     });
-    expect(spread.labelSelector.matchLabels["gateway.envoyproxy.io/owning-gateway-name"]).toBe(
-      "reports",
-    );
+    expect(crdErrors(proxy)).toEqual([]);
     expect(k.envoyDeployment.container.securityContext).toMatchObject({
       allowPrivilegeEscalation: false,
       capabilities: { drop: ["ALL"] },

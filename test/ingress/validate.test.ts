@@ -84,6 +84,28 @@ describe("ingressProblems", () => {
       },
       [
         "[plant:clusters[0].ingress.gatewayReplicas] is 2; surviving 2 host failure(s) (plant:site.failuresTolerated) needs at least 3",
+        "[plant:clusters[0].ingress.gatewayReplicas] is 2; each Envoy replica needs its own physical host and cluster reports has 3, so with 2 down (plant:site.failuresTolerated) at most 1 can run",
+      ],
+    ],
+    [
+      "more gateway replicas than physical hosts left after tolerated failures (OpenStack cluster)",
+      (r) => (r.clusters[0].ingress.gatewayReplicas = 3),
+      [
+        "[plant:clusters[0].ingress.gatewayReplicas] is 3; each Envoy replica needs its own physical host and cluster reports has 3, so with 1 down (plant:site.failuresTolerated) at most 2 can run",
+      ],
+    ],
+    [
+      "an OpenStack cluster counts at most one host per worker",
+      (r) => (r.clusters[0].workers.count = 2),
+      [
+        "[plant:clusters[0].ingress.gatewayReplicas] is 2; each Envoy replica needs its own physical host and cluster reports has 2, so with 1 down (plant:site.failuresTolerated) at most 1 can run",
+      ],
+    ],
+    [
+      "existing cluster on two physical hosts with two gateway replicas",
+      (r) => (r.clusters[1].nodes[2].physicalHost = "optiplex-2"),
+      [
+        "[plant:clusters[1].ingress.gatewayReplicas] is 2; each Envoy replica needs its own physical host and cluster optiplex has 2, so with 1 down (plant:site.failuresTolerated) at most 1 can run",
       ],
     ],
     [

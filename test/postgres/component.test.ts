@@ -16,15 +16,26 @@ const CANARY = "CANARY";
 const PROVIDER_URN = "urn:pulumi:avilla::plant::pulumi:providers:kubernetes::k8s-reports";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the mock monitor's protobuf requests are untyped */
-function recordIgnoreChanges(): Map<string, string[]> {
-  const seen = new Map<string, string[]>();
+function recordIgnoreChanges(): {
+  ignoreChanges: Map<string, string[]>;
+  timeouts: Map<string, { create: string; update: string; delete: string }>;
+} {
+  const ignoreChanges = new Map<string, string[]>();
+  const timeouts = new Map<string, { create: string; update: string; delete: string }>();
   const monitor = pulumi.runtime.getMonitor() as any;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: any) => {
-    seen.set(req.getName(), req.getIgnorechangesList());
+    ignoreChanges.set(req.getName(), req.getIgnorechangesList());
+    const t = req.getCustomtimeouts();
+    if (t)
+      timeouts.set(req.getName(), {
+        create: t.getCreate(),
+        update: t.getUpdate(),
+        delete: t.getDelete(),
+      });
     return register(req, callback);
   };
-  return seen;
+  return { ignoreChanges, timeouts };
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -32,6 +43,8 @@ interface Run {
   resources: PlannedResource[];
   /** Resource name → ignoreChanges, as the engine receives them. */
   ignoreChanges: Map<string, string[]>;
+  /** Resource name → customTimeouts, as the engine receives them. */
+  timeouts: Map<string, { create: string; update: string; delete: string }>;
   result: DatabasesResult;
   outputs: Record<string, unknown>;
   certManager: pulumi.Resource;
@@ -50,7 +63,7 @@ async function run(site: SiteConfig): Promise<Run> {
     false,
   );
   const resources = installRecorder();
-  const ignoreChanges = recordIgnoreChanges();
+  const { ignoreChanges, timeouts } = recordIgnoreChanges();
   const provider = new k8s.Provider("k8s-reports", { kubeconfig: pulumi.secret("apiVersion: v1") });
   const cluster: PlantCluster = {
     ...clusterFacts("reports", ["r620-1", "r620-2", "r620-3"]),
@@ -92,6 +105,7 @@ async function run(site: SiteConfig): Promise<Run> {
   return {
     resources,
     ignoreChanges,
+    timeouts,
     result,
     outputs: maskWire(wire) as Record<string, unknown>,
     certManager,
@@ -124,7 +138,7 @@ describe("declareDatabases on the avilla config", () => {
     expect(count("kubernetes:barmancloud.cnpg.io/v1:ObjectStore")).toBe(1);
     expect(count("kubernetes:postgresql.cnpg.io/v1:ScheduledBackup")).toBe(1);
     expect(count("kubernetes:postgresql.cnpg.io/v1:Pooler")).toBe(2);
-    expect(count("kubernetes:networking.k8s.io/v1:NetworkPolicy")).toBe(9);
+    expect(count("kubernetes:networking.k8s.io/v1:NetworkPolicy")).toBe(10);
   });
 
   test("charts are pinned, from the CloudNativePG repo, in cnpg-system", () => {
@@ -163,6 +177,32 @@ describe("declareDatabases on the avilla config", () => {
     ]);
   });
 
+  test("Pulumi waits for the Cluster's Ready condition up to 60 minutes (a restore replays WAL)", () => {
+    const cluster = named(plan, "postgres-reporting-cluster");
+    expect((cluster.inputs.metadata as { annotations: unknown }).annotations).toEqual({
+      "pulumi.com/waitFor": "condition=Ready",
+    });
+    expect(plan.timeouts.get("postgres-reporting-cluster")).toEqual({
+      create: "60m",
+      update: "60m",
+      delete: "",
+    });
+  });
+
+  test("Pulumi waits for each Pooler to be active (the Pooler status has no conditions)", () => {
+    for (const type of ["rw", "ro"]) {
+      const pooler = named(plan, `postgres-reporting-pooler-${type}`);
+      expect((pooler.inputs.metadata as { annotations: unknown }).annotations).toEqual({
+        "pulumi.com/waitFor": "jsonpath={.status.phase}=active",
+      });
+      expect(plan.timeouts.get(`postgres-reporting-pooler-${type}`)).toEqual({
+        create: "10m",
+        update: "10m",
+        delete: "",
+      });
+    }
+  });
+
   test("the Cluster waits for the operator, the plugin, its Secrets and the ObjectStore", () => {
     const deps = named(plan, "postgres-reporting-cluster").dependencies;
     for (const name of [
@@ -185,7 +225,7 @@ describe("declareDatabases on the avilla config", () => {
     const k8sObjects = plan.resources.filter(
       (r) => r.custom && r.type.startsWith("kubernetes:") && r.name !== "cert-manager-reports",
     );
-    expect(k8sObjects.length).toBe(21);
+    expect(k8sObjects.length).toBe(22);
     for (const r of k8sObjects) {
       expect(r.provider).toBe(PROVIDER_URN);
       const metadata = r.inputs.metadata as { name?: string; namespace?: string } | undefined;
@@ -234,7 +274,17 @@ describe("declareDatabases on the avilla config", () => {
       poolerPodLabels: { "cnpg.io/poolerName": "reporting-pooler-rw" },
       ready: undefined,
     });
-    expect(plan.result.credentials.get("gauge-report")!.access).toBe("read");
+    // A read service gets the ro pooler: host and the pod labels its egress policy selects.
+    expect(plan.result.credentials.get("gauge-report")).toMatchObject({
+      access: "read",
+      host: "reporting-pooler-ro.postgres-reporting.svc",
+      poolerPodLabels: { "cnpg.io/poolerName": "reporting-pooler-ro" },
+    });
+    expect(plan.result.migrationCredentials.get("report-api")).toMatchObject({
+      access: "readwrite",
+      host: "reporting-pooler-rw.postgres-reporting.svc",
+      poolerPodLabels: { "cnpg.io/poolerName": "reporting-pooler-rw" },
+    });
     expect(plan.result.migrationCredentials.get("report-api")!.username).toBe(
       "svc_report_api_migrate",
     );
@@ -261,7 +311,8 @@ describe("declareDatabases on the avilla config", () => {
       "allow-instances-from-poolers",
       "allow-poolers-to-instances",
       "allow-object-store",
-      "allow-clients-to-poolers",
+      "allow-clients-to-pooler-rw",
+      "allow-clients-to-pooler-ro",
     ];
     expect(policies.map((r) => r.name).sort()).toEqual(
       ["default-deny", ...allows].map((p) => `postgres-reporting-netpol-${p}`).sort(),
@@ -300,30 +351,31 @@ describe("declareDatabases on the avilla config", () => {
     ]);
   });
 
-  test("a credential is ready once its Secret, the Cluster, the rw pooler and the login path exist", async () => {
+  test("a credential is ready once its Secret, the Cluster, its pooler and the login path exist", async () => {
     const urnOf = (r: pulumi.Resource) =>
       new Promise<string>((resolve) => r.urn.apply((u) => resolve(u)));
     const readyNames = async (c: DatabaseCredential) => {
       const urns = await Promise.all(c.ready.map(urnOf));
       return urns.map((u) => plan.resources.find((r) => r.urn === u)?.name);
     };
-    const path = [
-      "postgres-reporting-netpol-allow-clients-to-poolers",
+    const via = (type: "rw" | "ro") => [
+      "postgres-reporting-cluster",
+      `postgres-reporting-pooler-${type}`,
+      `postgres-reporting-netpol-allow-clients-to-pooler-${type}`,
       "postgres-reporting-netpol-allow-instances-from-poolers",
       "postgres-reporting-netpol-allow-poolers-to-instances",
     ];
-    const common = ["postgres-reporting-cluster", "postgres-reporting-pooler-rw", ...path];
     expect(await readyNames(plan.result.credentials.get("report-api")!)).toEqual([
       "postgres-reporting-role-report-api",
-      ...common,
+      ...via("rw"),
     ]);
     expect(await readyNames(plan.result.migrationCredentials.get("report-api")!)).toEqual([
       "postgres-reporting-role-report-api-migrate",
-      ...common,
+      ...via("rw"),
     ]);
     expect(await readyNames(plan.result.credentials.get("gauge-report")!)).toEqual([
       "postgres-reporting-role-gauge-report",
-      ...common,
+      ...via("ro"),
     ]);
   });
 

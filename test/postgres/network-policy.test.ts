@@ -42,7 +42,7 @@ const NODES = [
 function policies(svcs = services): NamedPolicy[] {
   return networkPolicySpecs({
     names,
-    clientNamespaces: clientNamespaces(database(), svcs),
+    clients: clientNamespaces(database(), svcs),
     apiServerCidrs: apiServerCidrs(NODES, LAN),
     objectStore: objectStoreTarget("https://objects.avilla.busche-cnc.com:8080", LAN),
   });
@@ -169,7 +169,8 @@ describe("networkPolicySpecs", () => {
       "allow-instances-from-poolers",
       "allow-poolers-to-instances",
       "allow-object-store",
-      "allow-clients-to-poolers",
+      "allow-clients-to-pooler-rw",
+      "allow-clients-to-pooler-ro",
     ]);
   });
 
@@ -180,37 +181,32 @@ describe("networkPolicySpecs", () => {
     });
   });
 
-  test("clients: only the namespaces of services with access to this database, port 5432", () => {
-    expect(byName.get("allow-clients-to-poolers")).toEqual({
-      podSelector: {
-        matchExpressions: [
+  const clientPolicy = (pooler: string, namespaces: string[]) => ({
+    podSelector: { matchLabels: { "cnpg.io/poolerName": pooler } },
+    policyTypes: ["Ingress"],
+    ingress: [
+      {
+        from: [
           {
-            key: "cnpg.io/poolerName",
-            operator: "In",
-            values: ["reporting-pooler-rw", "reporting-pooler-ro"],
+            namespaceSelector: {
+              matchExpressions: [
+                { key: "kubernetes.io/metadata.name", operator: "In", values: namespaces },
+              ],
+            },
           },
         ],
+        ports: [{ protocol: "TCP", port: 5432 }],
       },
-      policyTypes: ["Ingress"],
-      ingress: [
-        {
-          from: [
-            {
-              namespaceSelector: {
-                matchExpressions: [
-                  {
-                    key: "kubernetes.io/metadata.name",
-                    operator: "In",
-                    values: ["gauge-report", "report-api"],
-                  },
-                ],
-              },
-            },
-          ],
-          ports: [{ protocol: "TCP", port: 5432 }],
-        },
-      ],
-    });
+    ],
+  });
+
+  test("clients: readwrite services to the rw pooler, read services to the ro pooler, port 5432", () => {
+    expect(byName.get("allow-clients-to-pooler-rw")).toEqual(
+      clientPolicy("reporting-pooler-rw", ["report-api"]),
+    );
+    expect(byName.get("allow-clients-to-pooler-ro")).toEqual(
+      clientPolicy("reporting-pooler-ro", ["gauge-report"]),
+    );
   });
 
   test("operator, API server and object store rules are exact", () => {
@@ -250,6 +246,8 @@ describe("networkPolicySpecs", () => {
     // clients → poolers: only services with access to this database
     ["report-api → rw pooler", POOLER_RW, app("report-api"), 5432, true],
     ["gauge-report (read) → ro pooler", POOLER_RO, app("gauge-report"), 5432, true],
+    ["gauge-report (read) → rw pooler", POOLER_RW, app("gauge-report"), 5432, false],
+    ["report-api (readwrite) → ro pooler", POOLER_RO, app("report-api"), 5432, false],
     ["report-web (access none) → rw pooler", POOLER_RW, app("report-web"), 5432, false],
     ["report-web (access none) → ro pooler", POOLER_RO, app("report-web"), 5432, false],
     ["inventory (other database) → rw pooler", POOLER_RW, app("inventory"), 5432, false],
@@ -327,9 +325,25 @@ describe("networkPolicySpecs", () => {
 
   test("no service with access: no client policy at all, and no pooler ingress from anywhere", () => {
     const none = policies([service("report-web", "none")]);
-    expect(none.map((p) => p.name)).not.toContain("allow-clients-to-poolers");
+    expect(none.map((p) => p.name).filter((n) => n.startsWith("allow-clients"))).toEqual([]);
     expect(allowed(none, "Ingress", POOLER_RW, app("report-web"), 5432)).toBe(false);
     expect(allowed(none, "Ingress", POOLER_RW, app("report-api"), 5432)).toBe(false);
+    expect(allowed(none, "Ingress", POOLER_RO, app("report-api"), 5432)).toBe(false);
+  });
+
+  test("only readers: an ro client policy and none for the rw pooler", () => {
+    const readers = policies([service("gauge-report", "read")]);
+    expect(readers.map((p) => p.name).filter((n) => n.startsWith("allow-clients"))).toEqual([
+      "allow-clients-to-pooler-ro",
+    ]);
+    expect(allowed(readers, "Ingress", POOLER_RW, app("gauge-report"), 5432)).toBe(false);
+    expect(allowed(readers, "Ingress", POOLER_RO, app("gauge-report"), 5432)).toBe(true);
+  });
+
+  test("a read service with a migration reaches the rw pooler too (its migration role writes)", () => {
+    const p = policies([service("gauge-report", "read", true)]);
+    expect(allowed(p, "Ingress", POOLER_RW, app("gauge-report"), 5432)).toBe(true);
+    expect(allowed(p, "Ingress", POOLER_RO, app("gauge-report"), 5432)).toBe(true);
   });
 
   test("every rule names its peers and ports (an empty list would open the direction)", () => {
@@ -354,16 +368,25 @@ describe("networkPolicySpecs", () => {
     );
   });
 
-  test("adding a service changes only the client list, never a policy name", () => {
-    const before = policies(services.slice(0, 2)).map((p) => p.name);
-    const after = policies([...services, service("quality-dashboard", "read")]);
-    expect(after.map((p) => p.name)).toEqual(before);
-    const clients = after.find((p) => p.name === "allow-clients-to-poolers")!.spec.ingress![0];
-    expect(clients.from[0].namespaceSelector!.matchExpressions![0].values).toEqual([
-      "gauge-report",
-      "quality-dashboard",
-      "report-api",
+  test("adding a service changes only the client lists, never a policy name", () => {
+    const before = policies().map((p) => p.name);
+    const after = policies([
+      ...services,
+      service("quality-dashboard", "read"),
+      service("line-writer", "readwrite"),
     ]);
+    expect(after.map((p) => p.name)).toEqual(before);
+    const clients = (name: string) =>
+      after.find((p) => p.name === name)!.spec.ingress![0].from[0].namespaceSelector!
+        .matchExpressions![0].values;
+    expect(clients("allow-clients-to-pooler-rw")).toEqual(["line-writer", "report-api"]);
+    expect(clients("allow-clients-to-pooler-ro")).toEqual(["gauge-report", "quality-dashboard"]);
+  });
+
+  test("the first reader or writer only adds its pooler's policy; no existing one is renamed", () => {
+    const writersOnly = policies(services.filter((s) => s.database.access !== "read"));
+    const names = (ps: NamedPolicy[]) => ps.map((p) => p.name);
+    expect(names(writersOnly)).toEqual(names(policies()).filter((n) => !n.endsWith("pooler-ro")));
   });
 
   test("every policy validates against networking.k8s.io/v1 (kubernetes-models)", () => {
@@ -411,7 +434,10 @@ describe("apiServerCidrs and clientNamespaces", () => {
     expect(apiServerCidrs([node("w", "10.1.1.20", ["worker"])], LAN)).toEqual([LAN]);
   });
 
-  test("services with read or readwrite on this database, sorted; none and other databases left out", () => {
-    expect(clientNamespaces(database(), services)).toEqual(["gauge-report", "report-api"]);
+  test("services with read or readwrite on this database, per pooler, sorted; none and other databases left out", () => {
+    expect(clientNamespaces(database(), services)).toEqual({
+      readWrite: ["report-api"],
+      readOnly: ["gauge-report"],
+    });
   });
 });

@@ -47,6 +47,11 @@ describe.each(["avilla", "albion"])("plan of %s", (stack) => {
     // The deploy waits for the database to be Ready before anything that logs in to it.
     const metadata = cluster.inputs.metadata as { annotations?: Record<string, string> };
     expect(metadata.annotations).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
+    for (const pooler of mine.filter((r) => r.type === "kubernetes:postgresql.cnpg.io/v1:Pooler")) {
+      expect((pooler.inputs.metadata as { annotations?: unknown }).annotations).toEqual({
+        "pulumi.com/waitFor": "jsonpath={.status.phase}=active",
+      });
+    }
   });
 
   test("every postgres custom resource validates against the pinned CRDs", () => {
@@ -86,7 +91,8 @@ describe.each(["avilla", "albion"])("network policies in the %s plan", (stack) =
     const policies = policiesOf("postgres-reporting");
     expect(policies.map((m) => m.name).sort()).toEqual([
       "allow-api-server",
-      "allow-clients-to-poolers",
+      "allow-clients-to-pooler-ro",
+      "allow-clients-to-pooler-rw",
       "allow-dns",
       "allow-instances-from-poolers",
       "allow-object-store",
@@ -120,28 +126,83 @@ describe.each(["avilla", "albion"])("network policies in the %s plan", (stack) =
     ]);
   });
 
-  test("only services with access to the database reach its poolers", () => {
+  test("only services with access to the database reach its poolers, each its own pooler", () => {
     const raw = readStackFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
     const services = raw.services as {
       name: string;
       database?: { name: string; access: string };
+      migration?: unknown;
     }[];
-    const expected = services
-      .filter((s) => s.database?.name === "reporting" && s.database.access !== "none")
+    const users = services.filter((s) => s.database?.name === "reporting");
+    const writers = users
+      .filter(
+        (s) => s.database!.access === "readwrite" || (s.database!.access === "read" && s.migration),
+      )
       .map((s) => s.name)
       .sort();
-    // The stack files have a service without database access: it must be left out.
-    expect(services.some((s) => !expected.includes(s.name))).toBe(true);
-    const clients = policiesOf("postgres-reporting").find(
-      (m) => m.name === "allow-clients-to-poolers",
-    )!.object.spec as {
+    const readers = users
+      .filter((s) => s.database!.access === "read")
+      .map((s) => s.name)
+      .sort();
+    // The stack files have a writer, a reader and a service without database access.
+    expect(writers.length).toBeGreaterThan(0);
+    expect(readers.length).toBeGreaterThan(0);
+    expect(services.some((s) => !writers.includes(s.name) && !readers.includes(s.name))).toBe(true);
+    type Spec = {
+      podSelector: unknown;
       ingress: { from: { namespaceSelector: { matchExpressions: { values: string[] }[] } }[] }[];
     };
-    expect(clients.ingress).toHaveLength(1);
-    expect(clients.ingress[0].from).toHaveLength(1);
-    expect(clients.ingress[0].from[0].namespaceSelector.matchExpressions[0].values).toEqual(
-      expected,
+    const clients = (type: "rw" | "ro") =>
+      policiesOf("postgres-reporting").find((m) => m.name === `allow-clients-to-pooler-${type}`)!
+        .object.spec as Spec;
+    for (const [type, expected] of [
+      ["rw", writers],
+      ["ro", readers],
+    ] as const) {
+      const spec = clients(type);
+      expect(spec.podSelector).toEqual({
+        matchLabels: { "cnpg.io/poolerName": `reporting-pooler-${type}` },
+      });
+      expect(spec.ingress).toHaveLength(1);
+      expect(spec.ingress[0].from).toHaveLength(1);
+      expect(spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].values).toEqual(
+        expected,
+      );
+    }
+  });
+  test("each service's egress (reporting area) targets the pooler whose ingress admits it", () => {
+    type Egress = { egress: { to: { podSelector: { matchLabels: Record<string, string> } }[] }[] };
+    type Ingress = {
+      podSelector: { matchLabels: Record<string, string> };
+      ingress: { from: { namespaceSelector: { matchExpressions: { values: string[] }[] } }[] }[];
+    };
+    const admitted = new Map<string, string[]>();
+    for (const m of policiesOf("postgres-reporting").filter((p) =>
+      p.name.startsWith("allow-clients-to-pooler-"),
+    )) {
+      const spec = m.object.spec as Ingress;
+      admitted.set(
+        spec.podSelector.matchLabels["cnpg.io/poolerName"],
+        spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].values,
+      );
+    }
+    const egress = plan.manifests.filter(
+      (m) =>
+        m.kind === "NetworkPolicy" &&
+        (m.name === "allow-to-postgres" || m.name === "allow-migration-to-postgres"),
     );
+    expect(egress.length).toBeGreaterThan(0);
+    const seen = new Map<string, string>();
+    for (const m of egress) {
+      const pooler = (m.object.spec as Egress).egress[0].to[0].podSelector.matchLabels[
+        "cnpg.io/poolerName"
+      ];
+      expect(admitted.get(pooler)).toContain(m.namespace);
+      if (m.name === "allow-to-postgres") seen.set(m.namespace, pooler);
+    }
+    // gauge-report reads: the ro pooler; report-api writes: the rw pooler.
+    expect(seen.get("gauge-report")).toBe("reporting-pooler-ro");
+    expect(seen.get("report-api")).toBe("reporting-pooler-rw");
   });
 });
 

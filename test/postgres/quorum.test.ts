@@ -7,15 +7,19 @@ import {
   nextServerName,
   roleName,
 } from "../../components/postgres/names";
-import { minInstances, synchronousNumber } from "../../components/postgres/quorum";
+import {
+  minInstances,
+  quorumAfterLosses,
+  synchronousNumber,
+} from "../../components/postgres/quorum";
 import { database } from "./fixtures";
 
 describe("minInstances", () => {
   test.each([
     [0, 3],
     [1, 3],
-    [2, 4],
-    [3, 5],
+    [2, 5],
+    [3, 7],
   ])("f=%i → %i", (f, n) => expect(minInstances(f)).toBe(n));
 });
 
@@ -23,10 +27,12 @@ describe("synchronousNumber", () => {
   test.each([
     [3, 1, 1],
     [4, 1, 1],
-    [4, 2, 1],
     [5, 2, 2],
+    [6, 2, 2],
     [7, 3, 3],
     [3, 0, 1],
+    // Below minInstances (refused by validation): capped so writes go on.
+    [4, 2, 1],
   ])("n=%i f=%i → %i", (n, f, k) => expect(synchronousNumber(n, f)).toBe(k));
 
   const valid = fc
@@ -37,19 +43,48 @@ describe("synchronousNumber", () => {
     fc.assert(fc.property(valid, ([f, n]) => synchronousNumber(n, f) >= 1));
   });
 
-  test("after f host losses enough standbys remain for writes to go on", () => {
-    fc.assert(fc.property(valid, ([f, n]) => n - f - 1 >= synchronousNumber(n, f)));
+  test("f synchronous standbys on every valid size", () => {
+    fc.assert(fc.property(valid, ([f, n]) => synchronousNumber(n, f) === Math.max(1, f)));
   });
 
-  test("with n ≥ 2f+1 every acknowledged commit survives any f host losses", () => {
+  test("on every valid size, any k ≤ f host losses keep failover and writes", () => {
     fc.assert(
-      fc.property(valid, ([f, n]) => {
-        fc.pre(n >= 2 * f + 1);
-        // A commit is on the primary and `number` standbys, each on its own host.
-        return synchronousNumber(n, f) + 1 > f;
+      fc.property(
+        valid.chain(([f, n]) => fc.tuple(fc.constant(f), fc.constant(n), fc.nat({ max: f }))),
+        ([f, n, k]) => {
+          const q = quorumAfterLosses(n, synchronousNumber(n, f), k);
+          return q.canPromote && q.canWrite;
+        },
+      ),
+    );
+  });
+
+  test("every size below minInstances fails some f-host loss (the floor is tight)", () => {
+    const tooSmall = fc
+      .integer({ min: 2, max: 4 }) // f ≤ 1: the floor of 3 is already 2f+1
+      .chain((f) => fc.tuple(fc.constant(f), fc.integer({ min: 3, max: minInstances(f) - 1 })));
+    fc.assert(
+      fc.property(tooSmall, ([f, n]) => {
+        const q = quorumAfterLosses(n, synchronousNumber(n, f), f);
+        return !(q.canPromote && q.canWrite);
       }),
     );
   });
+});
+
+describe("quorumAfterLosses", () => {
+  // CloudNativePG's failover quorum: promote when (n − lost) + s > n − 1; writes need n − lost − 1 ≥ s.
+  test.each([
+    [3, 1, 0, true, true],
+    [3, 1, 1, true, true],
+    [3, 1, 2, false, false],
+    [4, 1, 2, false, true], // f=2 with 4 instances: writes go on, but no safe promotion
+    [5, 2, 2, true, true],
+    [5, 2, 3, false, false],
+    [3, 1, 3, false, false],
+  ])("n=%i s=%i lost=%i → promote %s, write %s", (n, s, lost, promote, write) =>
+    expect(quorumAfterLosses(n, s, lost)).toEqual({ canPromote: promote, canWrite: write }),
+  );
 });
 
 describe("names", () => {

@@ -114,6 +114,14 @@ describe("configMapData", () => {
   });
 });
 
+test("only a namespace with routes carries the label the Gateways admit routes from", () => {
+  expect(namespaceLabels("report-api", true)["plant.busche-cnc.com/gateway-routes"]).toBe("true");
+  expect(namespaceLabels("report-api", false)).not.toHaveProperty(
+    "plant.busche-cnc.com/gateway-routes",
+  );
+  expect(namespaceLabels("report-api")).not.toHaveProperty("plant.busche-cnc.com/gateway-routes");
+});
+
 test("namespace labels enforce, audit and warn the restricted profile at a pinned version", () => {
   expect(namespaceLabels("report-api")).toMatchObject({
     "pod-security.kubernetes.io/enforce": "restricted",

@@ -122,6 +122,18 @@ describe("what each site declares", () => {
     expect(byKind(extended, "Namespace")).toHaveLength(4);
   });
 
+  test("a namespace carries the Gateways' route label exactly when it holds HTTPRoutes", () => {
+    const routed = new Set(byKind(extended, "HTTPRoute").map((r) => `${r.cluster}/${r.namespace}`));
+    expect(routed.size).toBeGreaterThan(0);
+    for (const ns of byKind(extended, "Namespace")) {
+      const label = o(ns).metadata.labels["plant.busche-cnc.com/gateway-routes"];
+      expect([ns.name, label]).toEqual([
+        ns.name,
+        routed.has(`${ns.cluster}/${ns.name}`) ? "true" : undefined,
+      ]);
+    }
+  });
+
   test("adding a service renames nothing", () => {
     const after = new Set(extended.resources.map((r) => r.urn));
     expect(avilla.resources.map((r) => r.urn).filter((u) => !after.has(u))).toEqual([]);
@@ -195,6 +207,7 @@ describe("migration gating", () => {
       secret: { secretName: "report-api-migration-db", defaultMode: 0o440 },
     });
     expect(o(job()).spec.ttlSecondsAfterFinished).toBeUndefined();
+    expect(o(job()).metadata.annotations["pulumi.com/replaceUnready"]).toBe("true");
   });
 
   test("the Deployment of the service depends on the Job, so it rolls only after the Job succeeds", () => {

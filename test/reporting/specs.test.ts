@@ -181,12 +181,14 @@ describe("Deployment", () => {
     expect(container.envFrom).toEqual([{ configMapRef: { name: "report-api-env" } }]);
   });
 
-  test("spreads over physical hosts without blocking scheduling when one is down", () => {
+  test("spreads hard over physical hosts, ignoring hosts that are down (tainted) or unusable", () => {
     expect(pod.topologySpreadConstraints).toEqual([
       {
         maxSkew: 1,
         topologyKey: PHYSICAL_HOST_LABEL,
-        whenUnsatisfiable: "ScheduleAnyway",
+        whenUnsatisfiable: "DoNotSchedule",
+        nodeAffinityPolicy: "Honor",
+        nodeTaintsPolicy: "Honor",
         labelSelector: { matchLabels: spec.selector.matchLabels },
         matchLabelKeys: ["pod-template-hash"],
       },
@@ -233,6 +235,8 @@ describe("migration Job", () => {
     expect(spec.backoffLimit).toBe(2);
     // Kept after it finishes, so Pulumi finds it and does not run it again.
     expect(spec.ttlSecondsAfterFinished).toBeUndefined();
+    // A failed Job is replaced (run again) on the next `pulumi up`, not waited on again.
+    expect((job as any).metadata.annotations).toEqual({ "pulumi.com/replaceUnready": "true" });
     expect(pod.containers[0].env).toEqual([
       { name: "DB_CREDENTIALS_DIR", value: "/var/run/secrets/db" },
     ]);

@@ -99,7 +99,18 @@ describe.each([
       const route = find("HTTPRoute", service, `${service}-${host.split(".")[0]}`);
       const { gateway, listener } = listenerOf(plan(), route);
       expect(listener).toMatchObject({ protocol: "HTTPS", hostname: host });
-      expect(listener.allowedRoutes.namespaces.from).toBe("All");
+      // Admitted by label, not from every namespace: the route's namespace carries it.
+      expect(listener.allowedRoutes.namespaces).toEqual({
+        from: "Selector",
+        selector: { matchLabels: { "plant.busche-cnc.com/gateway-routes": "true" } },
+      });
+      const ns = plan().manifests.filter(
+        (m) => m.kind === "Namespace" && m.name === route.namespace && m.cluster === route.cluster,
+      );
+      expect(ns).toHaveLength(1);
+      expect(o(ns[0]).metadata.labels).toMatchObject(
+        listener.allowedRoutes.namespaces.selector.matchLabels,
+      );
       expect(o(route).spec.hostnames).toEqual([host]);
       expect(dependenciesOf(plan(), route)).toContain(gateway.urn);
     }

@@ -173,10 +173,22 @@ test.each<[string, string, Mutate, string]>([
     "Job svc/svc-migrate: no topologySpreadConstraint on topology.kubernetes.io/zone",
   ],
   [
-    "hard spread",
+    "hard spread that counts a down host's tainted nodes",
     "Deployment",
-    (d) => (pod(d).topologySpreadConstraints[0].whenUnsatisfiable = "DoNotSchedule"),
-    "Deployment svc/svc: spread on topology.kubernetes.io/zone is DoNotSchedule, which blocks scheduling when a host is down",
+    (d) => delete pod(d).topologySpreadConstraints[0].nodeTaintsPolicy,
+    "Deployment svc/svc: spread on topology.kubernetes.io/zone is DoNotSchedule without nodeTaintsPolicy Honor, which blocks scheduling when a host is down",
+  ],
+  [
+    "hard spread with a wider skew",
+    "Deployment",
+    (d) => (pod(d).topologySpreadConstraints[0].maxSkew = 2),
+    "Deployment svc/svc: spread on topology.kubernetes.io/zone has maxSkew 2, not 1",
+  ],
+  [
+    "unknown whenUnsatisfiable",
+    "Deployment",
+    (d) => (pod(d).topologySpreadConstraints[0].whenUnsatisfiable = "Never"),
+    "Deployment svc/svc: spread on topology.kubernetes.io/zone is Never, which blocks scheduling when a host is down",
   ],
   [
     "spread on the VM",

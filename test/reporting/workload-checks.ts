@@ -109,8 +109,9 @@ export function probeProblems(m: ManifestLike): string[] {
 
 /**
  * Pods spread over physical hosts (PHYSICAL_HOST_LABEL) in a way that still schedules when a
- * host is down: a spread constraint with ScheduleAnyway, no rule on kubernetes.io/hostname (a
- * VM) and no required anti-affinity.
+ * host is down: a spread constraint that is either ScheduleAnyway or DoNotSchedule with
+ * `nodeTaintsPolicy: Honor` (a down host's NoSchedule-tainted nodes then leave the domain
+ * count) and maxSkew 1, no rule on kubernetes.io/hostname (a VM) and no required anti-affinity.
  */
 export function hostSpreadProblems(m: ManifestLike): string[] {
   const pod = podTemplate(m).spec ?? {};
@@ -120,7 +121,15 @@ export function hostSpreadProblems(m: ManifestLike): string[] {
   if (onHost.length === 0)
     out.push(`${id(m)}: no topologySpreadConstraint on ${PHYSICAL_HOST_LABEL}`);
   for (const t of onHost) {
-    if (t.whenUnsatisfiable !== "ScheduleAnyway") {
+    if (t.whenUnsatisfiable === "DoNotSchedule") {
+      if (t.nodeTaintsPolicy !== "Honor") {
+        out.push(
+          `${id(m)}: spread on ${PHYSICAL_HOST_LABEL} is DoNotSchedule without nodeTaintsPolicy Honor, which blocks scheduling when a host is down`,
+        );
+      }
+      if (t.maxSkew !== 1)
+        out.push(`${id(m)}: spread on ${PHYSICAL_HOST_LABEL} has maxSkew ${t.maxSkew}, not 1`);
+    } else if (t.whenUnsatisfiable !== "ScheduleAnyway") {
       out.push(
         `${id(m)}: spread on ${PHYSICAL_HOST_LABEL} is ${t.whenUnsatisfiable}, which blocks scheduling when a host is down`,
       );

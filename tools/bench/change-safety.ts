@@ -10,6 +10,16 @@ export interface PlanEntry {
   readonly inputs: Record<string, unknown>;
   /** Input paths the engine ignores on update (`ignoreChanges`): neither an update nor a replacement. */
   readonly ignoreChanges?: readonly string[];
+  /** Digests of secret inputs (masked in `inputs`), so a changed secret still shows as a change. */
+  readonly secretDigests?: Readonly<Record<string, string>>;
+}
+
+/** Inputs with each masked secret replaced by its digest: comparable, still not readable. */
+function comparable(entry: PlanEntry): Record<string, unknown> {
+  const out = { ...entry.inputs };
+  for (const [key, digest] of Object.entries(entry.secretDigests ?? {}))
+    out[key] = `[secret ${digest.slice(0, 16)}]`;
+  return out;
 }
 
 export interface InputChange {
@@ -22,6 +32,8 @@ export interface ChangeReport {
   readonly added: string[];
   readonly removed: string[];
   readonly updated: { urn: string; paths: string[] }[];
+  /** Input changes the engine ignores (`ignoreChanges`): they take effect on a deliberate replace. */
+  readonly ignored: { urn: string; paths: string[] }[];
   /** Changes that would replace (or move) a resource holding state or a pinned placement. */
   readonly replacements: { urn: string; type: string; change: InputChange }[];
 }
@@ -81,15 +93,19 @@ export function compareWithBase(
     added: changed.filter((r) => !before.has(r.urn)).map((r) => r.urn),
     removed: base.filter((r) => !after.has(r.urn)).map((r) => r.urn),
     updated: [],
+    ignored: [],
     replacements: [],
   };
   for (const old of base) {
     const next = after.get(old.urn);
     if (!next) continue;
-    const ignored = next.ignoreChanges ?? [];
-    const changes = diffInputs(old.inputs, next.inputs).filter(
-      (c) => !ignored.some((prefix) => underPath(c.path, prefix)),
-    );
+    const ignoredPaths = next.ignoreChanges ?? [];
+    const all = diffInputs(comparable(old), comparable(next));
+    const isIgnored = (c: InputChange): boolean =>
+      ignoredPaths.some((prefix) => underPath(c.path, prefix));
+    const held = all.filter(isIgnored);
+    if (held.length > 0) report.ignored.push({ urn: old.urn, paths: held.map((c) => c.path) });
+    const changes = all.filter((c) => !isIgnored(c));
     if (changes.length === 0) continue;
     report.updated.push({ urn: old.urn, paths: changes.map((c) => c.path) });
     for (const change of changes) {
@@ -114,11 +130,15 @@ function clip(v: unknown): string {
 
 export function formatChangeReport(name: string, report: ChangeReport): string {
   const lines = [
-    `${name}: +${report.added.length} added, ~${report.updated.length} updated, -${report.removed.length} removed, ${report.replacements.length} replace-triggering`,
+    `${name}: +${report.added.length} added, ~${report.updated.length} updated, =${report.ignored.length} held for rotation, -${report.removed.length} removed, ${report.replacements.length} replace-triggering`,
     ...report.added.map((u) => `  + ${shortUrn(u)}`),
     ...report.updated.map(
       (u) =>
         `  ~ ${shortUrn(u.urn)}: ${u.paths.slice(0, 4).join(", ")}${u.paths.length > 4 ? `, … (${u.paths.length})` : ""}`,
+    ),
+    ...report.ignored.map(
+      (u) =>
+        `  = ${shortUrn(u.urn)}: ${u.paths.join(", ")} (ignoreChanges: applied when the node is rotated)`,
     ),
     ...report.removed.map((u) => `  - ${shortUrn(u)}  REMOVED`),
     ...report.replacements.map(

@@ -55,3 +55,14 @@ export function isSecretMarker(value: unknown): boolean {
 export function secretMarker(value: unknown): Record<string, unknown> {
   return { [SIG_KEY]: SECRET_SIG, value };
 }
+
+/** The wire form with secrets unwrapped to their values (never written anywhere; digests only). */
+export function unwrapWire(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapWire);
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Record<string, unknown>;
+  if (obj[SIG_KEY] === SECRET_SIG) return unwrapWire(obj["value"]);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj).sort()) out[key] = unwrapWire(obj[key]);
+  return out;
+}

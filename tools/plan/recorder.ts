@@ -1,7 +1,8 @@
 // Records every registration the program makes, as the engine would see it: type, name,
 // parent, protect, dependencies (explicit and through inputs) and inputs (secrets masked).
 import * as pulumi from "@pulumi/pulumi";
-import { maskWire } from "./mask";
+import { createHash } from "crypto";
+import { maskWire, SECRET_MARK, unwrapWire } from "./mask";
 
 export interface PlannedResource {
   readonly urn: string;
@@ -18,6 +19,27 @@ export interface PlannedResource {
   /** Input paths the engine will not update (the `ignoreChanges` option). */
   readonly ignoreChanges?: string[];
   readonly inputs: Record<string, unknown>;
+  /**
+   * For each top-level input holding a secret: a SHA-256 of its value. Lets a plan diff see that a
+   * secret input changed (user data carrying a new version) without showing it; kept out of the
+   * written artifacts.
+   */
+  readonly secretDigests?: Record<string, string>;
+}
+
+function secretDigests(
+  raw: Record<string, unknown>,
+  masked: Record<string, unknown>,
+): Record<string, string> {
+  const digests: Record<string, string> = {};
+  for (const key of Object.keys(masked)) {
+    if (JSON.stringify(masked[key])?.includes(SECRET_MARK)) {
+      digests[key] = createHash("sha256")
+        .update(JSON.stringify(unwrapWire(raw[key])))
+        .digest("hex");
+    }
+  }
+  return digests;
 }
 
 let pendingSecretOutputs: string[] = [];
@@ -47,6 +69,9 @@ export function installRecorder(): PlannedResource[] {
     req
       .getPropertydependenciesMap()
       .forEach((deps: any) => propertyDeps.push(...deps.getUrnsList()));
+    const raw = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    const masked = maskWire(raw) as Record<string, unknown>;
+    const digests = secretDigests(raw, masked);
     recorded.push({
       urn,
       type: req.getType(),
@@ -61,7 +86,8 @@ export function installRecorder(): PlannedResource[] {
       ...(req.getIgnorechangesList().length > 0
         ? { ignoreChanges: req.getIgnorechangesList() }
         : {}),
-      inputs: maskWire(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+      inputs: masked,
+      ...(Object.keys(digests).length > 0 ? { secretDigests: digests } : {}),
     });
     // The engine marks these outputs secret; the mock monitor does not, so the mocks do it.
     pendingSecretOutputs = req.getAdditionalsecretoutputsList();

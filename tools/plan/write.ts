@@ -36,7 +36,9 @@ export function writePlan(plan: PlanResult, outDir: string): string[] {
     fs.writeFileSync(file, text);
     written.push(file);
   };
-  write("resources.json", `${JSON.stringify(plan.resources, null, 2)}\n`);
+  // Secret digests serve plan diffs in memory only.
+  const resources = plan.resources.map(({ secretDigests: _digests, ...r }) => r);
+  write("resources.json", `${JSON.stringify(resources, null, 2)}\n`);
   write("outputs.json", `${JSON.stringify(plan.outputs, null, 2)}\n`);
   fs.mkdirSync(path.join(outDir, "manifests"), { recursive: true });
   for (const m of plan.manifests) {
