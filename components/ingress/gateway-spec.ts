@@ -1,5 +1,6 @@
 // Envoy Gateway values and the Gateway API objects of one static address as plain data
 // (validated in tests against the pinned Gateway API v1.6.1 and Envoy Gateway v1.9.0 CRDs).
+import { hostSpreadConstraint } from "../k8s-fragments";
 import { PHYSICAL_HOST_LABEL } from "../types";
 import {
   AddressPlan,
@@ -60,17 +61,7 @@ function requireDistinctHosts(matchLabels: Record<string, string>): {
   affinity: Record<string, unknown>;
 } {
   return {
-    topologySpreadConstraints: [
-      {
-        maxSkew: 1,
-        topologyKey: PHYSICAL_HOST_LABEL,
-        whenUnsatisfiable: "DoNotSchedule",
-        nodeAffinityPolicy: "Honor",
-        nodeTaintsPolicy: "Honor",
-        labelSelector: { matchLabels },
-        matchLabelKeys: ["pod-template-hash"],
-      },
-    ],
+    topologySpreadConstraints: [hostSpreadConstraint(matchLabels, true)],
     affinity: {
       podAntiAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: [

@@ -33,7 +33,7 @@ export const GATEWAY_ROUTE_NAMESPACE_LABELS: Readonly<Record<string, string>> = 
 };
 
 /** The label every namespace carries with its own name (set by the API server). */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+export { NAMESPACE_NAME_LABEL } from "../k8s-fragments";
 
 export interface HostPlan {
   readonly fqdn: string;

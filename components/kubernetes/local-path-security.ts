@@ -7,6 +7,8 @@
 // host path as root to create or delete the volume's directory, so the namespace is labelled
 // for the privileged level. Neither pod needs any inbound traffic, and helper pods no network.
 
+import { dnsEgressRule } from "../k8s-fragments";
+
 /** Unprivileged UID/GID for the provisioner (the image defines no user of its own). */
 export const PROVISIONER_UID = 65532;
 
@@ -89,8 +91,6 @@ export interface LocalPathPolicyInput {
   readonly apiServerAddresses: readonly string[];
 }
 
-const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
-
 function networkPolicy(input: LocalPathPolicyInput, name: string, spec: Record<string, unknown>) {
   return {
     apiVersion: "networking.k8s.io/v1",
@@ -112,21 +112,7 @@ export function localPathNetworkPolicies(input: LocalPathPolicyInput) {
     ...(apiPeers.length > 0 ? { to: apiPeers } : {}),
     ports: API_PORTS.map((port) => ({ protocol: "TCP", port })),
   };
-  const dnsRule = {
-    to: [
-      {
-        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } },
-        // kube-dns is the label CoreDNS keeps for compatibility (RKE2, kubeadm, k3s).
-        podSelector: {
-          matchExpressions: [{ key: "k8s-app", operator: "In", values: ["kube-dns", "coredns"] }],
-        },
-      },
-    ],
-    ports: [
-      { protocol: "UDP", port: 53 },
-      { protocol: "TCP", port: 53 },
-    ],
-  };
+  const dnsRule = dnsEgressRule();
   return {
     defaultDeny: networkPolicy(input, "default-deny", {
       podSelector: {},

@@ -3,13 +3,14 @@
 // client traffic only from the namespaces of the services with access to this database, each
 // to the pooler its credential names (readwrite → rw, read → ro).
 // Pure: plain facts in, plain policy bodies out.
+import { DNS_PEER, DNS_PORTS, NAMESPACE_NAME_LABEL } from "../k8s-fragments";
 import { compareIp, isIpv4 } from "../../config/ip";
 import { DatabaseConfig, ServiceConfig } from "../../config/schema";
 import { ClusterNode } from "../types";
 import { CNPG_NAMESPACE, DatabaseNames, POSTGRES_PORT, poolerPodLabels } from "./names";
 
 /** Namespace label the API server sets on every namespace, for namespace selectors. */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+export { NAMESPACE_NAME_LABEL } from "../k8s-fragments";
 /** The instance manager's status/API port (operator → instances, instance ↔ instance). */
 export const INSTANCE_STATUS_PORT = 8000;
 /** API server ports: 6443 behind the `kubernetes` Service's DNAT, 443 for the Service itself. */
@@ -160,21 +161,8 @@ export function networkPolicySpecs(args: NetworkPolicyArgs): NamedPolicy[] {
       spec: egress(
         {},
         {
-          peers: [
-            {
-              namespaceSelector: inNamespace("kube-system"),
-              // kube-dns is the label CoreDNS keeps for compatibility (RKE2, kubeadm, k3s).
-              podSelector: {
-                matchExpressions: [
-                  { key: "k8s-app", operator: "In", values: ["kube-dns", "coredns"] },
-                ],
-              },
-            },
-          ],
-          ports: [
-            { protocol: "UDP", port: 53 },
-            { protocol: "TCP", port: 53 },
-          ],
+          peers: [DNS_PEER],
+          ports: DNS_PORTS,
         },
       ),
     },

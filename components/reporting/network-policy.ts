@@ -1,5 +1,6 @@
 // Pure NetworkPolicy builders for a service's namespace: deny everything, then allow exactly
 // gateway → service port, workloads → DNS, and workloads with a database role → its pooler.
+import { dnsEgressRule, NAMESPACE_NAME_LABEL } from "../k8s-fragments";
 import * as k8s from "@pulumi/kubernetes";
 import {
   dataPlaneNamespaces,
@@ -17,7 +18,6 @@ export interface NetworkPolicyBody {
 }
 
 /** Namespace label every namespace carries (set by the API server), for namespace selectors. */
-const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 function policy(plan: ServicePlan, name: string, spec: NetworkPolicySpec): NetworkPolicyBody {
   return { metadata: { name, namespace: plan.namespace, labels: objectLabels(plan.name) }, spec };
@@ -55,25 +55,7 @@ export function buildNetworkPolicies(plan: ServicePlan): NetworkPolicyBody[] {
     policy(plan, "allow-dns", {
       podSelector: {},
       policyTypes: ["Egress"],
-      egress: [
-        {
-          to: [
-            {
-              namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } },
-              // kube-dns is the label CoreDNS keeps for compatibility (RKE2, kubeadm, k3s).
-              podSelector: {
-                matchExpressions: [
-                  { key: "k8s-app", operator: "In", values: ["kube-dns", "coredns"] },
-                ],
-              },
-            },
-          ],
-          ports: [
-            { protocol: "UDP", port: 53 },
-            { protocol: "TCP", port: 53 },
-          ],
-        },
-      ],
+      egress: [dnsEgressRule()],
     }),
   ];
   if (plan.routes.length > 0) {

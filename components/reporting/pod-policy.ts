@@ -1,6 +1,7 @@
 // The security and scheduling policy every reporting pod shares: the Pod Security `restricted`
 // profile, resources from config, three distinct probes and spreading over physical hosts.
 // Pure: plain data in, Kubernetes fields out.
+import { hostSpreadConstraint } from "../k8s-fragments";
 import * as k8s from "@pulumi/kubernetes";
 import { PHYSICAL_HOST_LABEL } from "../types";
 import { RUN_AS_ID, ServicePlan } from "./model";
@@ -88,18 +89,7 @@ export function spreadOverHosts(
   perRevision: boolean,
 ): Pick<PodSpec, "topologySpreadConstraints" | "affinity"> {
   return {
-    topologySpreadConstraints: [
-      {
-        maxSkew: 1,
-        topologyKey: PHYSICAL_HOST_LABEL,
-        whenUnsatisfiable: "DoNotSchedule",
-        nodeAffinityPolicy: "Honor",
-        nodeTaintsPolicy: "Honor",
-        labelSelector: { matchLabels: labels },
-        // During a rollout, spread the new ReplicaSet on its own (old pods are about to go).
-        ...(perRevision ? { matchLabelKeys: ["pod-template-hash"] } : {}),
-      },
-    ],
+    topologySpreadConstraints: [hostSpreadConstraint(labels, perRevision)],
     affinity: {
       podAntiAffinity: {
         preferredDuringSchedulingIgnoredDuringExecution: [
