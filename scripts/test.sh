@@ -3,6 +3,9 @@
 # then one closing line with the counts. Fails when anything fails.
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# A larger young generation: the Pulumi SDK allocates many short-lived promises; fewer minor GCs
+# cut the suite's CPU time by about a tenth.
+export NODE_OPTIONS="${NODE_OPTIONS:-} --max-semi-space-size=64"
 static_log=$(mktemp)
 results=$(mktemp)
 trap 'rm -f "$static_log" "$results"' EXIT

@@ -120,6 +120,7 @@ function narrow(schema: Json, value: Json): Json {
 }
 
 const closedSchemas = new Map<string, Json>();
+const narrowedValidators = new Map<string, ValidateFunction>();
 
 /** A validator of this one object against its CRD (closed to unknown fields, narrowed). */
 function crdValidator(key: string, obj: Json): ValidateFunction | undefined {
@@ -129,8 +130,14 @@ function crdValidator(key: string, obj: Json): ValidateFunction | undefined {
     closedSchemas.set(key, closeObjects(schema));
   }
   const narrowed = narrow(closedSchemas.get(key), obj);
-  const validate = compiler.compile(narrowed);
-  compiler.removeSchema(narrowed);
+  // Objects of one kind often share a shape (every NetworkPolicy allow, every Pooler): reuse.
+  const shape = JSON.stringify(narrowed);
+  let validate = narrowedValidators.get(shape);
+  if (!validate) {
+    validate = compiler.compile(narrowed);
+    compiler.removeSchema(narrowed);
+    narrowedValidators.set(shape, validate);
+  }
   return validate;
 }
 
