@@ -7,9 +7,8 @@ import { SITE_KEYS } from "./config/schema";
 import {
   CONFIG_NAMESPACE,
   parseSite,
-  readSiblingSites,
+  readSiblings,
   requiredSecretKeys,
-  unreadableSiblingProblems,
   SiteConfig,
   SiteConfigError,
 } from "./config/site";
@@ -49,9 +48,9 @@ export function loadSiteConfig(options: LoadOptions): { config: SiteConfig; secr
     }
   }
   if (unreadable.length > 0) throw new SiteConfigError(stack, unreadable);
-  const config = parseSite(stack, raw, readSiblingSites(options.projectDir, stack));
-  const siblings = unreadableSiblingProblems(options.projectDir, stack);
-  if (siblings.length > 0) throw new SiteConfigError(stack, siblings);
+  const siblings = readSiblings(options.projectDir, stack);
+  const config = parseSite(stack, raw, siblings.sites);
+  if (siblings.problems.length > 0) throw new SiteConfigError(stack, siblings.problems);
   return { config, secrets: readSecrets(stack, config, options.offline ?? false) };
 }
 

@@ -107,32 +107,40 @@ function siblingFiles(dir: string, ownStack: string): RegExpExecArray[] {
     .sort((a, b) => a[1].localeCompare(b[1]));
 }
 
-/** The other sites' stack files next to Pulumi.yaml that parse, for cross-site checks. */
-export function readSiblingSites(dir: string, ownStack: string): SiblingSite[] {
-  return siblingFiles(dir, ownStack).flatMap((m) => {
-    const parsed = rawSiteSchema.safeParse(readStackFile(path.join(dir, m[0])));
-    return parsed.success ? [{ stack: m[1], site: parsed.data }] : [];
-  });
-}
-
 /**
- * Sibling stack files that do not parse: the cross-site checks cannot compare against them, so
- * planning this site would silently skip them — refuse instead, naming the file.
+ * The other sites' stack files next to Pulumi.yaml, each parsed once: those that parse, for the
+ * cross-site checks, and a problem for each that does not — skipping it would silently turn the
+ * checks off, so the site is refused instead, naming the file.
  */
-export function unreadableSiblingProblems(dir: string, ownStack: string): ConfigProblem[] {
-  return siblingFiles(dir, ownStack).flatMap((m) => {
+export function readSiblings(
+  dir: string,
+  ownStack: string,
+): { sites: SiblingSite[]; problems: ConfigProblem[] } {
+  const sites: SiblingSite[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const m of siblingFiles(dir, ownStack)) {
     const parsed = rawSiteSchema.safeParse(readStackFile(path.join(dir, m[0])), {
       reportInput: true,
     });
-    if (parsed.success) return [];
+    if (parsed.success) {
+      sites.push({ stack: m[1], site: parsed.data });
+      continue;
+    }
     const first = zodProblems(parsed.error)[0];
-    return [
-      {
-        key: m[0],
-        message: `cannot be read for the cross-site checks (${first ? `[${first.key}] ${first.message}` : "invalid"}); fix that stack's file first`,
-      },
-    ];
-  });
+    problems.push({
+      key: m[0],
+      message: `cannot be read for the cross-site checks (${first ? `[${first.key}] ${first.message}` : "invalid"}); fix that stack's file first`,
+    });
+  }
+  return { sites, problems };
+}
+
+export function readSiblingSites(dir: string, ownStack: string): SiblingSite[] {
+  return readSiblings(dir, ownStack).sites;
+}
+
+export function unreadableSiblingProblems(dir: string, ownStack: string): ConfigProblem[] {
+  return readSiblings(dir, ownStack).problems;
 }
 
 /** Every secret config key a site needs. */
