@@ -1,6 +1,7 @@
 // cert-manager chart values, issuers and certificates as plain data (validated in tests against
 // the pinned cert-manager v1.21.1 CRDs).
 import { PHYSICAL_HOST_LABEL } from "../types";
+import { AWAIT_SECONDS, awaitAnnotations, condition } from "../k8s-await";
 import {
   ACME_ISSUER,
   AddressPlan,
@@ -81,16 +82,21 @@ export function certManagerValues(args: CertManagerValuesArgs): Record<string, u
 export interface ClusterObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string };
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
   spec: Record<string, unknown>;
 }
+
+/** Issuers: Ready once cert-manager accepted them (ACME: the account is registered). */
+const ISSUER_AWAIT = awaitAnnotations([condition("Ready")], AWAIT_SECONDS.issuer);
+/** Certificates: Ready once issued and stored in their Secret. */
+const CERTIFICATE_AWAIT = awaitAnnotations([condition("Ready")], AWAIT_SECONDS.certificate);
 
 /** The site CA issuer: signs with the key pair in Secret SITE_CA_SECRET (cert-manager namespace). */
 export function siteCaIssuer(): ClusterObject {
   return {
     apiVersion: CERT_MANAGER_API_VERSION,
     kind: "ClusterIssuer",
-    metadata: { name: SITE_CA_ISSUER },
+    metadata: { name: SITE_CA_ISSUER, annotations: { ...ISSUER_AWAIT } },
     spec: { ca: { secretName: SITE_CA_SECRET } },
   };
 }
@@ -106,7 +112,7 @@ export function acmeIssuer(args: AcmeArgs): ClusterObject {
   return {
     apiVersion: CERT_MANAGER_API_VERSION,
     kind: "ClusterIssuer",
-    metadata: { name: ACME_ISSUER },
+    metadata: { name: ACME_ISSUER, annotations: { ...ISSUER_AWAIT } },
     spec: {
       acme: {
         server: args.server,
@@ -140,7 +146,11 @@ export function hostCertificate(host: HostPlan, issuerName: string, acme: boolea
   return {
     apiVersion: CERT_MANAGER_API_VERSION,
     kind: "Certificate",
-    metadata: { name: host.certificate, namespace: NAMESPACES.gateways },
+    metadata: {
+      name: host.certificate,
+      namespace: NAMESPACES.gateways,
+      annotations: { ...CERTIFICATE_AWAIT },
+    },
     spec: {
       secretName: host.secretName,
       dnsNames: [host.fqdn],
@@ -149,5 +159,22 @@ export function hostCertificate(host: HostPlan, issuerName: string, acme: boolea
       usages: ["digital signature", "server auth"],
       ...(acme ? {} : { duration: "2160h", renewBefore: "720h" }),
     },
+  };
+}
+
+/**
+ * cert-manager's validating webhook (failurePolicy Fail) over every cert-manager.io and
+ * acme.cert-manager.io kind. (Its mutating twin covers only CertificateRequests, which the
+ * program never creates: cert-manager's controller does.)
+ */
+export const CERT_MANAGER_WEBHOOK = `ValidatingWebhookConfiguration/${CERT_MANAGER_RELEASE}-webhook`;
+
+/** What the webhook gate dry-runs: the simplest valid Issuer. */
+export function webhookProbeIssuer(): ClusterObject {
+  return {
+    apiVersion: CERT_MANAGER_API_VERSION,
+    kind: "Issuer",
+    metadata: { name: "webhook-gate-probe" },
+    spec: { selfSigned: {} },
   };
 }

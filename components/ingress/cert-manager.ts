@@ -1,12 +1,18 @@
-// cert-manager on one cluster: its namespace and the pinned chart (with CRDs). Ingress TLS and the
-// Postgres backup plugin wait on `ready`.
+// cert-manager on one cluster: its namespace, the pinned chart (with CRDs) and a gate proving its
+// webhook serves with the CA bundle cainjector injects. Ingress TLS, Envoy Gateway's control-plane
+// certificates and the Postgres backup plugin wait on `ready`. (The chart's own proof of that,
+// startupapicheck, is a Helm hook, which helm.v4.Chart drops.)
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlantCluster } from "../types";
+import { WebhookGate } from "../kubernetes/webhook-gate";
+import { chartRevision } from "../kubernetes/webhook-gate-spec";
 import {
   CERT_MANAGER_NAMESPACE_LABELS,
   CERT_MANAGER_RELEASE,
+  CERT_MANAGER_WEBHOOK,
   certManagerValues,
+  webhookProbeIssuer,
 } from "./cert-manager-spec";
 import { NAMESPACES } from "./model";
 import { CERT_MANAGER } from "./versions";
@@ -21,7 +27,7 @@ export interface CertManagerArgs {
 
 export class CertManager extends pulumi.ComponentResource {
   public readonly namespace: string = NAMESPACES.certManager;
-  /** The chart: its Deployments (webhook included) are awaited, so dependents can create cert-manager objects. */
+  /** The chart and the webhook gate: once these are done, cert-manager objects can be created. */
   public readonly ready: readonly pulumi.Resource[];
 
   constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -32,6 +38,7 @@ export class CertManager extends pulumi.ComponentResource {
       { metadata: { name: NAMESPACES.certManager, labels: { ...CERT_MANAGER_NAMESPACE_LABELS } } },
       { parent: this, provider, dependsOn: [...args.cluster.ready] },
     );
+    const values = certManagerValues({ enableGatewayApi: args.enableGatewayApi ?? false });
     const chart = new k8s.helm.v4.Chart(
       `${name}-chart`,
       {
@@ -40,11 +47,24 @@ export class CertManager extends pulumi.ComponentResource {
         version: CERT_MANAGER.version,
         repositoryOpts: { repo: CERT_MANAGER.repo },
         namespace: NAMESPACES.certManager,
-        values: certManagerValues({ enableGatewayApi: args.enableGatewayApi ?? false }),
+        values,
       },
       { parent: this, provider, dependsOn: [namespace, ...(args.dependsOn ?? [])] },
     );
-    this.ready = [chart];
+    const gate = new WebhookGate(
+      "cert-manager-webhook",
+      {
+        cluster: args.cluster,
+        namespace: NAMESPACES.certManager,
+        webhooks: [CERT_MANAGER_WEBHOOK],
+        probe: webhookProbeIssuer(),
+        resource: "issuers",
+        revision: chartRevision(CERT_MANAGER.chart, CERT_MANAGER.version, values),
+        dependsOn: [namespace, chart],
+      },
+      { parent: this },
+    );
+    this.ready = [chart, ...gate.ready];
     this.registerOutputs({ namespace: this.namespace });
   }
 }

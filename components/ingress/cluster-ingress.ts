@@ -31,20 +31,32 @@ export class ClusterIngress extends pulumi.ComponentResource {
     super("plant:ingress:ClusterIngress", name, {}, opts);
     const { cluster, ingress } = args;
     const child = { parent: this };
-    const envoyGateway = ingress
-      ? new EnvoyGateway(`${cluster.name}-envoy-gateway`, { cluster }, child)
-      : undefined;
     const acme = ingress?.tls.issuer === "acme";
-    const certManager = new CertManager(
-      `${cluster.name}-cert-manager`,
-      {
-        cluster,
-        // The ACME HTTP-01 solver attaches HTTPRoutes: cert-manager needs the Gateway API CRDs at start.
-        enableGatewayApi: acme,
-        dependsOn: acme && envoyGateway ? envoyGateway.crds : [],
-      },
-      child,
-    );
+    let certManager: CertManager | undefined;
+    const declareCertManager = (gatewayApiCrds: readonly pulumi.Resource[]): CertManager =>
+      new CertManager(
+        `${cluster.name}-cert-manager`,
+        {
+          cluster,
+          // The ACME HTTP-01 solver attaches HTTPRoutes: cert-manager needs the Gateway API CRDs at start.
+          enableGatewayApi: acme,
+          dependsOn: acme ? gatewayApiCrds : [],
+        },
+        child,
+      );
+    // Envoy Gateway's control-plane certificates come from cert-manager, so Envoy Gateway declares
+    // cert-manager once its CRDs exist.
+    const envoyGateway = ingress
+      ? new EnvoyGateway(
+          `${cluster.name}-envoy-gateway`,
+          {
+            cluster,
+            certManager: (crds) => (certManager = declareCertManager(crds)).ready,
+          },
+          child,
+        )
+      : undefined;
+    certManager ??= declareCertManager([]);
     this.addons =
       ingress && envoyGateway
         ? {

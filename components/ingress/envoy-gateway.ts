@@ -1,9 +1,11 @@
 // Envoy Gateway on one cluster: the standard-channel Gateway API v1.6.1 CRDs (managed here, not by
-// the chart, which would install the experimental channel), Envoy Gateway's own CRDs, the pinned
+// the chart, which would install the experimental channel), Envoy Gateway's own CRDs, the
+// control-plane certificates (the chart's certgen hook is dropped by helm.v4.Chart), the pinned
 // controller chart, the GatewayClass and the namespace the Gateways live in.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlantCluster } from "../types";
+import { EnvoyGatewayCerts } from "./envoy-gateway-certs";
 import {
   ENVOY_GATEWAY_NAMESPACE_LABELS,
   envoyGatewayCrdValues,
@@ -16,6 +18,11 @@ import { ENVOY_GATEWAY, GATEWAY_API } from "./versions";
 
 export interface EnvoyGatewayArgs {
   readonly cluster: PlantCluster;
+  /**
+   * Declares cert-manager (which may itself need the Gateway API CRDs, for ACME HTTP-01) and
+   * returns what proves it ready: the controller's certificates are cert-manager Certificates.
+   */
+  readonly certManager: (gatewayApiCrds: readonly pulumi.Resource[]) => readonly pulumi.Resource[];
 }
 
 export class EnvoyGateway extends pulumi.ComponentResource {
@@ -59,6 +66,15 @@ export class EnvoyGateway extends pulumi.ComponentResource {
       { metadata: { name: NAMESPACES.gateways, labels: { ...GATEWAYS_NAMESPACE_LABELS } } },
       { parent: this, provider, dependsOn: clusterReady },
     );
+    const certs = new EnvoyGatewayCerts(
+      `${name}-certs`,
+      {
+        cluster: args.cluster,
+        namespace: controllerNs,
+        certManagerReady: args.certManager(this.crds),
+      },
+      { parent: this },
+    );
     const controller = new k8s.helm.v4.Chart(
       `${name}-chart`,
       {
@@ -70,7 +86,7 @@ export class EnvoyGateway extends pulumi.ComponentResource {
         skipCrds: true,
         values: envoyGatewayValues(),
       },
-      { parent: this, provider, dependsOn: [controllerNs, ...this.crds] },
+      { parent: this, provider, dependsOn: [controllerNs, ...this.crds, ...certs.ready] },
     );
     const cls = gatewayClass();
     const classResource = new k8s.apiextensions.CustomResource(

@@ -1,5 +1,6 @@
 // Envoy Gateway values and the Gateway API objects of one static address as plain data
 // (validated in tests against the pinned Gateway API v1.6.1 and Envoy Gateway v1.9.0 CRDs).
+import { AWAIT_SECONDS, awaitAnnotations, gatewayServing, routeAccepted } from "../k8s-await";
 import { hostSpreadConstraint } from "../k8s-fragments";
 import { PHYSICAL_HOST_LABEL } from "../types";
 import {
@@ -93,6 +94,9 @@ export function envoyGatewayValues(): Record<string, unknown> {
       },
     },
     podDisruptionBudget: { minAvailable: 1 },
+    // The injector only copies zone labels onto proxy pods (for zone-aware routing, unused here);
+    // its webhook configuration is a Helm hook, which helm.v4.Chart drops anyway.
+    topologyInjector: { enabled: false },
     deployment: {
       replicas: 2,
       pod: { topologySpreadConstraints: [spreadOverHosts(controllerLabels)] },
@@ -202,7 +206,11 @@ export function gateway(address: AddressPlan): GatewayObject {
   return {
     apiVersion: GATEWAY_API_VERSION,
     kind: "Gateway",
-    metadata: { name: address.gatewayName, namespace: NAMESPACES.gateways },
+    metadata: {
+      name: address.gatewayName,
+      namespace: NAMESPACES.gateways,
+      annotations: awaitAnnotations(gatewayServing(address.ip), AWAIT_SECONDS.gateway),
+    },
     spec: {
       gatewayClassName: GATEWAY_CLASS_NAME,
       infrastructure: {
@@ -246,7 +254,14 @@ export function httpsRedirectRoute(address: AddressPlan): GatewayObject {
   return {
     apiVersion: GATEWAY_API_VERSION,
     kind: "HTTPRoute",
-    metadata: { name: address.redirectRouteName, namespace: NAMESPACES.gateways },
+    metadata: {
+      name: address.redirectRouteName,
+      namespace: NAMESPACES.gateways,
+      annotations: awaitAnnotations(
+        routeAccepted([{ name: address.gatewayName, sectionName: HTTP_LISTENER }]),
+        AWAIT_SECONDS.route,
+      ),
+    },
     spec: {
       parentRefs: [
         {

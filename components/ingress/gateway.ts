@@ -47,17 +47,24 @@ export class ApiGateway extends pulumi.ComponentResource {
       ...args.addressPoolsReady,
     ]);
     // Named by FQDN: adding a host name adds a certificate and leaves the others alone.
-    const certificates = address.hosts.map((h) =>
+    const certificate = (h: (typeof address.hosts)[number], after: readonly pulumi.Resource[]) =>
       custom(`cert-${h.fqdn}`, hostCertificate(h, args.issuerName, args.acme), [
         ...args.envoyGatewayReady,
         ...args.issuerReady,
-      ]),
-    );
-    const gw = custom("gateway", gateway(address), [
-      ...args.envoyGatewayReady,
-      proxy,
-      ...certificates,
-    ]);
+        ...after,
+      ]);
+    let gw: k8s.apiextensions.CustomResource;
+    let certificates: k8s.apiextensions.CustomResource[];
+    if (args.acme) {
+      // ACME HTTP-01 is answered through this Gateway's HTTP listener: the Gateway must serve
+      // before a certificate can become Ready, so here the certificates wait for the Gateway.
+      gw = custom("gateway", gateway(address), [...args.envoyGatewayReady, proxy]);
+      certificates = address.hosts.map((h) => certificate(h, [gw]));
+    } else {
+      // Site CA certificates issue at once; the HTTPS listeners start with their Secrets present.
+      certificates = address.hosts.map((h) => certificate(h, []));
+      gw = custom("gateway", gateway(address), [...args.envoyGatewayReady, proxy, ...certificates]);
+    }
     const redirect = custom("https-redirect", httpsRedirectRoute(address), [gw]);
 
     this.ref = {
@@ -66,7 +73,7 @@ export class ApiGateway extends pulumi.ComponentResource {
       name: address.gatewayName,
       httpsListeners: Object.fromEntries(address.hosts.map((h) => [h.fqdn, h.listener])),
       dataPlaneNamespaceLabels: { [NAMESPACE_NAME_LABEL]: NAMESPACES.envoyGateway },
-      ready: [...args.envoyGatewayReady, gw],
+      ready: [...args.envoyGatewayReady, gw, ...certificates],
     };
     this.registerOutputs({ gateway: address.gatewayName, redirect: redirect.urn });
   }

@@ -75,3 +75,19 @@ export function l2Advertisement(poolNames: readonly string[]): MetalLbObject {
     spec: { ipAddressPools: [...poolNames] },
   };
 }
+
+/** MetalLB's validating webhook (failurePolicy Fail) over pools, advertisements and peers. */
+export const METALLB_WEBHOOK = "ValidatingWebhookConfiguration/metallb-webhook-configuration";
+
+/**
+ * What the webhook gate dry-runs: a pool of one TEST-NET-1 address (RFC 5737, never on a plant
+ * LAN), so the webhook's overlap check cannot refuse it for a reason other than not serving.
+ */
+export function webhookProbePool(): MetalLbObject {
+  return {
+    apiVersion: METALLB_API_VERSION,
+    kind: "IPAddressPool",
+    metadata: { name: "webhook-gate-probe", namespace: NAMESPACES.metallb },
+    spec: { addresses: ["192.0.2.1/32"], autoAssign: false },
+  };
+}

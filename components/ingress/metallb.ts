@@ -1,14 +1,19 @@
 // MetalLB in layer-2 mode on one cluster: namespace, pinned chart, one IPAddressPool per static
-// address and an L2Advertisement. The pools wait for the chart: MetalLB's validating webhook
-// rejects (fails) pool creation until its controller answers.
+// address and an L2Advertisement. The pools wait for a webhook gate, not merely the chart:
+// MetalLB's validating webhook (failurePolicy Fail) refuses every pool until the controller has
+// written its own serving certificate and CA bundle, and Pulumi does not retry that refusal.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlantCluster } from "../types";
+import { WebhookGate } from "../kubernetes/webhook-gate";
+import { chartRevision } from "../kubernetes/webhook-gate-spec";
 import {
   addressPool,
   l2Advertisement,
   METALLB_NAMESPACE_LABELS,
+  METALLB_WEBHOOK,
   metallbValues,
+  webhookProbePool,
 } from "./metallb-spec";
 import { AddressPlan, NAMESPACES } from "./model";
 import { METALLB } from "./versions";
@@ -31,6 +36,7 @@ export class MetalLb extends pulumi.ComponentResource {
       { metadata: { name: NAMESPACES.metallb, labels: { ...METALLB_NAMESPACE_LABELS } } },
       { parent: this, provider, dependsOn: [...args.cluster.ready] },
     );
+    const values = metallbValues();
     this.chart = new k8s.helm.v4.Chart(
       `${name}-chart`,
       {
@@ -39,9 +45,22 @@ export class MetalLb extends pulumi.ComponentResource {
         version: METALLB.version,
         repositoryOpts: { repo: METALLB.repo },
         namespace: NAMESPACES.metallb,
-        values: metallbValues(),
+        values,
       },
       { parent: this, provider, dependsOn: [namespace] },
+    );
+    const gate = new WebhookGate(
+      "metallb-webhook",
+      {
+        cluster: args.cluster,
+        namespace: NAMESPACES.metallb,
+        webhooks: [METALLB_WEBHOOK],
+        probe: webhookProbePool(),
+        resource: "ipaddresspools",
+        revision: chartRevision(METALLB.chart, METALLB.version, values),
+        dependsOn: [namespace, this.chart],
+      },
+      { parent: this },
     );
     // Named by the address name, so adding an address adds a pool and renames nothing.
     const pools = args.addresses.map((a) => {
@@ -49,14 +68,14 @@ export class MetalLb extends pulumi.ComponentResource {
       return new k8s.apiextensions.CustomResource(
         `${name}-pool-${a.poolName}`,
         { apiVersion: pool.apiVersion, kind: pool.kind, metadata: pool.metadata, spec: pool.spec },
-        { parent: this, provider, dependsOn: [this.chart] },
+        { parent: this, provider, dependsOn: [this.chart, ...gate.ready] },
       );
     });
     const adv = l2Advertisement(args.addresses.map((a) => a.poolName));
     const advertisement = new k8s.apiextensions.CustomResource(
       `${name}-l2`,
       { apiVersion: adv.apiVersion, kind: adv.kind, metadata: adv.metadata, spec: adv.spec },
-      { parent: this, provider, dependsOn: [this.chart, ...pools] },
+      { parent: this, provider, dependsOn: [this.chart, ...gate.ready, ...pools] },
     );
     this.ready = [...pools, advertisement];
     this.registerOutputs({});

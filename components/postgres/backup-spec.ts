@@ -2,6 +2,7 @@
 // ScheduledBackup. Pure: plain values in, specs out; credentials only by Secret reference.
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseConfig } from "../../config/schema";
+import { AWAIT_SECONDS, awaitAnnotations } from "../k8s-await";
 import { BARMAN_PLUGIN, DatabaseNames } from "./names";
 
 /** Keys of the S3 credentials Secret (in the database namespace). */
@@ -51,11 +52,32 @@ export function scheduledBackupSpec(
     schedule: db.backup.schedule,
     method: "plugin",
     pluginConfiguration: { name: BARMAN_PLUGIN },
-    // A WAL archive is useless without a base backup: take the first one right away.
-    immediate: true,
+    // The first base backup is the program's own awaited Backup (firstBackupSpec); starting
+    // another at the same time would only compete with it.
+    immediate: false,
     // Backups are owned by the ScheduledBackup, not the Cluster: deleting the Cluster keeps them.
     backupOwnerReference: "self",
     // Read the base backup from a standby, keeping I/O off the primary.
     target: "prefer-standby",
   };
 }
+
+/**
+ * A WAL archive is useless without a base backup: `pulumi up` takes one as soon as the Cluster
+ * archives WAL, and waits until the object store holds it (a failure here is a failed deploy,
+ * not a silent gap in the backups).
+ */
+export function firstBackupSpec(names: DatabaseNames): Record<string, unknown> {
+  return {
+    cluster: { name: names.cluster },
+    method: "plugin",
+    pluginConfiguration: { name: BARMAN_PLUGIN },
+    target: "prefer-standby",
+  };
+}
+
+/** Backup status phases (CNPG 1.30): `completed` only once the base backup is in the object store. */
+export const FIRST_BACKUP_AWAIT = awaitAnnotations(
+  ["jsonpath={.status.phase}=completed"],
+  AWAIT_SECONDS.firstBackup,
+);

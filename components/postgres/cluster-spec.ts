@@ -18,8 +18,14 @@ export interface ClusterSpecArgs {
 
 type Spec = Record<string, unknown>;
 
-/** Pulumi waits for CNPG's Ready condition, so roles exist before migrations run. */
-export const CLUSTER_AWAIT = { "pulumi.com/waitFor": "condition=Ready" } as const;
+/**
+ * Pulumi waits for CNPG's Ready condition, so roles exist before migrations run, and for
+ * ContinuousArchiving: WAL reaches the object store through the Barman Cloud plugin (the
+ * ObjectStore has no status of its own to wait on).
+ */
+export const CLUSTER_AWAIT = {
+  "pulumi.com/waitFor": JSON.stringify(["condition=Ready", "condition=ContinuousArchiving"]),
+} as const;
 /**
  * How long Pulumi waits for Ready: a new cluster takes minutes, a restore replays the base
  * backup and WAL from the object store before cloning the standbys, which can take an hour.

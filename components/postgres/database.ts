@@ -11,6 +11,8 @@ import {
   objectStoreSpec,
   S3_SECRET_KEYS,
   scheduledBackupSpec,
+  firstBackupSpec,
+  FIRST_BACKUP_AWAIT,
 } from "./backup-spec";
 import { CLUSTER_AWAIT, CLUSTER_TIMEOUTS, clusterSpec } from "./cluster-spec";
 import { credentialOf } from "./credential";
@@ -203,6 +205,17 @@ export class PostgresCluster extends pulumi.ComponentResource {
         spec: scheduledBackupSpec(db, names),
       },
       crOpts,
+    );
+    new k8s.apiextensions.CustomResource(
+      `${name}-first-backup`,
+      {
+        apiVersion: "postgresql.cnpg.io/v1",
+        kind: "Backup",
+        metadata: { ...meta(names.firstBackup), annotations: { ...FIRST_BACKUP_AWAIT } },
+        spec: firstBackupSpec(names),
+      },
+      // Later base backups come from the ScheduledBackup; this one must never be retaken.
+      { ...crOpts, ignoreChanges: ["spec"] },
     );
     const poolers = (["rw", "ro"] as const).map(
       (type) =>

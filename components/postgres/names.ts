@@ -20,6 +20,8 @@ export interface DatabaseNames {
   readonly s3Secret: string;
   readonly objectStore: string;
   readonly scheduledBackup: string;
+  /** The base backup `pulumi up` takes (and waits for) once, right after the Cluster is ready. */
+  readonly firstBackup: string;
   readonly poolerRw: string;
   readonly poolerRo: string;
 }
@@ -32,6 +34,7 @@ export function databaseNames(db: Pick<DatabaseConfig, "name">): DatabaseNames {
     s3Secret: `${db.name}-backup-s3`,
     objectStore: `${db.name}-backups`,
     scheduledBackup: `${db.name}-daily`,
+    firstBackup: `${db.name}-first`,
     poolerRw: `${db.name}-pooler-rw`,
     poolerRo: `${db.name}-pooler-ro`,
   };

@@ -57,3 +57,24 @@ export function pluginValues(): Record<string, unknown> {
     topologySpreadConstraints: spread(BARMAN_CHART.chart),
   };
 }
+
+/** The operator's admission webhooks (both failurePolicy Fail); a Cluster passes through both. */
+export const CNPG_WEBHOOKS = [
+  "MutatingWebhookConfiguration/cnpg-mutating-webhook-configuration",
+  "ValidatingWebhookConfiguration/cnpg-validating-webhook-configuration",
+] as const;
+
+/** What the webhook gate dry-runs: the smallest valid Cluster (never stored, so never started). */
+export function webhookProbeCluster(): {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec: Record<string, unknown>;
+} {
+  return {
+    apiVersion: "postgresql.cnpg.io/v1",
+    kind: "Cluster",
+    metadata: { name: "webhook-gate-probe" },
+    spec: { instances: 1, storage: { size: "1Gi" } },
+  };
+}

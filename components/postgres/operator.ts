@@ -1,13 +1,20 @@
 // CloudNativePG operator and Barman Cloud plugin, once per Kubernetes cluster hosting a database.
+// Database objects wait for a gate proving the operator's webhooks serve: the operator writes
+// its own webhook certificate and CA bundle after it starts, and until then every Cluster,
+// Pooler or Backup create is refused (failurePolicy Fail), which Pulumi does not retry.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlantCluster } from "../types";
+import { WebhookGate } from "../kubernetes/webhook-gate";
+import { chartRevision } from "../kubernetes/webhook-gate-spec";
 import { CNPG_NAMESPACE } from "./names";
 import {
   BARMAN_CHART,
   CHART_REPO,
   CNPG_CHART,
+  CNPG_WEBHOOKS,
   operatorValues,
+  webhookProbeCluster,
   pluginValues,
 } from "./operator-values";
 
@@ -35,6 +42,7 @@ export class CnpgOperator extends pulumi.ComponentResource {
       { metadata: { name: CNPG_NAMESPACE } },
       { parent: this, provider, dependsOn: [...args.cluster.ready] },
     );
+    const values = operatorValues();
     const operator = new k8s.helm.v4.Chart(
       `${name}-operator`,
       {
@@ -43,9 +51,22 @@ export class CnpgOperator extends pulumi.ComponentResource {
         name: CNPG_CHART.release,
         repositoryOpts: { repo: CHART_REPO },
         namespace: CNPG_NAMESPACE,
-        values: operatorValues(),
+        values,
       },
       { parent: this, provider, dependsOn: [namespace] },
+    );
+    const gate = new WebhookGate(
+      "cnpg-webhook",
+      {
+        cluster: args.cluster,
+        namespace: CNPG_NAMESPACE,
+        webhooks: CNPG_WEBHOOKS,
+        probe: webhookProbeCluster(),
+        resource: "clusters",
+        revision: chartRevision(CNPG_CHART.chart, CNPG_CHART.version, values),
+        dependsOn: [namespace, operator],
+      },
+      { parent: this },
     );
     // The plugin must live in the operator's namespace; it registers with the running operator.
     const plugin = new k8s.helm.v4.Chart(
@@ -60,7 +81,7 @@ export class CnpgOperator extends pulumi.ComponentResource {
       },
       { parent: this, provider, dependsOn: [namespace, operator, ...args.certManagerReady] },
     );
-    this.ready = [operator, plugin];
+    this.ready = [operator, ...gate.ready, plugin];
     this.registerOutputs({});
   }
 }

@@ -1,5 +1,6 @@
 // Pure builders for how a service is reached and kept available: ClusterIP Service, the
 // HTTPRoutes on the cluster's Gateways, the HorizontalPodAutoscaler and the PodDisruptionBudget.
+import { AWAIT_SECONDS, awaitAnnotations, routeAccepted } from "../k8s-await";
 import * as k8s from "@pulumi/kubernetes";
 import { objectLabels, objectNames, podLabels, RoutePlan, ServicePlan } from "./model";
 import { ObjectBody } from "./workload-spec";
@@ -26,7 +27,12 @@ export function buildService(plan: ServicePlan): ObjectBody<k8s.types.input.core
 export interface HttpRouteObject {
   apiVersion: typeof GATEWAY_API_VERSION;
   kind: "HTTPRoute";
-  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  };
   spec: {
     parentRefs: {
       group: string;
@@ -52,7 +58,16 @@ export function buildHttpRoutes(plan: ServicePlan): HttpRouteObject[] {
   return plan.routes.map((route: RoutePlan) => ({
     apiVersion: GATEWAY_API_VERSION,
     kind: "HTTPRoute",
-    metadata: { name: route.name, namespace: plan.namespace, labels: objectLabels(plan.name) },
+    metadata: {
+      name: route.name,
+      namespace: plan.namespace,
+      labels: objectLabels(plan.name),
+      // `pulumi up` succeeds only once the Gateway has accepted the route on its listener.
+      annotations: awaitAnnotations(
+        routeAccepted([{ name: route.gateway.name, sectionName: route.sectionName }]),
+        AWAIT_SECONDS.route,
+      ),
+    },
     spec: {
       parentRefs: [
         {

@@ -39,7 +39,48 @@ describe("avilla: reports (ingress + database) and optiplex (ingress)", () => {
         values: { crds: { enabled: true } },
       });
       expect(chart.provider).toMatch(new RegExp(`::k8s-${cluster}$`));
-      expect(d.addons.get(cluster)?.certManagerReady.length).toBe(1);
+      // The chart and the Job proving its webhook serves (dry-run of an Issuer).
+      const ready = d.addons.get(cluster)!.certManagerReady;
+      expect(ready).toHaveLength(2);
+      const gate = one(
+        d.resources.filter((r) => r.name === `${cluster}-cert-manager-webhook-job`),
+        "gate job",
+      );
+      expect(gate.type).toBe("kubernetes:batch/v1:Job");
+      expect(gate.dependencies).toContain(chart.urn);
+      expect(gate.inputs.metadata.annotations["plant.busche-cnc.com/gates-webhooks"]).toBe(
+        "ValidatingWebhookConfiguration/cert-manager-webhook",
+      );
+    }
+  });
+
+  it("issues Envoy Gateway's control-plane Secrets with cert-manager before the controller starts", () => {
+    for (const cluster of ["reports", "optiplex"]) {
+      const controller = chartNamed(d, `${cluster}-envoy-gateway-chart`);
+      const certs = customs(d.resources, "Certificate", cluster).filter(
+        (c) => c.inputs.metadata.namespace === "envoy-gateway-system",
+      );
+      expect(certs.map((c) => c.inputs.spec.secretName).sort()).toEqual([
+        "envoy",
+        "envoy-gateway",
+        "envoy-gateway-ca",
+        "envoy-rate-limit",
+      ]);
+      const gate = d.resources.find((r) => r.name === `${cluster}-cert-manager-webhook-job`)!;
+      for (const c of certs) {
+        expect(c.inputs.metadata.annotations["pulumi.com/waitFor"]).toBe("condition=Ready");
+        expect(c.dependencies).toContain(gate.urn);
+      }
+      const hmac = one(
+        customs(d.resources, "Secret", cluster).filter(
+          (s) => s.inputs.metadata.name === "envoy-oidc-hmac",
+        ),
+        "hmac secret",
+      );
+      expect(hmac.inputs.data).toBe("[secret]");
+      const leaves = certs.filter((c) => c.inputs.spec.secretName !== "envoy-gateway-ca");
+      for (const needed of [...leaves, hmac]) expect(controller.dependencies).toContain(needed.urn);
+      expect(controller.inputs.values.topologyInjector).toEqual({ enabled: false });
     }
   });
 
@@ -136,7 +177,18 @@ describe("avilla: reports (ingress + database) and optiplex (ingress)", () => {
 
   it("declares a Gateway with an HTTP→HTTPS redirect and an HTTPS listener per host name, certificates from the site CA", () => {
     const gw = one(customs(d.resources, "Gateway", "reports"), "Gateway");
-    expect(gw.inputs.metadata).toEqual({ name: "reports", namespace: "plant-gateways" });
+    expect(gw.inputs.metadata).toEqual({
+      name: "reports",
+      namespace: "plant-gateways",
+      // `pulumi up` waits until the proxies serve and MetalLB gave the Gateway its static IP.
+      annotations: {
+        "pulumi.com/waitFor": JSON.stringify([
+          "condition=Programmed",
+          "jsonpath={.status.addresses[0].value}=10.1.0.8",
+        ]),
+        "pulumi.com/timeoutSeconds": "900",
+      },
+    });
     const listeners = gw.inputs.spec.listeners;
     expect(listeners.map((l: Json) => [l.name, l.protocol, l.port, l.hostname])).toEqual([
       ["http", "HTTP", 80, undefined],
@@ -168,7 +220,16 @@ describe("avilla: reports (ingress + database) and optiplex (ingress)", () => {
         },
       ],
     });
-    const cert = one(customs(d.resources, "Certificate", "reports"), "Certificate");
+    const cert = one(
+      customs(d.resources, "Certificate", "reports").filter(
+        (c) => c.inputs.metadata.namespace === "plant-gateways",
+      ),
+      "Certificate",
+    );
+    expect(cert.inputs.metadata.annotations).toEqual({
+      "pulumi.com/waitFor": "condition=Ready",
+      "pulumi.com/timeoutSeconds": "600",
+    });
     expect(cert.inputs.spec).toMatchObject({
       secretName: "reports1.busche-cnc.com-tls",
       dnsNames: ["reports1.busche-cnc.com"],
@@ -177,7 +238,13 @@ describe("avilla: reports (ingress + database) and optiplex (ingress)", () => {
     const issuer = one(customs(d.resources, "ClusterIssuer", "reports"), "ClusterIssuer");
     expect(issuer.inputs.spec).toEqual({ ca: { secretName: "plant-site-ca" } });
     expect(issuer.dependencies).toContain(chartNamed(d, "reports-cert-manager-chart").urn);
+    // Created only once cert-manager's webhook is proven serving, and awaited until Ready.
+    const gate = d.resources.find((r) => r.name === "reports-cert-manager-webhook-job")!;
+    expect(issuer.dependencies).toContain(gate.urn);
+    expect(issuer.inputs.metadata.annotations["pulumi.com/waitFor"]).toBe("condition=Ready");
     expect(cert.dependencies).toContain(issuer.urn);
+    // The site CA certificates issue at once: the Gateway starts with its Secrets present.
+    expect(gw.dependencies).toContain(cert.urn);
   });
 
   it("generates one protected site root CA whose certificate (not key) is the stack output", async () => {
@@ -253,7 +320,9 @@ describe("avilla: reports (ingress + database) and optiplex (ingress)", () => {
       ),
       "root key",
     );
-    const secrets = customs(d.resources, "Secret");
+    const secrets = customs(d.resources, "Secret").filter(
+      (s) => s.inputs.metadata.name !== "envoy-oidc-hmac",
+    );
     expect(
       secrets
         .map((s) => [s.provider?.split("::").pop(), s.inputs.metadata, s.inputs.stringData])
@@ -263,7 +332,12 @@ describe("avilla: reports (ingress + database) and optiplex (ingress)", () => {
       ["k8s-reports", { name: "plant-site-ca", namespace: "cert-manager" }, "[secret]"],
     ]);
     for (const cluster of ["reports", "optiplex"]) {
-      const secret = one(customs(d.resources, "Secret", cluster), "CA Secret");
+      const secret = one(
+        customs(d.resources, "Secret", cluster).filter(
+          (s) => s.inputs.metadata.name === "plant-site-ca",
+        ),
+        "CA Secret",
+      );
       const own = (suffix: string) =>
         one(
           d.resources.filter((r) => r.name === `${cluster}-intermediate-ca-${suffix}`),
@@ -316,7 +390,10 @@ describe("avilla: reports (ingress + database) and optiplex (ingress)", () => {
         continue;
       }
       const parent = r.parent ? byUrn.get(r.parent) : undefined;
-      expect([r.name, parent?.type.startsWith("plant:ingress:")]).toEqual([r.name, true]);
+      const parentType = parent?.type ?? "";
+      const ingressOrGate =
+        parentType.startsWith("plant:ingress:") || parentType === "plant:kubernetes:WebhookGate";
+      expect([r.name, ingressOrGate]).toEqual([r.name, true]);
       expect(r.name.startsWith(`${parent?.name}-`)).toBe(true);
     }
     expect(kubernetesObjects).toBeGreaterThanOrEqual(2 * 16);
@@ -349,12 +426,16 @@ describe("cluster needs", () => {
     });
     const d = await declare(s);
     expect(d.addons.get("reports")?.ingress).toBeUndefined();
-    expect(d.addons.get("reports")?.certManagerReady.length).toBe(1);
+    expect(d.addons.get("reports")?.certManagerReady.length).toBe(2);
     expect(d.addons.get("optiplex")).toEqual({ certManagerReady: [] });
     const types = new Set(
       d.resources.filter((r) => r.type.startsWith("plant:")).map((r) => r.type),
     );
-    expect([...types]).toEqual(["plant:ingress:ClusterIngress", "plant:ingress:CertManager"]);
+    expect([...types]).toEqual([
+      "plant:ingress:ClusterIngress",
+      "plant:ingress:CertManager",
+      "plant:kubernetes:WebhookGate",
+    ]);
     expect(byType(d.resources, "tls:index/privateKey:PrivateKey")).toEqual([]);
   });
 });
@@ -382,9 +463,19 @@ describe("ACME", () => {
       },
     ]);
     expect(crdErrors(issuer.inputs)).toEqual([]);
-    const cert = one(customs(d.resources, "Certificate", "reports"), "cert");
+    const cert = one(
+      customs(d.resources, "Certificate", "reports").filter(
+        (c) => c.inputs.metadata.namespace === "plant-gateways",
+      ),
+      "cert",
+    );
     expect(cert.inputs.spec.issuerRef.name).toBe("plant-acme");
     expect(cert.inputs.spec).not.toHaveProperty("duration");
+    // HTTP-01 is answered through the Gateway: the certificate waits for it, never the reverse
+    // (a Gateway waiting on a Ready ACME certificate would wait forever).
+    const gw = one(customs(d.resources, "Gateway", "reports"), "gateway");
+    expect(cert.dependencies).toContain(gw.urn);
+    expect(gw.dependencies).not.toContain(cert.urn);
     const cm = chartNamed(d, "reports-cert-manager-chart");
     expect(cm.inputs.values.config).toEqual({
       apiVersion: "controller.config.cert-manager.io/v1alpha1",
@@ -394,7 +485,10 @@ describe("ACME", () => {
     const crds = one(byType(d.resources, CONFIG_FILE), "gateway api crds");
     expect(cm.dependencies).toContain(crds.urn);
     expect(byType(d.resources, "tls:index/privateKey:PrivateKey")).toEqual([]);
-    expect(customs(d.resources, "Secret")).toEqual([]);
+    // Only Envoy Gateway's OIDC HMAC key: no CA Secret with ACME.
+    expect(customs(d.resources, "Secret").map((x) => x.inputs.metadata.name)).toEqual([
+      "envoy-oidc-hmac",
+    ]);
     expect((await resolve(d.addons.get("reports")!.ingress!.caCertificate)).value).toBe("");
   });
 });

@@ -180,7 +180,7 @@ describe("declareDatabases on the avilla config", () => {
   test("Pulumi waits for the Cluster's Ready condition up to 60 minutes (a restore replays WAL)", () => {
     const cluster = named(plan, "postgres-reporting-cluster");
     expect((cluster.inputs.metadata as { annotations: unknown }).annotations).toEqual({
-      "pulumi.com/waitFor": "condition=Ready",
+      "pulumi.com/waitFor": '["condition=Ready","condition=ContinuousArchiving"]',
     });
     expect(plan.timeouts.get("postgres-reporting-cluster")).toEqual({
       create: "60m",
@@ -221,11 +221,32 @@ describe("declareDatabases on the avilla config", () => {
     );
   });
 
+  test("every CNPG object waits for the gate proving the operator's webhooks serve", () => {
+    const gate = named(plan, "reports-cnpg-webhook-job");
+    expect(gate.type).toBe("kubernetes:batch/v1:Job");
+    expect(gate.dependencies).toContain(named(plan, "cnpg-reports-operator").urn);
+    const annotations = (gate.inputs.metadata as { annotations: Record<string, string> })
+      .annotations;
+    expect(annotations["plant.busche-cnc.com/gates-webhooks"]).toBe(
+      "MutatingWebhookConfiguration/cnpg-mutating-webhook-configuration," +
+        "ValidatingWebhookConfiguration/cnpg-validating-webhook-configuration",
+    );
+    for (const r of plan.resources.filter((x) => /cnpg\.io/.test(x.type))) {
+      const direct = r.dependencies.includes(gate.urn);
+      const viaCluster = r.dependencies.includes(named(plan, "postgres-reporting-cluster").urn);
+      expect([r.name, direct || viaCluster]).toEqual([r.name, true]);
+    }
+  });
+
   test("every Kubernetes object uses the cluster's provider, an explicit name and namespace", () => {
     const k8sObjects = plan.resources.filter(
-      (r) => r.custom && r.type.startsWith("kubernetes:") && r.name !== "cert-manager-reports",
+      (r) =>
+        r.custom &&
+        r.type.startsWith("kubernetes:") &&
+        r.name !== "cert-manager-reports" &&
+        !r.name.startsWith("reports-cnpg-webhook-"),
     );
-    expect(k8sObjects.length).toBe(22);
+    expect(k8sObjects.length).toBe(23);
     for (const r of k8sObjects) {
       expect(r.provider).toBe(PROVIDER_URN);
       const metadata = r.inputs.metadata as { name?: string; namespace?: string } | undefined;
@@ -237,7 +258,7 @@ describe("declareDatabases on the avilla config", () => {
 
   test("every custom resource, as declared, validates against the pinned CRDs", () => {
     const crs = plan.resources.filter((r) => /cnpg\.io/.test(r.type));
-    expect(crs.length).toBe(5);
+    expect(crs.length).toBe(6);
     for (const r of crs)
       expect(crdErrors(r.inputs as { apiVersion: string; kind: string })).toEqual([]);
   });

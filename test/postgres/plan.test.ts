@@ -44,9 +44,20 @@ describe.each(["avilla", "albion"])("plan of %s", (stack) => {
       "svc_report_api_migrate",
     ]);
     expect(cluster.protect).toBe(true);
-    // The deploy waits for the database to be Ready before anything that logs in to it.
+    // The deploy waits for the database to be Ready before anything that logs in to it, and for
+    // WAL to reach the object store.
     const metadata = cluster.inputs.metadata as { annotations?: Record<string, string> };
-    expect(metadata.annotations).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
+    expect(metadata.annotations).toEqual({
+      "pulumi.com/waitFor": '["condition=Ready","condition=ContinuousArchiving"]',
+    });
+    // ...and for the first base backup, taken once the Cluster archives.
+    const first = mine.find((r) => r.type === "kubernetes:postgresql.cnpg.io/v1:Backup")!;
+    expect((first.inputs.metadata as { annotations?: unknown }).annotations).toEqual({
+      "pulumi.com/waitFor": "jsonpath={.status.phase}=completed",
+      "pulumi.com/timeoutSeconds": "3600",
+    });
+    expect(first.dependencies).toContain(cluster.urn);
+    expect(first.ignoreChanges).toEqual(["spec"]);
     for (const pooler of mine.filter((r) => r.type === "kubernetes:postgresql.cnpg.io/v1:Pooler")) {
       expect((pooler.inputs.metadata as { annotations?: unknown }).annotations).toEqual({
         "pulumi.com/waitFor": "jsonpath={.status.phase}=active",
@@ -57,6 +68,7 @@ describe.each(["avilla", "albion"])("plan of %s", (stack) => {
   test("every postgres custom resource validates against the pinned CRDs", () => {
     const crs = plan.manifests.filter((m) => /cnpg\.io\//.test(String(m.object.apiVersion)));
     expect(crs.map((m) => m.kind).sort()).toEqual([
+      "Backup",
       "Cluster",
       "ObjectStore",
       "Pooler",

@@ -305,13 +305,13 @@ describe("backups", () => {
     });
   });
 
-  test("ScheduledBackup: six-field cron from config, plugin method, immediate first backup", () => {
+  test("ScheduledBackup: six-field cron from config, plugin method; the first backup is the program's own", () => {
     expect(scheduledBackup.spec).toEqual({
       cluster: { name: "reporting" },
       schedule: "0 0 2 * * *",
       method: "plugin",
       pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" },
-      immediate: true,
+      immediate: false,
       backupOwnerReference: "self",
       target: "prefer-standby",
     });

@@ -71,6 +71,13 @@ export const mockState: MockStateTable = {
       dec: BigInt(`0x${hex}`).toString(),
     };
   },
+  "random:index/randomBytes:RandomBytes": (name, inputs) => {
+    const length = typeof inputs.length === "number" ? inputs.length : 32;
+    let hex = "";
+    for (let i = 0; hex.length < length * 2; i++) hex += digest(`bytes-${i}`, name);
+    const buf = Buffer.from(hex.slice(0, length * 2), "hex");
+    return { hex: buf.toString("hex"), base64: buf.toString("base64") };
+  },
   "random:index/randomUuid:RandomUuid": (name) => {
     const h = digest("uuid", name);
     return {
