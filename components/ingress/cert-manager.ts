@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlantCluster } from "../types";
+import { NamespacePolicies } from "../kubernetes/namespace-policies";
 import { WebhookGate } from "../kubernetes/webhook-gate";
 import { chartRevision } from "../kubernetes/webhook-gate-spec";
 import {
@@ -38,6 +39,26 @@ export class CertManager extends pulumi.ComponentResource {
       { metadata: { name: NAMESPACES.certManager, labels: { ...CERT_MANAGER_NAMESPACE_LABELS } } },
       { parent: this, provider, dependsOn: [...args.cluster.ready] },
     );
+    // Only the webhook (10250, the chart's securePort) is called from outside the namespace.
+    const policies = new NamespacePolicies(
+      `${name}-policies`,
+      {
+        cluster: args.cluster,
+        namespace: NAMESPACES.certManager,
+        namespaceResource: namespace,
+        allows: [
+          {
+            name: "webhook",
+            podLabels: {
+              "app.kubernetes.io/instance": CERT_MANAGER_RELEASE,
+              "app.kubernetes.io/component": "webhook",
+            },
+            ports: [10250],
+          },
+        ],
+      },
+      { parent: this },
+    );
     const values = certManagerValues({ enableGatewayApi: args.enableGatewayApi ?? false });
     const chart = new k8s.helm.v4.Chart(
       `${name}-chart`,
@@ -49,7 +70,11 @@ export class CertManager extends pulumi.ComponentResource {
         namespace: NAMESPACES.certManager,
         values,
       },
-      { parent: this, provider, dependsOn: [namespace, ...(args.dependsOn ?? [])] },
+      {
+        parent: this,
+        provider,
+        dependsOn: [namespace, ...policies.ready, ...(args.dependsOn ?? [])],
+      },
     );
     const gate = new WebhookGate(
       "cert-manager-webhook",

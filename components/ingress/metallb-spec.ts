@@ -91,3 +91,9 @@ export function webhookProbePool(): MetalLbObject {
     spec: { addresses: ["192.0.2.1/32"], autoAssign: false },
   };
 }
+
+/** Pod labels of MetalLB's controller (release `metallb`), which serves the webhook on 9443. */
+export const METALLB_CONTROLLER_LABELS: Readonly<Record<string, string>> = {
+  "app.kubernetes.io/name": "metallb",
+  "app.kubernetes.io/component": "controller",
+};

@@ -5,11 +5,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlantCluster } from "../types";
+import { NamespacePolicies } from "../kubernetes/namespace-policies";
 import { WebhookGate } from "../kubernetes/webhook-gate";
 import { chartRevision } from "../kubernetes/webhook-gate-spec";
 import {
   addressPool,
   l2Advertisement,
+  METALLB_CONTROLLER_LABELS,
   METALLB_NAMESPACE_LABELS,
   METALLB_WEBHOOK,
   metallbValues,
@@ -36,6 +38,18 @@ export class MetalLb extends pulumi.ComponentResource {
       { metadata: { name: NAMESPACES.metallb, labels: { ...METALLB_NAMESPACE_LABELS } } },
       { parent: this, provider, dependsOn: [...args.cluster.ready] },
     );
+    // The speakers use the host network (policies do not apply to them); the controller serves
+    // the webhook.
+    const policies = new NamespacePolicies(
+      `${name}-policies`,
+      {
+        cluster: args.cluster,
+        namespace: NAMESPACES.metallb,
+        namespaceResource: namespace,
+        allows: [{ name: "webhook", podLabels: METALLB_CONTROLLER_LABELS, ports: [9443] }],
+      },
+      { parent: this },
+    );
     const values = metallbValues();
     this.chart = new k8s.helm.v4.Chart(
       `${name}-chart`,
@@ -47,7 +61,7 @@ export class MetalLb extends pulumi.ComponentResource {
         namespace: NAMESPACES.metallb,
         values,
       },
-      { parent: this, provider, dependsOn: [namespace] },
+      { parent: this, provider, dependsOn: [namespace, ...policies.ready] },
     );
     const gate = new WebhookGate(
       "metallb-webhook",

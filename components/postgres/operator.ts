@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlantCluster } from "../types";
+import { NamespacePolicies } from "../kubernetes/namespace-policies";
 import { WebhookGate } from "../kubernetes/webhook-gate";
 import { chartRevision } from "../kubernetes/webhook-gate-spec";
 import { CNPG_NAMESPACE } from "./names";
@@ -42,6 +43,31 @@ export class CnpgOperator extends pulumi.ComponentResource {
       { metadata: { name: CNPG_NAMESPACE } },
       { parent: this, provider, dependsOn: [...args.cluster.ready] },
     );
+    // The operator serves its webhooks (9443) to the API server; the Barman Cloud plugin serves
+    // gRPC (9090) to the operator only.
+    const policies = new NamespacePolicies(
+      `${name}-policies`,
+      {
+        cluster: args.cluster,
+        namespace: CNPG_NAMESPACE,
+        namespaceResource: namespace,
+        allows: [
+          {
+            name: "webhook",
+            podLabels: { "app.kubernetes.io/name": CNPG_CHART.chart },
+            ports: [9443],
+          },
+          {
+            name: "barman-cloud",
+            podLabels: { "app.kubernetes.io/name": BARMAN_CHART.chart },
+            ports: [9090],
+            fromNamespaces: [CNPG_NAMESPACE],
+            fromPodLabels: { "app.kubernetes.io/name": CNPG_CHART.chart },
+          },
+        ],
+      },
+      { parent: this },
+    );
     const values = operatorValues();
     const operator = new k8s.helm.v4.Chart(
       `${name}-operator`,
@@ -53,7 +79,7 @@ export class CnpgOperator extends pulumi.ComponentResource {
         namespace: CNPG_NAMESPACE,
         values,
       },
-      { parent: this, provider, dependsOn: [namespace] },
+      { parent: this, provider, dependsOn: [namespace, ...policies.ready] },
     );
     const gate = new WebhookGate(
       "cnpg-webhook",

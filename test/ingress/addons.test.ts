@@ -54,6 +54,25 @@ describe("avilla: reports (ingress + database) and optiplex (ingress)", () => {
     }
   });
 
+  it("creates MetalLB pools and the advertisement only once the webhook gate has passed", () => {
+    for (const cluster of ["reports", "optiplex"]) {
+      const gate = one(
+        d.resources.filter((r) => r.name === `${cluster}-metallb-webhook-job`),
+        "metallb gate",
+      );
+      expect(gate.inputs.metadata.annotations["plant.busche-cnc.com/gates-webhooks"]).toBe(
+        "ValidatingWebhookConfiguration/metallb-webhook-configuration",
+      );
+      expect(gate.dependencies).toContain(chartNamed(d, `${cluster}-metallb-chart`).urn);
+      const guarded = [
+        ...customs(d.resources, "IPAddressPool", cluster),
+        ...customs(d.resources, "L2Advertisement", cluster),
+      ];
+      expect(guarded.length).toBeGreaterThanOrEqual(2);
+      for (const r of guarded) expect(r.dependencies).toContain(gate.urn);
+    }
+  });
+
   it("issues Envoy Gateway's control-plane Secrets with cert-manager before the controller starts", () => {
     for (const cluster of ["reports", "optiplex"]) {
       const controller = chartNamed(d, `${cluster}-envoy-gateway-chart`);
@@ -392,7 +411,9 @@ describe("avilla: reports (ingress + database) and optiplex (ingress)", () => {
       const parent = r.parent ? byUrn.get(r.parent) : undefined;
       const parentType = parent?.type ?? "";
       const ingressOrGate =
-        parentType.startsWith("plant:ingress:") || parentType === "plant:kubernetes:WebhookGate";
+        parentType.startsWith("plant:ingress:") ||
+        parentType === "plant:kubernetes:WebhookGate" ||
+        parentType === "plant:kubernetes:NamespacePolicies";
       expect([r.name, ingressOrGate]).toEqual([r.name, true]);
       expect(r.name.startsWith(`${parent?.name}-`)).toBe(true);
     }
@@ -434,6 +455,7 @@ describe("cluster needs", () => {
     expect([...types]).toEqual([
       "plant:ingress:ClusterIngress",
       "plant:ingress:CertManager",
+      "plant:kubernetes:NamespacePolicies",
       "plant:kubernetes:WebhookGate",
     ]);
     expect(byType(d.resources, "tls:index/privateKey:PrivateKey")).toEqual([]);

@@ -138,7 +138,8 @@ describe("declareDatabases on the avilla config", () => {
     expect(count("kubernetes:barmancloud.cnpg.io/v1:ObjectStore")).toBe(1);
     expect(count("kubernetes:postgresql.cnpg.io/v1:ScheduledBackup")).toBe(1);
     expect(count("kubernetes:postgresql.cnpg.io/v1:Pooler")).toBe(2);
-    expect(count("kubernetes:networking.k8s.io/v1:NetworkPolicy")).toBe(10);
+    // 10 in the database namespace, 3 in cnpg-system (deny, webhook, plugin).
+    expect(count("kubernetes:networking.k8s.io/v1:NetworkPolicy")).toBe(13);
   });
 
   test("charts are pinned, from the CloudNativePG repo, in cnpg-system", () => {
@@ -244,7 +245,8 @@ describe("declareDatabases on the avilla config", () => {
         r.custom &&
         r.type.startsWith("kubernetes:") &&
         r.name !== "cert-manager-reports" &&
-        !r.name.startsWith("reports-cnpg-webhook-"),
+        !r.name.startsWith("reports-cnpg-webhook-") &&
+        !r.name.startsWith("cnpg-reports-policies-"),
     );
     expect(k8sObjects.length).toBe(23);
     for (const r of k8sObjects) {
@@ -320,9 +322,40 @@ describe("declareDatabases on the avilla config", () => {
     expect(creds["report-api"].password).toBe("[secret]");
   });
 
+  test("cnpg-system denies ingress but to the operator's webhook and, from the operator, the plugin", () => {
+    const deny = named(plan, "cnpg-reports-policies-default-deny-ingress");
+    expect(deny.inputs.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
+    const webhook = named(plan, "cnpg-reports-policies-allow-webhook");
+    expect(webhook.inputs.spec).toEqual({
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } },
+      policyTypes: ["Ingress"],
+      ingress: [{ ports: [{ protocol: "TCP", port: 9443 }] }],
+    });
+    const plugin = named(plan, "cnpg-reports-policies-allow-barman-cloud");
+    expect(plugin.inputs.spec).toMatchObject({
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "plugin-barman-cloud" } },
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cnpg-system" } },
+              podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } },
+            },
+          ],
+          ports: [{ protocol: "TCP", port: 9090 }],
+        },
+      ],
+    });
+    // The deny comes after the allows; the charts start under both.
+    expect(deny.dependencies).toEqual(expect.arrayContaining([webhook.urn, plugin.urn]));
+    expect(named(plan, "cnpg-reports-operator").dependencies).toContain(deny.urn);
+  });
+
   test("network policies: stable names, the cluster's provider, valid, default-deny after the allows", () => {
     const policies = plan.resources.filter(
-      (r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+      (r) =>
+        r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" &&
+        r.name.startsWith("postgres-reporting-"),
     );
     const allows = [
       "allow-dns",
