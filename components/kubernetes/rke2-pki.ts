@@ -7,9 +7,15 @@ import { Rke2CaBundle } from "./rke2-userdata";
 
 /** Ten years, like RKE2's own CAs. A CA renewal changes every server's user data (see docs). */
 const CA_VALIDITY_HOURS = 10 * 365 * 24;
-/** The admin client certificate lasts a year and is renewed by any `pulumi up` in its last 30 days. */
-const ADMIN_VALIDITY_HOURS = 365 * 24;
-const ADMIN_EARLY_RENEWAL_HOURS = 30 * 24;
+/**
+ * The admin client certificate lasts two years and is renewed only on purpose
+ * (docs/kubernetes.md, "Rotating the admin certificate"). Automatic early renewal would make the
+ * certificate, hence the kubeconfig and the cluster's provider, unknown in an ordinary preview:
+ * every chart would preview empty and the policy pack would see none of its objects.
+ */
+const ADMIN_VALIDITY_HOURS = 2 * 365 * 24;
+/** Every preview and deploy warns this long before the admin certificate expires. */
+export const ADMIN_EXPIRY_WARNING_DAYS = 60;
 const CA_USES = ["cert_signing", "crl_signing", "digital_signature", "key_encipherment"];
 
 /** CA name → the common name RKE2 would give it (so `openssl x509 -subject` looks familiar). */
@@ -92,10 +98,13 @@ export class Rke2Pki extends pulumi.ComponentResource {
         caPrivateKeyPem: cas.clientCa.key.privateKeyPem,
         allowedUses: ["digital_signature", "key_encipherment", "client_auth"],
         validityPeriodHours: ADMIN_VALIDITY_HOURS,
-        earlyRenewalHours: ADMIN_EARLY_RENEWAL_HOURS,
       },
       { parent: this },
     );
+    adminCert.validityEndTime.apply((end) => {
+      const warning = adminExpiryWarning(args.clusterName, end, new Date());
+      if (warning) void pulumi.log.warn(warning, adminCert);
+    });
 
     const pair = (ca: Ca) => ({ certPem: ca.cert.certPem, keyPem: ca.key.privateKeyPem });
     this.caBundle = pulumi.secret(
@@ -116,4 +125,20 @@ export class Rke2Pki extends pulumi.ComponentResource {
       adminCertPem: this.adminCertPem,
     });
   }
+}
+
+/** A warning when the admin certificate expires within ADMIN_EXPIRY_WARNING_DAYS of `now`. */
+export function adminExpiryWarning(
+  cluster: string,
+  validityEnd: string,
+  now: Date,
+): string | undefined {
+  const end = Date.parse(validityEnd);
+  if (Number.isNaN(end)) return undefined;
+  const days = Math.floor((end - now.getTime()) / 86_400_000);
+  if (days > ADMIN_EXPIRY_WARNING_DAYS) return undefined;
+  return (
+    `cluster '${cluster}': the admin client certificate ${days < 0 ? "expired" : `expires in ${days} days`} ` +
+    `(${validityEnd}); rotate it on purpose: docs/kubernetes.md, "Rotating the admin certificate"`
+  );
 }

@@ -31,6 +31,42 @@ describe("routine changes on avilla", () => {
     expect(report.added.length + report.updated.length + report.ignored.length).toBeGreaterThan(0);
   });
 
+  it.each(ROUTINE_CHANGES.map((c) => c.name))(
+    "%s keeps every cluster's kubeconfig as it is, so its preview shows every chart's objects",
+    (name) => {
+      // A k8s.Provider whose kubeconfig is unknown in preview registers each Chart as an empty
+      // component: no chart objects, no policy checks on them (../shared/REAL-ENGINE.md).
+      const report = reports.get(name)!;
+      const providers = report.updated.filter((u) => u.urn.includes("pulumi:providers:kubernetes"));
+      expect(providers).toEqual([]);
+    },
+  );
+
+  it("nothing a kubeconfig is computed from renews itself (a renewal would make it unknown in preview)", () => {
+    const byUrn = new Map(base.resources.map((r) => [r.urn, r]));
+    const closure = (urn: string, seen = new Set<string>()): Set<string> => {
+      for (const d of byUrn.get(urn)?.dependencies ?? []) {
+        if (!seen.has(d)) {
+          seen.add(d);
+          closure(d, seen);
+        }
+      }
+      return seen;
+    };
+    const providers = base.resources.filter((r) => r.type === "pulumi:providers:kubernetes");
+    expect(providers.length).toBeGreaterThanOrEqual(2);
+    for (const p of providers) {
+      const upstream = [...closure(p.urn)].map((u) => byUrn.get(u)!).filter(Boolean);
+      const selfRenewing = upstream.filter(
+        (r) => r.type.startsWith("tls:") && Number(r.inputs.earlyRenewalHours ?? 0) > 0,
+      );
+      expect([p.name, selfRenewing.map((r) => r.name)]).toEqual([p.name, []]);
+    }
+    // The new clusters' providers do depend on their admin certificate (the check is not vacuous).
+    const reports = providers.find((p) => p.name === "k8s-reports")!;
+    expect([...closure(reports.urn)].some((u) => u.includes("LocallySignedCert"))).toBe(true);
+  });
+
   it("bump-rke2 changes every VM's user data but replaces none: rotation is deliberate", () => {
     const report = reports.get("bump-rke2")!;
     expect(report.updated).toEqual([]);
