@@ -48,7 +48,9 @@ function authUrlProblems(authUrl: string | undefined): Problem[] {
       },
     ];
   if (url.search || url.hash)
-    return [{ key, message: `${authUrl} has a query or fragment; give Keystone's base or /v3 URL` }];
+    return [
+      { key, message: `${authUrl} has a query or fragment; give Keystone's base or /v3 URL` },
+    ];
   if (/\/v2\.0\/?$/.test(url.pathname))
     return [
       {

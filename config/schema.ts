@@ -111,13 +111,19 @@ const identitySchema = z.strictObject({
    */
   authUrl: z.url().optional(),
   /** Roles the platform user gets on the project (Nova, Neutron, Glance rights). Default [member]. */
-  platformRoles: z.array(keystoneRole).min(1).default([...IDENTITY_DEFAULTS.platformRoles]),
+  platformRoles: z
+    .array(keystoneRole)
+    .min(1, "must name at least one role")
+    .default([...IDENTITY_DEFAULTS.platformRoles]),
   /**
    * Roles that give access to the project's Swift account (the proxy's keystoneauth
    * `operator_roles`). Both users get them; the backup user gets nothing else. Default
    * [swiftoperator].
    */
-  objectStoreRoles: z.array(keystoneRole).min(1).default([...IDENTITY_DEFAULTS.objectStoreRoles]),
+  objectStoreRoles: z
+    .array(keystoneRole)
+    .min(1, "must name at least one role")
+    .default([...IDENTITY_DEFAULTS.objectStoreRoles]),
 });
 
 export const openstackSchema = z.strictObject({

@@ -29,7 +29,8 @@ export function planIdentities(settings: OpenStackConfig): IdentityPlan {
   const platformRoles = [...id.platformRoles];
   // The platform user creates the backup container, so it needs the object-store role(s) too.
   for (const role of id.objectStoreRoles) {
-    if (!platformRoles.some((r) => r.toLowerCase() === role.toLowerCase())) platformRoles.push(role);
+    if (!platformRoles.some((r) => r.toLowerCase() === role.toLowerCase()))
+      platformRoles.push(role);
   }
   return {
     platform: { userName: `${settings.projectName}-platform`, roles: platformRoles },

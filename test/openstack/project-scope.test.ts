@@ -74,12 +74,14 @@ describe.each([["avilla"], ["albion"]])("offline plan of %s", (stack) => {
   };
   const providerOf = (r: PlannedResource): PlannedResource => {
     const p = r.provider ? byUrn.get(r.provider) : undefined;
-    if (!p) throw new Error(`${r.type} ${r.name} has no explicit provider (the default one is OS_*)`);
+    if (!p)
+      throw new Error(`${r.type} ${r.name} has no explicit provider (the default one is OS_*)`);
     return p;
   };
   /** Why a provider does not authenticate into the platform project, or undefined. */
   const notProjectScoped = (p: PlannedResource): string | undefined => {
-    if ("cloud" in p.inputs) return `has cloud '${String(p.inputs.cloud)}', which wins over tenantId`;
+    if ("cloud" in p.inputs)
+      return `has cloud '${String(p.inputs.cloud)}', which wins over tenantId`;
     if (p.inputs.tenantId !== projectId) return `tenantId is ${String(p.inputs.tenantId)}`;
     if (typeof p.inputs.userName !== "string") return "has no userName";
     if (p.inputs.password !== "[secret]") return "has no secret password";
@@ -154,7 +156,10 @@ describe.each([["avilla"], ["albion"]])("offline plan of %s", (stack) => {
     expect(ofType(USER)).toHaveLength(2);
     const platform = one(USER, "openstack-platform-user");
     const backup = one(USER, "openstack-backups-user");
-    expect(platform.inputs).toMatchObject({ name: "plant-reporting-platform", password: "[secret]" });
+    expect(platform.inputs).toMatchObject({
+      name: "plant-reporting-platform",
+      password: "[secret]",
+    });
     expect(backup.inputs.name).toBe("plant-reporting-backup");
     expect(backup.inputs).not.toHaveProperty("password");
     expect(site.openstack.identity).toEqual({ ...IDENTITY_DEFAULTS });
@@ -178,7 +183,9 @@ describe.each([["avilla"], ["albion"]])("offline plan of %s", (stack) => {
       userId: mockId(USER, "openstack-backups-user"),
     });
     // The key works only once the backup user holds its role.
-    expect(credential.dependencies).toContain(one(ROLE, "openstack-backups-role-swiftoperator").urn);
+    expect(credential.dependencies).toContain(
+      one(ROLE, "openstack-backups-role-swiftoperator").urn,
+    );
     // Barman's ObjectStore writes to that container with a Secret made from that credential.
     const store = resources.find((r) => r.type === "kubernetes:barmancloud.cnpg.io/v1:ObjectStore");
     if (!store) throw new Error("no Barman ObjectStore");
