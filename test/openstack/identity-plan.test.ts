@@ -1,7 +1,9 @@
 // The identities the program acts as (components/openstack/identity-plan.ts): who gets which
 // roles, and the OS_* variables that would redirect the providers, refused before anything exists.
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
 import { CONFIG_NAMESPACE, readStackFile, SiteConfigError } from "../../config";
 import {
   IDENTITY_ENV_VARS,
@@ -121,6 +123,24 @@ describe("identityEnvironmentProblems", () => {
       "environment OS_PROJECT_DOMAIN_NAME",
     ]);
   });
+});
+
+test("the PR workflow's real preview sets no identity variable (it would be refused)", () => {
+  const file = path.join(PROJECT_DIR, ".github/workflows/pull-request.yml");
+  const envKeys: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node !== null && typeof node === "object") {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "env" && value !== null && typeof value === "object")
+          envKeys.push(...Object.keys(value));
+        walk(value);
+      }
+    }
+  };
+  walk(parseYaml(fs.readFileSync(file, "utf8")));
+  expect(envKeys).toContain("PULUMI_CONFIG_PASSPHRASE");
+  expect(envKeys.filter((k) => (IDENTITY_ENV_VARS as readonly string[]).includes(k))).toEqual([]);
 });
 
 describe("prepareSite refuses an identity environment before declaring anything", () => {
