@@ -6,6 +6,7 @@ import { loadSiteConfig, SiteConfig, SiteConfigError, SiteSecrets } from "./conf
 import { areaProblems } from "./planning/area-checks";
 import { declareOpenStack } from "./components/openstack";
 import { planPlacement } from "./components/openstack/placement";
+import { identityEnvironmentProblems } from "./components/openstack/identity-plan";
 import { declareClusters } from "./components/kubernetes";
 import { declareClusterAddons } from "./components/ingress";
 import { declareDatabases } from "./components/postgres";
@@ -19,6 +20,8 @@ export interface ProgramOptions {
   readonly projectDir: string;
   /** Offline plan: missing secrets become placeholders. */
   readonly offline?: boolean;
+  /** The environment the providers will run in. Default: process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A site whose config, placement and failure domains have been checked; nothing declared yet. */
@@ -32,6 +35,10 @@ export interface PreparedSite {
 /** Every check that can refuse the site. Throws SiteConfigError; declares nothing. */
 export function prepareSite(options: ProgramOptions): PreparedSite {
   const { config, secrets } = loadSiteConfig(options);
+  // The provider plugins inherit this environment: OS_* credentials there would redirect the
+  // platform project's provider (components/openstack/identity-plan.ts).
+  const env = identityEnvironmentProblems(options.env ?? process.env, config.openstack.cloud);
+  if (env.length > 0) throw new SiteConfigError(config.stack, env);
   const placement = planPlacement(config);
   const problems = areaProblems(config, placement);
   if (problems.length > 0) throw new SiteConfigError(config.stack, problems);

@@ -10,6 +10,7 @@ import {
   rangesOverlap,
   Ipv4Range,
 } from "./ip";
+import { identityProblems } from "./identity-rules";
 import { ParsedSite } from "./schema";
 
 export interface ConfigProblem {
@@ -269,6 +270,7 @@ const SITE_RULES: Rule[] = [
   controlPlanes,
   hostnames,
   references,
+  identityProblems,
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {

@@ -85,8 +85,49 @@ const flavorSchema = z.strictObject({
   diskGb: z.number().int().min(10),
 });
 
+/** A Keystone role name as the cloud defines it (e.g. member, swiftoperator, _member_). */
+const keystoneRole = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/,
+    "is not a Keystone role name (letters, digits, '_', '-', '.'; at most 64)",
+  );
+
+/** Defaults of plant:openstack.identity; docs/openstack.md says why each. */
+export const IDENTITY_DEFAULTS = {
+  platformRoles: ["member"],
+  objectStoreRoles: ["swiftoperator"],
+} as const;
+
+/**
+ * The identities the program creates in the platform project (docs/openstack.md#identities):
+ * the platform user every project-level resource is created as, and the backup user Barman's S3
+ * credential belongs to.
+ */
+const identitySchema = z.strictObject({
+  /**
+   * Keystone URL the platform user authenticates against. Default: the public identity endpoint
+   * of plant:openstack.region in the admin cloud's catalog.
+   */
+  authUrl: z.url().optional(),
+  /** Roles the platform user gets on the project (Nova, Neutron, Glance rights). Default [member]. */
+  platformRoles: z
+    .array(keystoneRole)
+    .min(1, "must name at least one role")
+    .default([...IDENTITY_DEFAULTS.platformRoles]),
+  /**
+   * Roles that give access to the project's Swift account (the proxy's keystoneauth
+   * `operator_roles`). Both users get them; the backup user gets nothing else. Default
+   * [swiftoperator].
+   */
+  objectStoreRoles: z
+    .array(keystoneRole)
+    .min(1, "must name at least one role")
+    .default([...IDENTITY_DEFAULTS.objectStoreRoles]),
+});
+
 export const openstackSchema = z.strictObject({
-  /** Entry in clouds.yaml (OS_CLOUD) used by the provider. */
+  /** Entry in clouds.yaml for the cloud-admin provider (never exported as OS_CLOUD). */
   cloud: z.string().min(1),
   region: z.string().min(1),
   projectName: dnsLabel,
@@ -126,6 +167,10 @@ export const openstackSchema = z.strictObject({
     /** S3 API endpoint of Swift (s3api / RGW), reachable from the clusters. */
     s3Endpoint: z.url(),
     s3Region: z.string().default("us-east-1"),
+  }),
+  identity: identitySchema.default({
+    platformRoles: [...IDENTITY_DEFAULTS.platformRoles],
+    objectStoreRoles: [...IDENTITY_DEFAULTS.objectStoreRoles],
   }),
 });
 
@@ -330,6 +375,7 @@ export type SiteSettings = z.infer<typeof siteSchema>;
 export type NetworkConfig = z.infer<typeof networkSchema>;
 export type HostConfig = z.infer<typeof hostSchema>;
 export type OpenStackConfig = z.infer<typeof openstackSchema>;
+export type IdentityConfig = z.infer<typeof identitySchema>;
 export type IngressConfig = z.infer<typeof ingressSchema>;
 export type ClusterConfig = z.infer<typeof clusterSchema>;
 export type OpenStackClusterConfig = z.infer<typeof openstackClusterSchema>;

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NetworkConfig, OpenStackConfig } from "../../config/site";
 import { CloudPlan } from "./cloud-plan";
 import { ComputeFoundation } from "./compute-foundation";
+import { planIdentities } from "./identity-plan";
 import { PlantNetwork } from "./network";
 import { BackupObjectStore } from "./object-store";
 import { ClusterPorts } from "./ports";
@@ -35,23 +36,26 @@ export class OpenStackCloud extends pulumi.ComponentResource {
     const s = args.settings;
     const prefix = s.projectName;
 
-    // Credentials come from clouds.yaml (OS_CLOUD / `cloud`), never from Pulumi config.
+    // The admin's credentials come from the clouds.yaml entry named in config, never from
+    // Pulumi config; the platform user's are created by the program (project.ts).
     this.adminProvider = new openstack.Provider(
       `${name}-admin`,
       { cloud: s.cloud, region: s.region },
       { parent: this },
     );
+    const identities = planIdentities(s);
 
     this.project = new PlatformProject(
       `${name}-platform`,
       {
         adminProvider: this.adminProvider,
-        cloud: s.cloud,
         region: s.region,
         projectName: s.projectName,
         domainId: s.domain,
         description: `Plant reporting platform, site ${args.siteName}`,
         quotas: args.plan.quotas,
+        identity: identities.platform,
+        ...(identities.authUrl !== undefined ? { authUrl: identities.authUrl } : {}),
       },
       { parent: this },
     );
@@ -117,8 +121,11 @@ export class OpenStackCloud extends pulumi.ComponentResource {
     this.objectStore = new BackupObjectStore(
       `${name}-backups`,
       {
+        adminProvider: this.adminProvider,
         provider,
         projectId,
+        domainId: s.domain,
+        identity: identities.backup,
         container: s.objectStore.container,
         s3Endpoint: s.objectStore.s3Endpoint,
         s3Region: s.objectStore.s3Region,

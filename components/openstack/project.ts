@@ -1,32 +1,41 @@
-// The platform's own Keystone project, its quotas, the deploying user's role in it, and a
-// provider scoped to it. Everything the platform runs lives in this project, apart from other
-// tenants of the cloud; only cloud-wide objects (aggregates, flavors, the provider network) need
-// the admin provider.
+// The platform's own Keystone project, its quotas, the platform user that acts inside it, and the
+// provider that authenticates as that user into the project. Everything tenant-level (server
+// groups, keypair, image, security groups, ports, VMs, the backup container) is created through
+// that provider; only cloud-wide objects and identity administration use the admin provider.
+//
+// Why a user of its own: with `cloud` set, terraform-provider-openstack takes the project from
+// clouds.yaml and ignores tenant_id/tenant_name (see identity-plan.ts), so "the admin's entry
+// plus another project" cannot be expressed; explicit credentials with tenantId can.
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { QuotaPlan } from "./cloud-plan";
+import { PlannedIdentity } from "./identity-plan";
 
 export interface PlatformProjectArgs {
-  /** Provider with cloud-admin rights (clouds.yaml entry `cloud`). */
+  /** Provider with cloud-admin rights (clouds.yaml entry `plant:openstack.cloud`). */
   readonly adminProvider: openstack.Provider;
-  /** clouds.yaml entry used by both providers. */
-  readonly cloud: string;
   readonly region: string;
   readonly projectName: string;
-  /** Keystone domain id the project is created in. */
+  /** Keystone domain id the project and its users are created in. */
   readonly domainId: string;
   readonly description: string;
   readonly quotas: QuotaPlan;
-  /** Keystone role the deploying user gets in the project. Default `member`. */
-  readonly roleName?: string;
+  /** The platform user and its roles on the project (identity-plan.ts). */
+  readonly identity: PlannedIdentity;
+  /**
+   * Keystone URL the platform user authenticates against. Default: the public identity endpoint
+   * of `region` in the admin cloud's catalog.
+   */
+  readonly authUrl?: string;
 }
 
 export class PlatformProject extends pulumi.ComponentResource {
   readonly projectId: pulumi.Output<string>;
   readonly projectName: pulumi.Output<string>;
-  /** The user the credentials in clouds.yaml authenticate as. */
-  readonly userId: pulumi.Output<string>;
-  /** Provider scoped to the platform project; every project resource uses it. */
+  /** The platform user: creator of every tenant-level resource. */
+  readonly platformUserId: pulumi.Output<string>;
+  /** Provider authenticated as the platform user, scoped to the project by id. */
   readonly provider: openstack.Provider;
 
   constructor(name: string, args: PlatformProjectArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -74,28 +83,75 @@ export class PlatformProject extends pulumi.ComponentResource {
       admin,
     );
 
-    // The deploying user (from clouds.yaml) needs a role in the new project before the
-    // project-scoped provider can authenticate into it.
-    const scope = openstack.identity.getAuthScopeOutput({ name: `${name}-deployer` }, admin);
-    const role = openstack.identity.getRoleOutput({ name: args.roleName ?? "member" }, admin);
-    const assignment = new openstack.identity.RoleAssignment(
-      `${name}-deployer-role`,
-      { projectId: project.id, userId: scope.userId, roleId: role.id },
+    // Mixed classes and length satisfy the usual Keystone password_regex settings; the symbols
+    // avoid quoting trouble in clouds.yaml or a shell if an operator ever needs the password.
+    const password = new random.RandomPassword(
+      `${name}-password`,
+      {
+        length: 40,
+        special: true,
+        overrideSpecial: "-_.,:+=",
+        minLower: 2,
+        minUpper: 2,
+        minNumeric: 2,
+        minSpecial: 2,
+      },
+      { parent: this },
+    );
+    const user = new openstack.identity.User(
+      `${name}-user`,
+      {
+        name: args.identity.userName,
+        domainId: args.domainId,
+        defaultProjectId: project.id,
+        description: "Plant reporting platform: creates the platform's servers, ports and storage",
+        enabled: true,
+        password: password.result,
+        // Keystone's PCI-DSS options would otherwise lock the program out at the first run
+        // (forced change on first use) or some months later (expiry); the password changes
+        // only when the program replaces it.
+        ignoreChangePasswordUponFirstUse: true,
+        ignorePasswordExpiry: true,
+      },
       admin,
     );
+    const grants = args.identity.roles.map((roleName) => {
+      const role = openstack.identity.getRoleOutput({ name: roleName }, admin);
+      return new openstack.identity.RoleAssignment(
+        `${name}-role-${roleName}`,
+        { projectId: project.id, userId: user.id, roleId: role.id },
+        admin,
+      );
+    });
 
-    // Same credentials, scoped to the platform project by name (the clouds.yaml entry must
-    // authenticate with project_name, not project_id; see docs/openstack.md). Everything created
-    // through it waits for the role and for the quotas (the defaults are too small for the VMs).
+    const authUrl =
+      args.authUrl ??
+      openstack.identity.getEndpointOutput(
+        { serviceType: "identity", interface: "public", endpointRegion: args.region },
+        admin,
+      ).url;
+
+    // No `cloud`: it would win over everything below. userName + userDomainId, not userId: the
+    // provider's default_domain ("default") becomes the user domain, which gophercloud refuses
+    // beside a user id. The password input is secret (the SDK also lists it as a secret output).
+    // Everything created through this provider waits for the grants and the quotas (Nova's
+    // defaults are below one site's need).
     this.provider = new openstack.Provider(
       `${name}-scoped`,
-      { cloud: args.cloud, region: args.region, tenantName: project.name },
-      { parent: this, dependsOn: [assignment, computeQuota, networkQuota] },
+      {
+        authUrl,
+        region: args.region,
+        userName: user.name,
+        userDomainId: args.domainId,
+        password: pulumi.secret(password.result),
+        tenantId: project.id,
+      },
+      { parent: this, dependsOn: [...grants, computeQuota, networkQuota] },
     );
 
     this.projectId = project.id;
     this.projectName = project.name;
-    this.userId = scope.userId;
-    this.registerOutputs({ projectId: this.projectId, userId: this.userId });
+    this.platformUserId = user.id;
+    this.registerOutputs({ projectId: this.projectId, platformUserId: this.platformUserId });
   }
 }

@@ -7,6 +7,9 @@ import { asObj, label, PlainResource, Violation } from "./types";
 /** Type token → properties that hold a credential. */
 export const CREDENTIAL_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
   "pulumi:providers:kubernetes": ["kubeconfig"],
+  // The platform user's password: an input of its Keystone user and of the provider that logs in.
+  "pulumi:providers:openstack": ["password"],
+  "openstack:identity/user:User": ["password"],
   "random:index/randomPassword:RandomPassword": ["result"],
   "tls:index/privateKey:PrivateKey": ["privateKeyPem", "privateKeyOpenssh", "privateKeyPemPkcs8"],
   "openstack:identity/ec2CredentialV3:Ec2CredentialV3": ["secret"],

@@ -283,6 +283,68 @@ const cases: [string, (raw: Raw) => void, string][] = [
     (r) => (r.services[1].database.access = "read"),
     "[plant:services[1].migration] needs database.access 'readwrite'",
   ],
+  // plant:openstack.identity (config/identity-rules.ts)
+  [
+    "role name with a space",
+    (r) => (r.openstack.identity = { platformRoles: ["project member"] }),
+    "[plant:openstack.identity.platformRoles[0]] 'project member' is not a Keystone role name",
+  ],
+  [
+    "no object-store role",
+    (r) => (r.openstack.identity = { objectStoreRoles: [] }),
+    "[plant:openstack.identity.objectStoreRoles] must name at least one role",
+  ],
+  [
+    "admin as a platform role",
+    (r) => (r.openstack.identity = { platformRoles: ["member", "admin"] }),
+    "[plant:openstack.identity.platformRoles[1]] 'admin' is Keystone's cloud-administrator role: default policies do not limit it to one project, so the platform user would administer the whole cloud",
+  ],
+  [
+    "admin as an object-store role, in any case",
+    (r) => (r.openstack.identity = { objectStoreRoles: ["Admin"] }),
+    "[plant:openstack.identity.objectStoreRoles[0]] 'Admin' is Keystone's cloud-administrator role: default policies do not limit it to one project, so the backup user would administer the whole cloud",
+  ],
+  [
+    "a role listed twice",
+    (r) => (r.openstack.identity = { platformRoles: ["member", "Member"] }),
+    "[plant:openstack.identity.platformRoles[1]] role 'Member' is listed twice (also at plant:openstack.identity.platformRoles[0])",
+  ],
+  [
+    "a platform role given to the backup user",
+    (r) => (r.openstack.identity = { platformRoles: ["member"], objectStoreRoles: ["member"] }),
+    "[plant:openstack.identity.objectStoreRoles[0]] 'member' is also in plant:openstack.identity.platformRoles: the backup user would get the platform's compute and network rights",
+  ],
+  [
+    "auth URL without a scheme",
+    (r) => (r.openstack.identity = { authUrl: "keystone:5000" }),
+    "[plant:openstack.identity.authUrl] keystone:5000 is not an http(s) URL",
+  ],
+  [
+    "auth URL that is not http(s)",
+    (r) => (r.openstack.identity = { authUrl: "ftp://keystone.avilla.busche-cnc.com/v3" }),
+    "[plant:openstack.identity.authUrl] ftp://keystone.avilla.busche-cnc.com/v3 is not an http(s) URL",
+  ],
+  [
+    "auth URL with credentials",
+    (r) =>
+      (r.openstack.identity = { authUrl: "https://admin:pw@keystone.avilla.busche-cnc.com/v3" }),
+    "[plant:openstack.identity.authUrl] https://admin:pw@keystone.avilla.busche-cnc.com/v3 carries credentials",
+  ],
+  [
+    "auth URL with a query",
+    (r) => (r.openstack.identity = { authUrl: "https://keystone.avilla.busche-cnc.com/v3?x=1" }),
+    "[plant:openstack.identity.authUrl] https://keystone.avilla.busche-cnc.com/v3?x=1 has a query or fragment",
+  ],
+  [
+    "auth URL of Keystone v2.0",
+    (r) => (r.openstack.identity = { authUrl: "https://keystone.avilla.busche-cnc.com:5000/v2.0" }),
+    "[plant:openstack.identity.authUrl] https://keystone.avilla.busche-cnc.com:5000/v2.0 is Keystone's v2.0 API, which Keystone no longer serves",
+  ],
+  [
+    "unknown identity key",
+    (r) => (r.openstack.identity = { backupUser: "barman" }),
+    '[plant:openstack.identity] Unrecognized key: "backupUser"',
+  ],
   [
     "route to unserved host name",
     (r) => (r.services[0].routes[0].hostname = "reports9"),

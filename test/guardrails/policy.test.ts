@@ -425,6 +425,31 @@ describe("credentials-secret", () => {
     ]);
   });
 
+  it("denies the platform user's password in plain text, on its Keystone user or its provider", () => {
+    const user: PlainResource = {
+      type: "openstack:identity/user:User",
+      name: "openstack-platform-user",
+      urn: "urn:pulumi:avilla::plant::openstack:identity/user:User::openstack-platform-user",
+      props: { name: "plant-reporting-platform", password: "hunter2hunter2" },
+    };
+    const scoped: PlainResource = {
+      type: "pulumi:providers:openstack",
+      name: "openstack-platform-scoped",
+      urn: "urn:pulumi:avilla::plant::pulumi:providers:openstack::openstack-platform-scoped",
+      props: { userName: "plant-reporting-platform", password: "hunter2hunter2" },
+    };
+    expect(messages([user, scoped].flatMap(credentialResourceViolations))).toEqual([
+      "User openstack-platform-user: password holds a credential but is not secret: list it in additionalSecretOutputs",
+      "openstack openstack-platform-scoped: password holds a credential but is not secret: list it in additionalSecretOutputs",
+    ]);
+    expect(
+      [
+        { ...user, props: { ...user.props, password: "[secret]" } },
+        { ...scoped, additionalSecretOutputs: ["password"] },
+      ].flatMap(credentialResourceViolations),
+    ).toEqual([]);
+  });
+
   it("allows secret stack outputs and denies plain credential outputs", () => {
     const outputs = {
       clusters: { reports: { kubeconfig: "[secret]", apiEndpoint: "https://10.1.0.10:6443" } },

@@ -7,6 +7,8 @@ const T = {
   computeQuota: "openstack:compute/quotaSetV2:QuotaSetV2",
   networkQuota: "openstack:networking/quotaV2:QuotaV2",
   role: "openstack:identity/roleAssignment:RoleAssignment",
+  user: "openstack:identity/user:User",
+  password: "random:index/randomPassword:RandomPassword",
   provider: "pulumi:providers:openstack",
   aggregate: "openstack:compute/aggregateV2:AggregateV2",
   flavor: "openstack:compute/flavor:Flavor",
@@ -51,7 +53,10 @@ describe("what is declared", () => {
       [T.project]: 1,
       [T.computeQuota]: 1,
       [T.networkQuota]: 1,
-      [T.role]: 1,
+      // platform user: member + swiftoperator; backup user: swiftoperator
+      [T.role]: 3,
+      [T.user]: 2,
+      [T.password]: 1,
       [T.aggregate]: 3,
       [T.flavor]: 2,
       [T.flavorAccess]: 2,
@@ -81,13 +86,15 @@ describe("what is declared", () => {
       T.computeQuota,
       T.networkQuota,
       T.role,
+      T.user,
+      T.ec2,
       T.aggregate,
       T.flavor,
       T.flavorAccess,
       T.network,
       T.subnet,
     ];
-    const scoped = [T.serverGroup, T.keypair, T.secGroup, T.rule, T.port, T.container, T.ec2];
+    const scoped = [T.serverGroup, T.keypair, T.secGroup, T.rule, T.port, T.container];
     for (const r of avilla.resources) {
       if (admin.includes(r.type))
         expect([r.name, providerName(r.provider)]).toEqual([r.name, "openstack-admin"]);
@@ -98,16 +105,35 @@ describe("what is declared", () => {
       cloud: "avilla",
       region: "RegionOne",
     });
+    // Explicit credentials, scoped by the project's id: with `cloud` set the provider would take
+    // the project from clouds.yaml and ignore tenantId.
     const scopedProvider = byName(avilla, "openstack-platform-scoped");
     expect(scopedProvider.inputs).toEqual({
-      cloud: "avilla",
+      authUrl: "https://keystone.regionone.mock.invalid:5000",
       region: "RegionOne",
-      tenantName: "plant-reporting",
+      userName: "plant-reporting-platform",
+      userDomainId: "default",
+      password: "[secret]",
+      tenantId: "project-openstack-platform-project",
     });
-    // It authenticates into the project only after the deployer has a role there.
-    expect(scopedProvider.dependencies).toContain(
-      byName(avilla, "openstack-platform-deployer-role").urn,
+    // It authenticates into the project only after the platform user has its roles there.
+    expect(scopedProvider.dependencies).toEqual(
+      expect.arrayContaining([
+        byName(avilla, "openstack-platform-role-member").urn,
+        byName(avilla, "openstack-platform-role-swiftoperator").urn,
+      ]),
     );
+  });
+
+  test("an explicit identity.authUrl replaces the catalog lookup", async () => {
+    const raw = rawStack("albion");
+    const openstack = raw.openstack as Record<string, unknown>;
+    const authUrl = "https://keystone.albion.busche-cnc.com:5000/v3";
+    const plan = await planOpenStack("albion", {
+      ...raw,
+      openstack: { ...openstack, identity: { authUrl } },
+    });
+    expect(byName(plan, "openstack-platform-scoped").inputs.authUrl).toBe(authUrl);
   });
 
   test("protect: project, network, subnet, every port, server groups and the backup container", () => {
@@ -124,11 +150,29 @@ describe("what is declared", () => {
     }
   });
 
-  test("the deployer gets the member role in the project, from the auth scope", () => {
-    expect(byName(avilla, "openstack-platform-deployer-role").inputs).toEqual({
-      projectId: "project-openstack-platform-project",
-      roleId: expect.stringMatching(/^[0-9a-f]{32}$/),
-      userId: expect.stringMatching(/^[0-9a-f]{32}$/),
+  test("the platform user gets platformRoles + objectStoreRoles, the backup user objectStoreRoles", () => {
+    const grants = ofType(avilla, T.role).map((r) => [r.name, r.inputs]);
+    expect(grants.map(([n]) => n).sort()).toEqual([
+      "openstack-backups-role-swiftoperator",
+      "openstack-platform-role-member",
+      "openstack-platform-role-swiftoperator",
+    ]);
+    for (const [, inputs] of grants) {
+      expect(inputs).toEqual({
+        projectId: "project-openstack-platform-project",
+        roleId: expect.stringMatching(/^[0-9a-f]{32}$/),
+        userId: expect.stringMatching(/^user-openstack-(platform|backups)-user$/),
+      });
+    }
+    expect(byName(avilla, "openstack-platform-user").inputs).toEqual({
+      name: "plant-reporting-platform",
+      domainId: "default",
+      defaultProjectId: "project-openstack-platform-project",
+      description: expect.any(String),
+      enabled: true,
+      password: "[secret]",
+      ignoreChangePasswordUponFirstUse: true,
+      ignorePasswordExpiry: true,
     });
     expect(byName(avilla, "openstack-platform-project").inputs).toMatchObject({
       name: "plant-reporting",
@@ -367,6 +411,9 @@ describe("slots and outputs for the other areas", () => {
       secretAccessKey: "[secret]",
     });
     const cred = ofType(avilla, T.ec2)[0];
-    expect(cred.inputs).toEqual({ projectId: "project-openstack-platform-project" });
+    expect(cred.inputs).toEqual({
+      projectId: "project-openstack-platform-project",
+      userId: "user-openstack-backups-user",
+    });
   });
 });

@@ -1,6 +1,6 @@
 // Mocked state for the OpenStack area: what Keystone, Nova, Neutron, Glance and Swift return for
-// the project, quotas, aggregates, flavors, server groups, network, ports, image and the S3
-// credential. Ids are UUID-shaped and derived from the resource name, so plans are stable.
+// the project, its users and role grants, quotas, aggregates, flavors, server groups, network,
+// ports, image and the S3 credential. Ids are UUID-shaped and derived from the resource name, so plans are stable.
 import { createHash } from "crypto";
 import { MockCallTable, MockInputs, MockStateTable } from "../mock-types";
 
@@ -24,7 +24,8 @@ function mac(name: string): string {
   return `fa:16:3e:${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}`;
 }
 
-const DEPLOYER_USER_ID = keystoneId("user", "plant-deployer");
+/** The platform user: keypairs belong to the user that creates them. */
+const PLATFORM_USER_ID = keystoneId("user", "plant-reporting-platform");
 const NOW = "2026-11-23T00:00:00Z";
 
 function portState(name: string, inputs: MockInputs): Record<string, unknown> {
@@ -50,6 +51,15 @@ export const mockState: MockStateTable = {
     enabled: true,
     isDomain: false,
     parentId: "default",
+    region: "RegionOne",
+  }),
+  "openstack:identity/user:User": (_name, inputs) => ({
+    // Keystone echoes the PCI options it was given; extra holds unknown attributes.
+    extra: {},
+    multiFactorAuthEnabled: false,
+    ignoreLockoutFailureAttempts: false,
+    ignoreChangePasswordUponFirstUse: inputs.ignoreChangePasswordUponFirstUse ?? false,
+    ignorePasswordExpiry: inputs.ignorePasswordExpiry ?? false,
     region: "RegionOne",
   }),
   "openstack:identity/roleAssignment:RoleAssignment": () => ({ region: "RegionOne" }),
@@ -82,7 +92,7 @@ export const mockState: MockStateTable = {
     fingerprint: digest("fingerprint", name)
       .slice(0, 32)
       .replace(/(..)(?!$)/g, "$1:"),
-    userId: DEPLOYER_USER_ID,
+    userId: PLATFORM_USER_ID,
     region: "RegionOne",
   }),
   "openstack:images/image:Image": (name) => ({
@@ -124,34 +134,34 @@ export const mockState: MockStateTable = {
     region: "RegionOne",
     storagePolicy: "Policy-0",
   }),
-  "openstack:identity/ec2CredentialV3:Ec2CredentialV3": (name) => ({
+  // Keystone stores the user and project it was given (the provider sends both).
+  "openstack:identity/ec2CredentialV3:Ec2CredentialV3": (name, inputs) => ({
     access: digest("ec2-access", name).slice(0, 32),
     secret: digest("ec2-secret", name).slice(0, 32),
-    userId: DEPLOYER_USER_ID,
+    userId: inputs.userId,
+    projectId: inputs.projectId,
     trustId: "",
     region: "RegionOne",
   }),
 };
 
 export const mockCalls: MockCallTable = {
-  "openstack:identity/getAuthScope:getAuthScope": (inputs) => ({
-    id: String(inputs.name ?? "scope"),
-    name: inputs.name,
-    userId: DEPLOYER_USER_ID,
-    userName: "plant-deployer",
-    userDomainId: "default",
-    userDomainName: "Default",
-    projectId: keystoneId("project", "admin"),
-    projectName: "admin",
-    projectDomainId: "default",
-    projectDomainName: "Default",
-    domainId: "",
-    domainName: "",
-    region: "RegionOne",
-    roles: [{ roleId: keystoneId("role", "admin"), roleName: "admin" }],
-    serviceCatalogs: [],
-    tokenId: "",
-  }),
+  // The Keystone catalog's identity endpoint of the requested region and interface.
+  "openstack:identity/getEndpoint:getEndpoint": (inputs) => {
+    const region = String(inputs.endpointRegion ?? "RegionOne");
+    const iface = String(inputs.interface ?? "public");
+    return {
+      id: keystoneId("endpoint", String(inputs.serviceType), iface, region),
+      endpointRegion: region,
+      interface: iface,
+      name: "",
+      region: "RegionOne",
+      serviceId: keystoneId("service", String(inputs.serviceType)),
+      serviceName: "keystone",
+      serviceType: inputs.serviceType,
+      url: `https://keystone.${region.toLowerCase()}.mock.invalid:5000`,
+    };
+  },
   "openstack:identity/getRole:getRole": (inputs) => ({
     id: keystoneId("role", String(inputs.name)),
     name: inputs.name,
