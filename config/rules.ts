@@ -10,6 +10,7 @@ import {
   rangesOverlap,
   Ipv4Range,
 } from "./ip";
+import { mirrorProblems } from "./mirrors";
 import { ParsedSite } from "./schema";
 
 export interface ConfigProblem {
@@ -261,6 +262,8 @@ const references: Rule = (site) => {
   return problems;
 };
 
+const mirrors: Rule = (site) => mirrorProblems(site.mirrors);
+
 const SITE_RULES: Rule[] = [
   hostCount,
   names,
@@ -269,6 +272,7 @@ const SITE_RULES: Rule[] = [
   controlPlanes,
   hostnames,
   references,
+  mirrors,
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {

@@ -2,6 +2,7 @@
 // Postgres backup plugin wait on `ready`.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { helmChart } from "../mirrors";
 import { PlantCluster } from "../types";
 import {
   CERT_MANAGER_NAMESPACE_LABELS,
@@ -36,9 +37,7 @@ export class CertManager extends pulumi.ComponentResource {
       `${name}-chart`,
       {
         name: CERT_MANAGER_RELEASE,
-        chart: CERT_MANAGER.chart,
-        version: CERT_MANAGER.version,
-        repositoryOpts: { repo: CERT_MANAGER.repo },
+        ...helmChart(CERT_MANAGER, args.cluster.chartMirrors),
         namespace: NAMESPACES.certManager,
         values: certManagerValues({ enableGatewayApi: args.enableGatewayApi ?? false }),
       },

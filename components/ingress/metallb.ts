@@ -3,6 +3,7 @@
 // rejects (fails) pool creation until its controller answers.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { helmChart } from "../mirrors";
 import { PlantCluster } from "../types";
 import {
   addressPool,
@@ -35,9 +36,7 @@ export class MetalLb extends pulumi.ComponentResource {
       `${name}-chart`,
       {
         name: "metallb",
-        chart: METALLB.chart,
-        version: METALLB.version,
-        repositoryOpts: { repo: METALLB.repo },
+        ...helmChart(METALLB, args.cluster.chartMirrors),
         namespace: NAMESPACES.metallb,
         values: metallbValues(),
       },

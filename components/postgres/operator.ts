@@ -1,6 +1,7 @@
 // CloudNativePG operator and Barman Cloud plugin, once per Kubernetes cluster hosting a database.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { helmChart } from "../mirrors";
 import { PlantCluster } from "../types";
 import { CNPG_NAMESPACE } from "./names";
 import {
@@ -38,10 +39,8 @@ export class CnpgOperator extends pulumi.ComponentResource {
     const operator = new k8s.helm.v4.Chart(
       `${name}-operator`,
       {
-        chart: CNPG_CHART.chart,
-        version: CNPG_CHART.version,
+        ...helmChart({ ...CNPG_CHART, repo: CHART_REPO }, args.cluster.chartMirrors),
         name: CNPG_CHART.release,
-        repositoryOpts: { repo: CHART_REPO },
         namespace: CNPG_NAMESPACE,
         values: operatorValues(),
       },
@@ -51,10 +50,8 @@ export class CnpgOperator extends pulumi.ComponentResource {
     const plugin = new k8s.helm.v4.Chart(
       `${name}-barman-cloud`,
       {
-        chart: BARMAN_CHART.chart,
-        version: BARMAN_CHART.version,
+        ...helmChart({ ...BARMAN_CHART, repo: CHART_REPO }, args.cluster.chartMirrors),
         name: BARMAN_CHART.release,
-        repositoryOpts: { repo: CHART_REPO },
         namespace: CNPG_NAMESPACE,
         values: pluginValues(),
       },
