@@ -87,13 +87,7 @@ export const mirrorsSchema = z.strictObject({
    * PEM CA certificate(s) that sign the mirrors' TLS certificates, when no public CA does. New
    * nodes trust it system-wide; the deploying machine must trust it too (docs/kubernetes.md).
    */
-  caCertificate: z
-    .string()
-    .superRefine((value, ctx) => {
-      const problem = caBundleProblem(value);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    })
-    .optional(),
+  caCertificate: z.string().min(1).optional(),
   /** RKE2's release files for new nodes: <artifactsUrl>/<version, '+' as %2B>/<file>. */
   rke2: z
     .strictObject({
@@ -110,15 +104,7 @@ export const mirrorsSchema = z.strictObject({
         /** Tried in order; containerd falls back to the registry itself last. */
         endpoints: z.array(mirrorUrl("https", "http")).min(1),
         /** Repository rewrites (RE2 pattern → replacement with $1…), e.g. for a Harbor project. */
-        rewrite: z
-          .record(
-            z.string().superRefine((value, ctx) => {
-              const problem = rewritePatternProblem(value);
-              if (problem) ctx.addIssue({ code: "custom", message: problem });
-            }),
-            z.string().min(1),
-          )
-          .optional(),
+        rewrite: z.record(z.string().min(1), z.string().min(1)).optional(),
       }),
     )
     .default([]),
@@ -174,6 +160,9 @@ function urls(m: MirrorsConfig): { key: string; url: string }[] {
 export function mirrorProblems(m: MirrorsConfig | undefined): MirrorProblem[] {
   if (!m) return [];
   const problems: MirrorProblem[] = [];
+  // Checked here, not in the schema, so that the refusal does not repeat the whole PEM.
+  const ca = m.caCertificate === undefined ? undefined : caBundleProblem(m.caCertificate);
+  if (ca) problems.push({ key: `${KEY}.caCertificate`, message: ca });
   if (!m.allowHttp) {
     for (const { key, url } of urls(m)) {
       if (url.startsWith("http://")) {
@@ -191,6 +180,14 @@ export function mirrorProblems(m: MirrorsConfig | undefined): MirrorProblem[] {
     });
   }
   m.registries.forEach((r, i) => {
+    for (const pattern of Object.keys(r.rewrite ?? {})) {
+      const problem = rewritePatternProblem(pattern);
+      if (problem)
+        problems.push({
+          key: `${KEY}.registries[${i}].rewrite`,
+          message: `'${pattern}' ${problem}`,
+        });
+    }
     for (const [a, b] of repeated(r.endpoints, (e) => e)) {
       problems.push({
         key: `${KEY}.registries[${i}].endpoints[${b}]`,
