@@ -14,6 +14,9 @@ import {
   registriesYaml,
   rke2Mirrors,
 } from "../../components/kubernetes/rke2-mirrors";
+import { parseSite, readStackFile } from "../../config/site";
+import { PROJECT_DIR } from "../../tools/plan/run";
+import { registriesFileOf } from "../../tools/registries";
 
 describe("registries.yaml", () => {
   const registries = [
@@ -151,5 +154,27 @@ describe("the release files on the mirror", () => {
         missing = "";
       }
     });
+  });
+});
+
+describe("npm run registries (for the nodes of existing clusters)", () => {
+  const fixture = path.join(PROJECT_DIR, "test/fixtures/mirrors/Pulumi.avilla.yaml");
+
+  test("prints the registries.yaml new nodes get, saying where it and the CA go", () => {
+    const text = registriesFileOf("avilla", fixture);
+    const mirrors = rke2Mirrors(parseSite("avilla", readStackFile(fixture)).mirrors);
+    expect(mirrors).toBeDefined();
+    expect(text.split("\n").slice(0, 3)).toEqual([
+      "# /etc/rancher/rke2/registries.yaml (k3s: /etc/rancher/k3s/registries.yaml) for stack 'avilla',",
+      "# from plant:mirrors.registries; restart rke2-server/rke2-agent (k3s/k3s-agent) after writing it.",
+      "# Needs /etc/rancher/rke2/mirror-ca.pem (plant:mirrors.caCertificate) on the node too.",
+    ]);
+    expect(text.endsWith(registriesYaml(mirrors!))).toBe(true);
+  });
+
+  test("a stack without registry mirrors is answered with a keyed error", () => {
+    expect(() => registriesFileOf("avilla")).toThrow(
+      "Stack 'avilla' has invalid configuration:\n  - [plant:mirrors.registries] is not set: there is no registries.yaml to write",
+    );
   });
 });
