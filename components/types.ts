@@ -2,6 +2,7 @@
 // is known at plan time, Outputs where it is computed, secrets always as secret Outputs.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ChartMirror } from "./mirrors";
 
 /** Node label naming the physical machine (R620, Optiplex, Nutanix/vSphere host). Every spreading rule keys on it. */
 export const PHYSICAL_HOST_LABEL = "topology.kubernetes.io/zone";
@@ -36,6 +37,11 @@ export interface PlantCluster {
   readonly storageClass: string;
   /** Resources that must exist before workloads are scheduled (node labels, storage). */
   readonly ready: readonly pulumi.Resource[];
+  /**
+   * Where this cluster's charts and remote manifests are fetched from instead of upstream
+   * (plant:mirrors.charts), for `helmChart` / `manifestUrl` (components/mirrors.ts). Default none.
+   */
+  readonly chartMirrors?: readonly ChartMirror[];
 }
 
 /** The site's S3-compatible object store (Swift s3api), for backups. */

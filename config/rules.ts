@@ -11,6 +11,7 @@ import {
   Ipv4Range,
 } from "./ip";
 import { identityProblems } from "./identity-rules";
+import { mirrorProblems } from "./mirrors";
 import { ParsedSite } from "./schema";
 
 export interface ConfigProblem {
@@ -262,6 +263,8 @@ const references: Rule = (site) => {
   return problems;
 };
 
+const mirrors: Rule = (site) => mirrorProblems(site.mirrors);
+
 const SITE_RULES: Rule[] = [
   hostCount,
   names,
@@ -271,6 +274,7 @@ const SITE_RULES: Rule[] = [
   hostnames,
   references,
   identityProblems,
+  mirrors,
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {

@@ -2,6 +2,7 @@
 // values (overlaps, clashes, capacity) are checked in rules/*.ts.
 import { z } from "zod";
 import { isIpv4, isNetworkCidr } from "./ip";
+import { mirrorsSchema } from "./mirrors";
 
 const dnsLabel = z
   .string()
@@ -369,6 +370,8 @@ export const rawSiteSchema = z.strictObject({
   clusters: z.array(clusterSchema).min(1),
   databases: z.array(databaseSchema).default([]),
   services: z.array(serviceSchema).default([]),
+  /** Plant mirrors for sites without internet egress; absent: everything comes from upstream. */
+  mirrors: mirrorsSchema.optional(),
 });
 
 export type SiteSettings = z.infer<typeof siteSchema>;
@@ -384,6 +387,7 @@ export type DatabaseConfig = z.infer<typeof databaseSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 export type ParsedSite = z.infer<typeof rawSiteSchema>;
+export type { MirrorsConfig } from "./mirrors";
 
 /** The config keys (namespace `plant`) that make up a site, in the order they are read. */
 export const SITE_KEYS = [
@@ -394,4 +398,5 @@ export const SITE_KEYS = [
   "clusters",
   "databases",
   "services",
+  "mirrors",
 ] as const;

@@ -6,6 +6,7 @@ import { Placement } from "../openstack/placement";
 import { plannedClusterNodes } from "../../planning/cluster-nodes";
 import { PlantCluster } from "../types";
 import { ExistingCluster } from "./existing-cluster";
+import { rke2Mirrors } from "./rke2-mirrors";
 import { Rke2Cluster } from "./rke2-cluster";
 
 export { ExistingCluster } from "./existing-cluster";
@@ -17,6 +18,8 @@ export function declareClusters(
   placement: Placement,
   openstack: OpenStackFoundation | undefined,
 ): PlantCluster[] {
+  const chartMirrors = site.mirrors?.charts;
+  const nodeMirrors = rke2Mirrors(site.mirrors);
   return site.clusters.map((c, i): PlantCluster => {
     if (c.kind === "existing") {
       const nodes = plannedClusterNodes(site, placement, c.name);
@@ -26,6 +29,7 @@ export function declareClusters(
         kubeconfig: secrets.get(kubeconfigKey(c)),
         storageClass: c.storageClass,
         nodes,
+        chartMirrors,
       });
     }
     if (!openstack) {
@@ -49,6 +53,8 @@ export function declareClusters(
       keypairName: openstack.keypairName,
       configDrive: openstack.configDrive ?? true,
       slots: openstack.vms.filter((v) => v.cluster === c.name),
+      mirrors: nodeMirrors,
+      chartMirrors,
     });
   });
 }
