@@ -1,14 +1,16 @@
-// Writes a plan's artifacts: resources.json, outputs.json, manifests/<cluster>/<ns>/<kind>-<name>.yaml.
+// Writes a plan's artifacts: resources.json, outputs.json, manifests/<cluster>/<ns>/<kind>-<name>.yaml
+// and site.svg (the picture of the site).
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { PlanResult } from "./run";
+import { renderSiteSvg } from "./site-svg";
 
 function safe(part: string): string {
   return part.replace(/[^A-Za-z0-9_.-]/g, "_");
 }
 
-const ARTIFACTS = ["resources.json", "outputs.json", "manifests"];
+const ARTIFACTS = ["resources.json", "outputs.json", "manifests", "site.svg"];
 
 /**
  * Clears the previous plan's artifacts, and only those: `--out` may name any folder, and one that
@@ -27,7 +29,9 @@ function prepareOutDir(outDir: string): void {
   fs.mkdirSync(outDir, { recursive: true });
 }
 
-export function writePlan(plan: PlanResult, outDir: string): string[] {
+export async function writePlan(plan: PlanResult, outDir: string): Promise<string[]> {
+  // Rendered first: a picture that fails to render leaves the previous plan in place.
+  const svg = await renderSiteSvg(plan);
   prepareOutDir(outDir);
   const written: string[] = [];
   const write = (rel: string, text: string): void => {
@@ -50,5 +54,6 @@ export function writePlan(plan: PlanResult, outDir: string): string[] {
     );
     write(rel, stringify(m.object, { sortMapEntries: false }));
   }
+  write("site.svg", svg);
   return written;
 }
