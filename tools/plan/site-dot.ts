@@ -175,7 +175,7 @@ export function siteDot(graph: SiteGraph): string {
     })};`,
   );
   dot.line(
-    `node${attrs({ shape: "box", style: "rounded,filled", fillcolor: "white", fontname: "Helvetica", fontsize: 10 })};`,
+    `node${attrs({ shape: "box", style: "rounded,filled", fillcolor: "white", fontname: "Helvetica", fontsize: 10, margin: "0.16,0.06" })};`,
   );
   dot.line(
     `edge${attrs({ color: "#4b5563", arrowsize: 0.7, fontname: "Helvetica", fontsize: 9 })};`,
@@ -270,7 +270,7 @@ export function siteDot(graph: SiteGraph): string {
   if (graph.notes.length > 0) {
     dot.node("notes", {
       // Left-justified lines (\l), each note wrapped.
-      label: `"${graph.notes.flatMap((n) => wrap(n, 110).map(escape)).join("\\l")}\\l"`,
+      label: `"${graph.notes.flatMap((n) => wrap(n, 100).map(escape)).join("\\l")}\\l"`,
       shape: "note",
       style: "filled",
       fillcolor: "#f9fafb",

@@ -6,129 +6,32 @@
 // analysis sees them); everything inside the clusters comes from the Kubernetes objects the
 // program declared, so the picture shows what the plan would create, not what config intends.
 import type { PreparedSite } from "../../program";
-import { NodeRole } from "../../components/types";
 import { plannedClusterNodes } from "../../planning/cluster-nodes";
 import { PlannedManifest } from "./manifests";
+import {
+  DatabaseBox,
+  DbInstance,
+  GatewayBox,
+  HostColumn,
+  RouteBox,
+  ServiceBox,
+  SiteGraph,
+  StaticIp,
+} from "./site-model";
+
+export * from "./site-model";
 
 export interface SiteGraphInput {
   readonly site: Omit<PreparedSite, "secrets">;
   readonly manifests: readonly PlannedManifest[];
 }
 
-export interface HostNode {
-  readonly name: string;
-  readonly cluster: string;
-  readonly roles: readonly NodeRole[];
-  readonly ip: string;
-  readonly cpu: number;
-  readonly memoryGb: number;
-}
-
-export interface DbInstance {
-  /** CloudNativePG's pod name, `<cluster>-<n>`. */
-  readonly name: string;
-  /** Id of its DatabaseBox. */
-  readonly database: string;
-  /** Instance 1 is the primary CloudNativePG bootstraps; the others stream from it. */
-  readonly role: "primary" | "standby";
-  /** The standby is in the synchronous quorum (every standby is, with method `any`). */
-  readonly synchronous: boolean;
-  /**
-   * True when the anti-affinity leaves no choice of hosts (as many instances as hosts that take
-   * them). Which instance lands on which of those hosts is always the scheduler's choice.
-   */
-  readonly hostFixed: boolean;
-}
-
-export interface HostColumn {
-  readonly name: string;
-  /** e.g. `Dell PowerEdge R620`, `Dell OptiPlex 7080`. */
-  readonly model: string;
-  readonly details: readonly string[];
-  /** VMs on an R620 (placement), or the existing nodes on the machine, in cluster order. */
-  readonly nodes: readonly HostNode[];
-  readonly dbInstances: readonly DbInstance[];
-}
-
-export interface StaticIp {
-  readonly ip: string;
-  readonly cluster: string;
-  /** MetalLB address pool. */
-  readonly pool?: string;
-  /** Ids of the Gateways whose Envoy Service requests this address. */
-  readonly gateways: readonly string[];
-}
-
-export interface GatewayBox {
-  readonly id: string;
-  readonly cluster: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly hostnames: readonly string[];
-  /** Envoy proxy replicas (EnvoyProxy). */
-  readonly replicas?: number;
-}
-
-export interface RouteBox {
-  readonly id: string;
-  readonly cluster: string;
-  readonly namespace: string;
-  readonly name: string;
-  /** Ids of the Gateways it attaches to. */
-  readonly gateways: readonly string[];
-  /** `host/path` per match, or a redirect description. */
-  readonly matches: readonly string[];
-  /** Ids of its backend Services. */
-  readonly services: readonly string[];
-}
-
-export interface ServiceBox {
-  readonly id: string;
-  readonly cluster: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly ports: readonly number[];
-  /** From the HorizontalPodAutoscaler of the same name, if any. */
-  readonly replicas?: { readonly min: number; readonly max: number };
-  /** Ids of the poolers its workloads may reach (its NetworkPolicies' egress). */
-  readonly poolers: readonly string[];
-}
-
-export interface PoolerBox {
-  readonly id: string;
-  readonly name: string;
-  /** `rw` reaches the primary, `ro` the standbys. */
-  readonly type: string;
-  readonly instances: number;
-}
-
-export interface DatabaseBox {
-  readonly id: string;
-  readonly cluster: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly instances: number;
-  /** `postgresql.synchronous` of the Cluster. */
-  readonly synchronous?: { readonly method: string; readonly number: number };
-  /** e.g. `required on topology.kubernetes.io/zone`. */
-  readonly antiAffinity: string;
-  readonly poolers: readonly PoolerBox[];
-}
-
-export interface SiteGraph {
-  readonly title: string;
-  readonly notes: readonly string[];
-  /** Kubernetes clusters in config order (colours and legend). */
-  readonly clusters: readonly { readonly name: string; readonly kind: string }[];
-  readonly hosts: readonly HostColumn[];
-  readonly staticIps: readonly StaticIp[];
-  readonly gateways: readonly GatewayBox[];
-  readonly routes: readonly RouteBox[];
-  readonly services: readonly ServiceBox[];
-  readonly databases: readonly DatabaseBox[];
-}
-
 type Obj = Record<string, unknown>;
+interface ServiceRef {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly name: string;
+}
 
 function obj(v: unknown): Obj {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {};
@@ -198,13 +101,19 @@ function hostColumns(input: SiteGraphInput): HostColumn[] {
   });
 }
 
-function ingress(manifests: readonly PlannedManifest[]) {
+interface IngressChain {
+  readonly staticIps: StaticIp[];
+  readonly gateways: GatewayBox[];
+  readonly routes: RouteBox[];
+  /** Services the routes send to. */
+  readonly serviceRefs: ReadonlyMap<string, ServiceRef>;
+}
+
+/** Static IPs (the EnvoyProxy's Service annotation) → Gateways → HTTPRoutes → Services. */
+function ingress(manifests: readonly PlannedManifest[]): IngressChain {
   const of = (kind: string) => manifests.filter((m) => m.kind === kind);
   const proxies = new Map(of("EnvoyProxy").map((m) => [idOf(m), m]));
-  const staticIps = new Map<
-    string,
-    { ip: string; cluster: string; pool?: string; gateways: string[] }
-  >();
+  const staticIps = new Map<string, StaticIp & { gateways: string[] }>();
   const gateways: GatewayBox[] = of("Gateway").map((m) => {
     const spec = obj(m.object.spec);
     const ref = obj(obj(spec.infrastructure).parametersRef);
@@ -239,7 +148,7 @@ function ingress(manifests: readonly PlannedManifest[]) {
     };
   });
 
-  const serviceIds = new Set<string>();
+  const serviceRefs = new Map<string, ServiceRef>();
   const routes: RouteBox[] = of("HTTPRoute").map((m) => {
     const spec = obj(m.object.spec);
     const parents = list(spec.parentRefs)
@@ -264,14 +173,14 @@ function ingress(manifests: readonly PlannedManifest[]) {
       }
       for (const b of backends) {
         if ((str(b.kind) ?? "Service") !== "Service") continue;
-        const id = objectId(
-          "Service",
-          m.cluster,
-          str(b.namespace) ?? m.namespace,
-          str(b.name) ?? "",
-        );
+        const ref = {
+          cluster: m.cluster,
+          namespace: str(b.namespace) ?? m.namespace,
+          name: str(b.name) ?? "",
+        };
+        const id = objectId("Service", ref.cluster, ref.namespace, ref.name);
         services.push(id);
-        serviceIds.add(id);
+        serviceRefs.set(id, ref);
       }
     }
     return {
@@ -284,7 +193,7 @@ function ingress(manifests: readonly PlannedManifest[]) {
       services: [...new Set(services)],
     };
   });
-  return { staticIps: [...staticIps.values()], gateways, routes, serviceIds };
+  return { staticIps: [...staticIps.values()], gateways, routes, serviceRefs };
 }
 
 /** Pooler names a namespace's NetworkPolicies let its pods reach (CloudNativePG's pod label). */
@@ -305,11 +214,13 @@ function poolersReached(manifests: readonly PlannedManifest[], cluster: string, 
   return [...new Set(out)];
 }
 
-function services(manifests: readonly PlannedManifest[], ids: ReadonlySet<string>): ServiceBox[] {
+function services(
+  manifests: readonly PlannedManifest[],
+  refs: ReadonlyMap<string, ServiceRef>,
+): ServiceBox[] {
   const byId = new Map(manifests.map((m) => [idOf(m), m]));
-  return [...ids].map((id) => {
+  return [...refs].map(([id, { cluster, namespace, name }]) => {
     const m = byId.get(id);
-    const [, cluster, namespace, name] = /^Service:([^/]*)\/([^/]*)\/(.*)$/.exec(id) ?? [];
     const hpa = byId.get(objectId("HorizontalPodAutoscaler", cluster, namespace, name));
     const hpaSpec = obj(hpa?.object.spec);
     const min = num(hpaSpec.minReplicas);
@@ -415,7 +326,7 @@ export function buildSiteGraph(input: SiteGraphInput): SiteGraph {
     staticIps: chain.staticIps,
     gateways: chain.gateways,
     routes: chain.routes,
-    services: services(input.manifests, chain.serviceIds),
+    services: services(input.manifests, chain.serviceRefs),
     databases: dbs,
   };
 }
