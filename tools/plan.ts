@@ -44,7 +44,7 @@ async function cli(): Promise<number> {
   const { writePlan } = await import("./plan/write");
   try {
     const plan = await runPlan({ stack: args.stack, configFile: args.configFile });
-    const files = writePlan(plan, args.outDir);
+    const files = await writePlan(plan, args.outDir);
     console.log(plan.tree);
     console.log(
       `\nPlanned stack '${args.stack}' in ${plan.seconds.toFixed(2)} s: ${plan.resources.length} resources, ` +

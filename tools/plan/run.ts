@@ -3,7 +3,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, readStackFile } from "../../config/site";
-import { declareSite, prepareSite } from "../../program";
+import { declareSite, PreparedSite, prepareSite } from "../../program";
 import { formatPlacement } from "../../components/openstack/placement";
 import { formatFailureTable } from "../../planning/failure-domains";
 import { SiteOutputs } from "../../outputs";
@@ -31,8 +31,13 @@ export interface PlanOptions {
   readonly stateOverride?: StateOverride;
 }
 
+/** What prepareSite checked and planned, without the secrets: plain data the plan reports on. */
+export type PlannedSite = Omit<PreparedSite, "secrets">;
+
 export interface PlanResult {
   readonly stack: string;
+  /** The parsed config, the VM placement and the failure-domain result (no secret values). */
+  readonly site: PlannedSite;
   readonly resources: PlannedResource[];
   /** Stack outputs, secrets as "[secret]". */
   readonly outputs: Record<string, unknown>;
@@ -132,6 +137,11 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
     stack: options.stack,
+    site: {
+      config: prepared.config,
+      placement: prepared.placement,
+      failureDomains: prepared.failureDomains,
+    },
     resources,
     outputs: maskWire(wire) as Record<string, unknown>,
     manifests: collectManifests(resources),
