@@ -239,7 +239,7 @@ describe("preflight of Avilla against today's clusters", () => {
   test("the summary counts every verdict", () => {
     const objects = tableRows(run.out).filter((r) => !/^(Chart|ConfigFile) /.test(r.object)).length;
     expect(run.out).toContain(
-      `${objects + 1} objects: ${objects - 6} ok, 0 adopted, 7 conflict, 0 import would fail, 0 unmatched adopt entries, 0 unchecked`,
+      `Judged ${objects + 1}: ${objects - 6} ok, 0 adopt, 7 conflict, 0 import would fail, 0 unmatched adopt entries, 0 unchecked`,
     );
   });
 
@@ -330,7 +330,7 @@ describe("adoption configured in the stack file", () => {
       verdict: "adopt: import, then update (plant:clusters[1].adopt[4])",
     });
     expect(rows.filter((r) => r.verdict.startsWith("CONFLICT"))).toEqual([]);
-    expect(run.out).toContain("6 adopted, 0 conflict");
+    expect(run.out).toContain("6 adopt, 0 conflict");
     expect(run.out).not.toContain("To take these over");
   });
 

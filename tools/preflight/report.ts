@@ -117,10 +117,12 @@ export function formatReport(report: PreflightReport): string {
   }
   const n = counts(all);
   const failed = report.clusters.filter((c) => c.status === "error").length;
+  const fresh = report.clusters.filter((c) => c.status === "not-deployed").length;
   out.push(
-    `${all.length - n.info} objects: ${n.ok} ok, ${n.adopt} adopted, ${n.conflict} conflict, ` +
+    `Judged ${all.length - n.info}: ${n.ok} ok, ${n.adopt} adopt, ${n.conflict} conflict, ` +
       `${n["adopt-missing"]} import would fail, ${n.unmatched} unmatched adopt entries, ${n.unchecked} unchecked` +
-      (failed > 0 ? `; ${failed} cluster${failed > 1 ? "s" : ""} not reachable` : ""),
+      (failed > 0 ? `; ${failed} cluster${failed > 1 ? "s" : ""} not reachable` : "") +
+      (fresh > 0 ? `; ${fresh} cluster${fresh > 1 ? "s" : ""} not created yet` : ""),
   );
   const suggestions = adoptSuggestions(report);
   if (suggestions.length > 0) out.push("", ...suggestions);
