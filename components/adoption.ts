@@ -10,7 +10,9 @@
 //   process: the transformation gives each Chart/ConfigFile an engine-side `transforms` entry that
 //   sets `import` on the matching child (the engine honours `import` set by transforms since 3.199).
 // Adopted objects are retained on delete: the program did not create them, and what installed them
-// (the distribution, a hand install) may still count on them.
+// (the distribution, a hand install) may still count on them. They also carry
+// `pulumi.com/patchForce`: the update after the import is a server-side apply, and the fields the
+// previous owner wrote (helm, kubectl, the distribution) would otherwise be apply conflicts.
 import * as pulumi from "@pulumi/pulumi";
 import { isClusterScoped, kubernetesImportId } from "../config/kube-scope";
 import { AdoptEntry } from "../config/schema";
@@ -62,6 +64,25 @@ export function findAdoption(
   );
 }
 
+export const PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce";
+
+/** The inputs of an adopted object: its own, plus the annotation that lets the apply take its fields over. */
+export function adoptedProps(props: Record<string, unknown>): Record<string, unknown> {
+  const metadata = (props.metadata ?? {}) as Record<string, unknown>;
+  const annotations = metadata.annotations;
+  const merged =
+    annotations === undefined ||
+    (typeof annotations === "object" && !pulumi.Output.isInstance(annotations))
+      ? {
+          ...(annotations as Record<string, unknown> | undefined),
+          [PATCH_FORCE_ANNOTATION]: "true",
+        }
+      : pulumi
+          .output(annotations as pulumi.Input<Record<string, string>>)
+          .apply((a) => ({ ...a, [PATCH_FORCE_ANNOTATION]: "true" }));
+  return { ...props, metadata: { ...metadata, annotations: merged } };
+}
+
 /** The resource options an adopted object gets. */
 export function adoptedOptions(entry: AdoptEntry): { import: string; retainOnDelete: true } {
   return { import: kubernetesImportId(entry), retainOnDelete: true };
@@ -77,7 +98,7 @@ export function childAdoptionTransform(
     const ref = objectRefOf(args.type, args.props, defaultNamespace);
     const entry = ref && findAdoption(entries, ref);
     if (!entry) return undefined;
-    return { props: args.props, opts: { ...args.opts, ...adoptedOptions(entry) } };
+    return { props: adoptedProps(args.props), opts: { ...args.opts, ...adoptedOptions(entry) } };
   };
 }
 
@@ -95,7 +116,7 @@ export function adoptionTransformation(
     const ref = objectRefOf(args.type, args.props);
     const entry = ref && findAdoption(entries, ref);
     if (!entry) return undefined;
-    return { props: args.props, opts: { ...args.opts, ...adoptedOptions(entry) } };
+    return { props: adoptedProps(args.props), opts: { ...args.opts, ...adoptedOptions(entry) } };
   };
 }
 

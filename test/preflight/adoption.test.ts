@@ -92,7 +92,7 @@ const ENTRIES = [
 describe("the transformations", () => {
   const t = adoptionTransformation(ENTRIES);
 
-  test("an object named by an entry gets import and retainOnDelete; others are left alone", () => {
+  test("an object named by an entry gets import, retainOnDelete and patchForce; others are left alone", () => {
     const props = { metadata: { name: "cert-manager" } };
     const opts = { parent: undefined, protect: false };
     const result = t({
@@ -103,7 +103,9 @@ describe("the transformations", () => {
       opts,
     });
     expect(result).toEqual({
-      props,
+      props: {
+        metadata: { name: "cert-manager", annotations: { "pulumi.com/patchForce": "true" } },
+      },
       opts: { parent: undefined, protect: false, import: "cert-manager", retainOnDelete: true },
     });
     expect(
@@ -145,6 +147,11 @@ describe("the transformations", () => {
       name: "optiplex-cert-manager-chart:cert-manager/cert-manager",
       props: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "cert-manager" } },
       opts: { ignoreChanges: ["spec.replicas"] },
+    });
+    expect(child?.props).toEqual({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "cert-manager", annotations: { "pulumi.com/patchForce": "true" } },
     });
     expect(child?.opts).toEqual({
       ignoreChanges: ["spec.replicas"],
@@ -255,11 +262,19 @@ describe("in the plan", () => {
     ).toBe(true);
   });
 
-  test("nothing is renamed and no input changes", () => {
+  test("nothing is renamed; adopted objects only gain the patchForce annotation", () => {
     // Registration order may differ: a transform is registered with the engine before its Chart.
     const strip = (p: PlanResult) =>
       p.resources
-        .map(({ importId: _i, transforms: _t, retainOnDelete: _r, ...rest }) => rest)
+        .map(({ importId, transforms: _t, retainOnDelete: _r, ...rest }) => {
+          if (!importId) return rest;
+          const md = rest.inputs.metadata as { annotations: Record<string, string> };
+          expect(md.annotations["pulumi.com/patchForce"]).toBe("true");
+          const { "pulumi.com/patchForce": _f, ...annotations } = md.annotations;
+          const metadata = { ...md, annotations } as Record<string, unknown>;
+          if (Object.keys(annotations).length === 0) delete metadata.annotations;
+          return { ...rest, inputs: { ...rest.inputs, metadata } };
+        })
         .sort((a, b) => a.urn.localeCompare(b.urn));
     expect(strip(adopted)).toEqual(strip(plain));
   });
