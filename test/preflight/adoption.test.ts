@@ -270,7 +270,9 @@ describe("in the plan", () => {
           if (!importId) return rest;
           const md = rest.inputs.metadata as { annotations: Record<string, string> };
           expect(md.annotations["pulumi.com/patchForce"]).toBe("true");
-          const { "pulumi.com/patchForce": _f, ...annotations } = md.annotations;
+          const annotations = Object.fromEntries(
+            Object.entries(md.annotations).filter(([k]) => k !== "pulumi.com/patchForce"),
+          );
           const metadata = { ...md, annotations } as Record<string, unknown>;
           if (Object.keys(annotations).length === 0) delete metadata.annotations;
           return { ...rest, inputs: { ...rest.inputs, metadata } };

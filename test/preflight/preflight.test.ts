@@ -380,7 +380,7 @@ describe("adoption configured in the stack file", () => {
       found: "not looked up",
       verdict: "info",
       detail:
-        "plant:clusters[1].adopt[1] names nothing in the plan; if one of optiplex-envoy-gateway-crds, optiplex-cert-manager-chart, optiplex-metallb-chart, optiplex-envoy-gateway-chart renders it, that chart's transform imports it",
+        "plant:clusters[1].adopt[1] names nothing in the plan; if one of optiplex-cert-manager-chart, optiplex-envoy-gateway-chart, optiplex-envoy-gateway-crds, optiplex-metallb-chart renders it, that chart's transform imports it",
       adoptKey: "plant:clusters[1].adopt[1]",
     });
   });
@@ -404,6 +404,33 @@ describe("clusters that cannot be asked", () => {
     ]);
     expect(run.out).not.toMatch(/\n\s+at /);
     expect(run.out).toContain("; 2 clusters not reachable");
+  });
+
+  test("a server that accepts the connection but never answers: timed out after --timeout", async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
+    const { port } = silent.address() as net.AddressInfo;
+    const file = write(
+      "silent.yaml",
+      fakeKubeconfig(`https://127.0.0.1:${port}`, pki, { token: "x" }, "optiplex"),
+    );
+    try {
+      const run = await preflight([
+        "avilla",
+        "--timeout",
+        "0.5",
+        "--kubeconfig",
+        `optiplex=${file}`,
+        "--kubeconfig",
+        `reports=${files.reports}`,
+      ]);
+      expect(run.code).toBe(3);
+      expect(run.out).toContain(
+        `error: cluster optiplex (kubeconfig from --kubeconfig optiplex=${file}): cannot connect to https://127.0.0.1:${port}: timed out`,
+      );
+    } finally {
+      silent.close();
+    }
   });
 
   test("a kubeconfig whose CA does not sign the server's certificate", async () => {

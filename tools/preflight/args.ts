@@ -1,4 +1,5 @@
 // Command line of `npm run preflight`. Kept free of heavy imports so usage errors answer at once.
+import * as os from "os";
 import * as path from "path";
 
 export const USAGE = `usage: npm run preflight -- <stack> [options]
@@ -65,7 +66,8 @@ export function parsePreflightArgs(argv: readonly string[]): PreflightArgs | "he
       if (!m) throw new UsageError(`--kubeconfig ${v} is not <cluster>=<path>`);
       if (kubeconfigs.has(m[1]))
         throw new UsageError(`--kubeconfig given twice for cluster ${m[1]}`);
-      kubeconfigs.set(m[1], m[2]);
+      // `--kubeconfig c=~/x`: the shell leaves a tilde after `=` alone.
+      kubeconfigs.set(m[1], m[2].startsWith("~/") ? path.join(os.homedir(), m[2].slice(2)) : m[2]);
     } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else if (stack) throw new UsageError("one stack at a time");
     else stack = a;

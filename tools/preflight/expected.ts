@@ -162,8 +162,12 @@ export function expectedObjects(
     });
   }
 
-  for (const r of resources) {
-    if (!CONTAINER_TYPES.has(r.type)) continue;
+  // By name: a Chart that carries a transform registers a little later, so the plan's order of
+  // containers is not stable; the report's must be.
+  const containerRecords = resources
+    .filter((r) => CONTAINER_TYPES.has(r.type))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  for (const r of containerRecords) {
     const cluster = clusterOf(r, byUrn);
     if (!cluster) continue;
     const children = childCount.get(r.urn) ?? 0;

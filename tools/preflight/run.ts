@@ -14,7 +14,7 @@ import { parsePreflightArgs, PreflightArgs, USAGE, UsageError } from "./args";
 import { ClusterExpectation, expectedObjects } from "./expected";
 import { ClusterObservation, inspectCluster } from "./inspect";
 import { ClusterUnreachableError, KubeApi } from "./kube-api";
-import { KubeconfigError, parseKubeconfig } from "./kubeconfig";
+import { Connection, KubeconfigError, parseKubeconfig } from "./kubeconfig";
 import { ClusterResult, exitCodeOf, formatReport, PreflightReport, reportJson } from "./report";
 import { KubeconfigSources, pulumiCli, PulumiCli, readStackState } from "./sources";
 import { judgeCluster, StackState } from "./verdict";
@@ -63,9 +63,7 @@ async function checkCluster(
   if (kubeconfig.kind === "not-deployed") return { ...base, status: "not-deployed", rows: [] };
   if (kubeconfig.kind === "error")
     return { ...base, status: "error", error: kubeconfig.error, rows: [] };
-  let api: KubeApi | undefined;
-  let observed: ClusterObservation;
-  let conn;
+  let conn: Connection;
   try {
     conn = parseKubeconfig(kubeconfig.text, kubeconfig.baseDir);
   } catch (e) {
@@ -73,6 +71,8 @@ async function checkCluster(
       return { ...base, status: "error", error: `kubeconfig: ${e.message}`, rows: [] };
     throw e;
   }
+  let api: KubeApi | undefined;
+  let observed: ClusterObservation;
   const where = { ...base, server: conn.server, auth: conn.authForm };
   try {
     api = await KubeApi.connect(conn, timeoutMs);
