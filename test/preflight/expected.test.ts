@@ -68,7 +68,7 @@ function record(
   };
 }
 
-/** A plan of one cluster: a Namespace, a Node patch, and a rendered cert-manager chart with two children. */
+/** A plan of one cluster: a Namespace and a rendered cert-manager chart with three children. */
 function renderedPlan(): PlannedResource[] {
   const chart = record(
     "kubernetes:helm.sh/v4:Chart",
@@ -82,12 +82,6 @@ function renderedPlan(): PlannedResource[] {
       "optiplex-cert-manager-ns",
       { apiVersion: "v1", kind: "Namespace", metadata: { name: "cert-manager" } },
       { provider: PROVIDER, importId: "cert-manager" },
-    ),
-    record(
-      "kubernetes:core/v1:NodePatch",
-      "optiplex-node-opti-1",
-      { apiVersion: "v1", kind: "Node", metadata: { name: "opti-1" } },
-      { provider: PROVIDER },
     ),
     chart,
     // Children as the rendered chart records them: parented to the chart, provider inherited.
@@ -143,7 +137,7 @@ const SITE = {
 describe("expectedObjects", () => {
   const [optiplex] = expectedObjects(SITE, renderedPlan());
 
-  test("objects the program declares and the chart's children, never patches", () => {
+  test("objects the program declares and the chart's children", () => {
     expect(
       optiplex.objects.map((o) => [o.apiVersion, o.kind, o.namespace ?? "", o.name, o.declaredBy]),
     ).toEqual([
@@ -273,5 +267,49 @@ describe("expectedObjects", () => {
       { source: "test", objects: new Set() },
     );
     expect(known[0].verdict).toBe("conflict");
+  });
+
+  test("a patch names the object it changes, which must exist", () => {
+    const patch = record(
+      "kubernetes:core/v1:NodePatch",
+      "optiplex-node-opti-1",
+      { apiVersion: "v1", kind: "Node", metadata: { name: "opti-1" } },
+      { provider: PROVIDER },
+    );
+    const [c] = expectedObjects({ clusters: [{ ...SITE.clusters[0], adopt: [] }] }, [patch]);
+    expect(c.objects).toEqual([
+      {
+        cluster: "optiplex",
+        apiVersion: "v1",
+        kind: "Node",
+        name: "opti-1",
+        declaredBy: { kind: "program" },
+        patch: true,
+      },
+    ]);
+    const judge = (state: "present" | "absent") =>
+      judgeCluster(
+        c,
+        {
+          objects: new Map([
+            [
+              objectKey(c.objects[0]),
+              state === "present"
+                ? {
+                    state,
+                    metadata: { labels: {}, annotations: {}, owners: [], managers: ["k3s"] },
+                  }
+                : { state },
+            ],
+          ]),
+          releases: new Map(),
+        },
+        undefined,
+      )[0];
+    expect([judge("present").action, judge("present").verdict]).toEqual(["patch", "ok"]);
+    expect([judge("absent").verdict, judge("absent").detail]).toEqual([
+      "conflict",
+      "PATCH WOULD FAIL: there is nothing to patch",
+    ]);
   });
 });

@@ -196,6 +196,17 @@ describe("preflight of Avilla against today's clusters", () => {
     expect([tls.found, tls.verdict]).toEqual(["absent", "ok"]);
   });
 
+  test("the node patches find the OptiPlex nodes they label", () => {
+    expect(row(tableRows(run.out), "optiplex", "Node opti-2")).toEqual({
+      cluster: "optiplex",
+      object: "Node opti-2",
+      declaredBy: "program",
+      program: "patch",
+      found: "present: written by k3s, kubectl-label",
+      verdict: "ok: the patch changes the existing object",
+    });
+  });
+
   test("kinds whose API is not served yet cannot exist", () => {
     const pool = row(tableRows(run.out), "optiplex", "IPAddressPool metallb-system/reports-alb");
     expect([pool.found, pool.verdict]).toEqual(["absent (its API is not served yet)", "ok"]);

@@ -35,6 +35,8 @@ export interface ExpectedObject {
   readonly adopt?: AdoptRef;
   /** Children of a Chart/ConfigFile: how many engine transforms their container carries. */
   readonly containerTransforms?: number;
+  /** A `<Kind>Patch`: it changes an object that must already exist (e.g. the existing nodes). */
+  readonly patch?: true;
 }
 
 export interface ExpectedContainer {
@@ -100,6 +102,20 @@ function clusterOf(
   return undefined;
 }
 
+/** The object a `<Kind>Patch` record changes; undefined for anything else. */
+export function patchedObjectOf(
+  type: string,
+  props: Record<string, unknown>,
+): { kind: string; name: string; namespace?: string } | undefined {
+  const typeKind = /^kubernetes:[^:]+:([A-Za-z0-9]+)$/.exec(type)?.[1];
+  const metadata = props.metadata as { name?: unknown; namespace?: unknown } | undefined;
+  if (!typeKind || typeof props.kind !== "string" || typeKind !== `${props.kind}Patch`)
+    return undefined;
+  if (typeof metadata?.name !== "string") return undefined;
+  const namespace = typeof metadata.namespace === "string" ? metadata.namespace : undefined;
+  return { kind: props.kind, name: metadata.name, ...(namespace ? { namespace } : {}) };
+}
+
 function containerOf(
   r: PlannedResource,
   byUrn: ReadonlyMap<string, PlannedResource>,
@@ -145,6 +161,12 @@ export function expectedObjects(
     if (CONTAINER_TYPES.has(r.type)) continue;
     const cluster = clusterOf(r, byUrn);
     const container = containerOf(r, byUrn);
+    const patched = cluster ? patchedObjectOf(r.type, r.inputs) : undefined;
+    if (cluster && patched) {
+      const apiVersion = str(r.inputs.apiVersion) ?? apiVersionOfType(r.type) ?? "";
+      push({ cluster, apiVersion, ...patched, declaredBy: { kind: "program" }, patch: true });
+      continue;
+    }
     const ref = cluster && objectRefOf(r.type, r.inputs, str(container?.inputs.namespace));
     if (!cluster || !ref) continue;
     if (container) childCount.set(container.urn, (childCount.get(container.urn) ?? 0) + 1);

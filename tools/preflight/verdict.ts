@@ -142,6 +142,23 @@ function judgeObject(
           detail: "ok: in the stack, gone from the cluster (run `pulumi refresh`)",
         };
   }
+  if (o.patch) {
+    if (!observation || observation.state === "unknown")
+      return { ...base, action: "patch", verdict: "unchecked", detail: "UNCHECKED" };
+    return present
+      ? {
+          ...base,
+          action: "patch",
+          verdict: "ok",
+          detail: "ok: the patch changes the existing object",
+        }
+      : {
+          ...base,
+          action: "patch",
+          verdict: "conflict",
+          detail: "PATCH WOULD FAIL: there is nothing to patch",
+        };
+  }
   if (!observation || observation.state === "unknown")
     return {
       ...base,
