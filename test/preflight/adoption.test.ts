@@ -204,7 +204,7 @@ describe("in the plan", () => {
     const site = parseSite("avilla", raw);
     const optiplex = expectedObjects(site, plain.resources).find((c) => c.cluster === "optiplex")!;
     entries = optiplex.objects
-      .filter((o) => o.declaredBy.kind === "program")
+      .filter((o) => o.declaredBy.kind === "program" && !o.patch)
       .map((o) => ({
         kind: o.kind,
         name: o.name,
