@@ -12,6 +12,7 @@ import {
 } from "./ip";
 import { identityProblems } from "./identity-rules";
 import { mirrorProblems } from "./mirrors";
+import { isClusterScoped } from "./kube-scope";
 import { ParsedSite } from "./schema";
 
 export interface ConfigProblem {
@@ -264,6 +265,35 @@ const references: Rule = (site) => {
 };
 
 const mirrors: Rule = (site) => mirrorProblems(site.mirrors);
+/** Adoption entries: each object once, with a namespace exactly when its kind is namespaced. */
+const adoption: Rule = (site) =>
+  site.clusters.flatMap((c, ci) => {
+    const key = `plant:clusters[${ci}].adopt`;
+    const problems: ConfigProblem[] = [];
+    c.adopt.forEach((a, ai) => {
+      if (isClusterScoped(a.kind) && a.namespace !== undefined) {
+        problems.push({
+          key: `${key}[${ai}].namespace`,
+          message: `must not be set: ${a.kind} is cluster-scoped`,
+        });
+      }
+      if (!isClusterScoped(a.kind) && a.namespace === undefined) {
+        problems.push({
+          key: `${key}[${ai}].namespace`,
+          message: `is required: ${a.kind} is namespaced (cluster-scoped kinds: see config/kube-scope.ts)`,
+        });
+      }
+    });
+    const objectKey = (a: (typeof c.adopt)[number]): string =>
+      `${a.kind} ${a.namespace ? `${a.namespace}/` : ""}${a.name}`;
+    for (const [object, idx] of duplicates(c.adopt, objectKey)) {
+      problems.push({
+        key: `${key}[${idx[1]}]`,
+        message: `${object} is listed more than once (also at ${key}[${idx[0]}])`,
+      });
+    }
+    return problems;
+  });
 
 const SITE_RULES: Rule[] = [
   hostCount,
@@ -275,6 +305,7 @@ const SITE_RULES: Rule[] = [
   references,
   identityProblems,
   mirrors,
+  adoption,
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {

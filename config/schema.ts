@@ -220,6 +220,34 @@ export const ingressSchema = z.strictObject({
   gatewayReplicas: z.number().int().min(2).default(2),
 });
 
+/**
+ * An object that already exists in the cluster and that the program takes over (Pulumi `import`)
+ * instead of creating: hand-installed add-ons, CRDs a distribution ships. See docs/preflight.md.
+ */
+export const adoptEntrySchema = z.strictObject({
+  /** Kubernetes kind, e.g. Namespace, CustomResourceDefinition. */
+  kind: z
+    .string()
+    .regex(
+      /^[A-Z][A-Za-z0-9]*$/,
+      "must be a Kubernetes kind like Namespace or CustomResourceDefinition",
+    ),
+  name: z
+    .string()
+    .max(253)
+    .regex(
+      /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+      "must be a Kubernetes object name (lowercase a-z, 0-9, '-', '.')",
+    ),
+  /** Only for namespaced kinds. */
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a namespace name (a DNS label)")
+    .optional(),
+  /** Why the object is taken over (who installed it), for the reviewer and the next engineer. */
+  reason: z.string().regex(/\S/, "must say why the object is taken over"),
+});
+
 const openstackClusterSchema = z.strictObject({
   name: dnsLabel,
   kind: z.literal("openstack"),
@@ -239,6 +267,8 @@ const openstackClusterSchema = z.strictObject({
   serviceCidr: cidr.default("10.43.0.0/16"),
   storageClass: z.string().default("local-path"),
   ingress: ingressSchema.optional(),
+  /** Existing objects to take over instead of creating (docs/preflight.md). */
+  adopt: z.array(adoptEntrySchema).default([]),
 });
 
 const existingClusterSchema = z.strictObject({
@@ -266,6 +296,8 @@ const existingClusterSchema = z.strictObject({
     )
     .min(1),
   ingress: ingressSchema.optional(),
+  /** Existing objects to take over instead of creating (docs/preflight.md). */
+  adopt: z.array(adoptEntrySchema).default([]),
 });
 
 export const clusterSchema = z.discriminatedUnion("kind", [
@@ -381,6 +413,7 @@ export type OpenStackConfig = z.infer<typeof openstackSchema>;
 export type IdentityConfig = z.infer<typeof identitySchema>;
 export type IngressConfig = z.infer<typeof ingressSchema>;
 export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type AdoptEntry = z.infer<typeof adoptEntrySchema>;
 export type OpenStackClusterConfig = z.infer<typeof openstackClusterSchema>;
 export type ExistingClusterConfig = z.infer<typeof existingClusterSchema>;
 export type DatabaseConfig = z.infer<typeof databaseSchema>;

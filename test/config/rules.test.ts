@@ -350,12 +350,93 @@ const cases: [string, (raw: Raw) => void, string][] = [
     (r) => (r.services[0].routes[0].hostname = "reports9"),
     "[plant:services[0].routes[0].hostname] reports9.busche-cnc.com is not a host name of any static ingress address of cluster 'reports'",
   ],
+  // Adoption of existing objects (plant:clusters[].adopt)
+  [
+    "adopt kind not a Kubernetes kind",
+    (r) =>
+      (r.clusters[1].adopt = [
+        { kind: "namespace", name: "cert-manager", reason: "hand-installed" },
+      ]),
+    "[plant:clusters[1].adopt[0].kind] 'namespace' must be a Kubernetes kind like Namespace or CustomResourceDefinition",
+  ],
+  [
+    "adopt name not an object name",
+    (r) =>
+      (r.clusters[1].adopt = [
+        { kind: "Namespace", name: "Cert_Manager", reason: "hand-installed" },
+      ]),
+    "[plant:clusters[1].adopt[0].name] 'Cert_Manager' must be a Kubernetes object name",
+  ],
+  [
+    "adopt without a reason",
+    (r) => (r.clusters[1].adopt = [{ kind: "Namespace", name: "cert-manager", reason: "  " }]),
+    "[plant:clusters[1].adopt[0].reason] '  ' must say why the object is taken over",
+  ],
+  [
+    "adopt entry with an unknown key",
+    (r) =>
+      (r.clusters[1].adopt = [
+        { kind: "Namespace", name: "cert-manager", reason: "hand-installed", force: true },
+      ]),
+    '[plant:clusters[1].adopt[0]] Unrecognized key: "force"',
+  ],
+  [
+    "adopt a cluster-scoped kind with a namespace",
+    (r) =>
+      (r.clusters[1].adopt = [
+        {
+          kind: "CustomResourceDefinition",
+          name: "gateways.gateway.networking.k8s.io",
+          namespace: "kube-system",
+          reason: "shipped by the distribution",
+        },
+      ]),
+    "[plant:clusters[1].adopt[0].namespace] must not be set: CustomResourceDefinition is cluster-scoped",
+  ],
+  [
+    "adopt a namespaced kind without a namespace",
+    (r) =>
+      (r.clusters[1].adopt = [
+        { kind: "Deployment", name: "cert-manager", reason: "hand-installed cert-manager" },
+      ]),
+    "[plant:clusters[1].adopt[0].namespace] is required: Deployment is namespaced",
+  ],
+  [
+    "adopt the same object twice",
+    (r) =>
+      (r.clusters[1].adopt = [
+        { kind: "Namespace", name: "metallb-system", reason: "hand-installed MetalLB" },
+        { kind: "Namespace", name: "cert-manager", reason: "hand-installed cert-manager" },
+        { kind: "Namespace", name: "metallb-system", reason: "again" },
+      ]),
+    "[plant:clusters[1].adopt[2]] Namespace metallb-system is listed more than once (also at plant:clusters[1].adopt[0])",
+  ],
 ];
 
 describe("site config validation", () => {
   test("both stack files are valid", () => {
     expect(problemsOf(avilla())).toEqual([]);
     expect(problemsOf(readStackFile(path.join(ROOT, "Pulumi.albion.yaml")), "albion")).toEqual([]);
+  });
+
+  test("adoption entries that name their objects correctly are accepted", () => {
+    const raw = avilla();
+    raw.clusters[1].adopt = [
+      { kind: "Namespace", name: "cert-manager", reason: "cert-manager installed by hand (helm)" },
+      {
+        kind: "CustomResourceDefinition",
+        name: "gateways.gateway.networking.k8s.io",
+        reason: "shipped by the distribution",
+      },
+      {
+        kind: "Deployment",
+        name: "cert-manager",
+        namespace: "cert-manager",
+        reason: "cert-manager installed by hand (helm)",
+      },
+    ];
+    expect(problemsOf(raw)).toEqual([]);
+    expect(parseSite("avilla", raw).clusters[0].adopt).toEqual([]);
   });
 
   test.each(cases)("refuses %s", (_name, mutate, expected) => {

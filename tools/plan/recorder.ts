@@ -18,6 +18,10 @@ export interface PlannedResource {
   readonly remote: boolean;
   /** Input paths the engine will not update (the `ignoreChanges` option). */
   readonly ignoreChanges?: string[];
+  /** The `import` option: the id of an existing object the engine adopts instead of creating. */
+  readonly importId?: string;
+  /** How many engine-side `transforms` the registration carries (they act on a Chart's children). */
+  readonly transforms?: number;
   readonly inputs: Record<string, unknown>;
   /**
    * For each top-level input holding a secret: a SHA-256 of its value. Lets a plan diff see that a
@@ -86,6 +90,8 @@ export function installRecorder(): PlannedResource[] {
       ...(req.getIgnorechangesList().length > 0
         ? { ignoreChanges: req.getIgnorechangesList() }
         : {}),
+      ...(req.getImportid() ? { importId: req.getImportid() } : {}),
+      ...(req.getTransformsList().length > 0 ? { transforms: req.getTransformsList().length } : {}),
       inputs: masked,
       ...(Object.keys(digests).length > 0 ? { secretDigests: digests } : {}),
     });
