@@ -2,29 +2,26 @@
 // on 127.0.0.1: with synchronous commit every acknowledged row survives; with asynchronous
 // replication and a standby that lags, the check finds the acknowledged rows the promotion lost.
 import { Client } from "pg";
-import {
-  checkAcknowledged,
-  createDrillTable,
-  DrillTable,
-  drillTable,
-} from "../../tools/drills/rows";
+import { checkAcknowledged, createDrillTable, drillTable } from "../../tools/drills/rows";
 import { NumberedWriter } from "../../tools/drills/writer";
+import { SwitchoverReport } from "../../tools/drills/switchover";
+import { switchoverMain } from "../../tools/drills/switchover-main";
+import { startFakeKubeApi, fakeKubeconfig } from "../support/fake-kube-api";
 import { caughtUp, makePgSandbox, PgNode, PgSandbox, stopWalReceiver } from "../support/pg-local";
+import { makeTestPki } from "../support/x509";
+import { CLUSTER_PATH, cnpgFake, writeOutputs } from "./cnpg-fixtures";
 
 jest.setTimeout(60_000);
 
+const pki = makeTestPki("drill-test-ca");
 let sandbox: PgSandbox;
 let primary: PgNode;
 let standby: PgNode;
-const table: DrillTable = drillTable("switchover", new Date("2026-11-30T15:07:00Z"));
 
 beforeAll(async () => {
   sandbox = makePgSandbox();
   primary = await sandbox.primary("pg-a", { synchronous: true });
   standby = await sandbox.standby("pg-b", primary);
-  const c = await primary.connect();
-  await createDrillTable(c, table);
-  await c.end();
   await caughtUp(primary);
 });
 
@@ -41,50 +38,84 @@ async function onServer<T>(node: PgNode, f: (c: Client) => Promise<T>): Promise<
   }
 }
 
-test("synchronous commit: a promotion mid-write loses no acknowledged row", async () => {
-  // The writer's "pooler": whichever server is primary now.
+test("synchronous commit: the drill switches over mid-write and loses no acknowledged row", async () => {
+  // CloudNativePG, played by the test: the status patch starts the real switchover of the local
+  // pair (old primary shut down fast, so its WAL senders hand everything over; standby promoted;
+  // its synchronous standby list rewritten; the "pooler" re-pointed); then the Cluster reports
+  // the new primary healthy.
   let target = primary;
-  const events: string[] = [];
-  const writer = new NumberedWriter({
-    connect: () => target.connect(),
-    table,
-    intervalMs: 20,
-    timeoutMs: 1500,
-    onChange: (failing, detail) => events.push(`${failing ? "down" : "up"}: ${detail}`),
+  let switchover: Promise<void> | undefined;
+  const cnpg = cnpgFake("reporting-1");
+  const api = await startFakeKubeApi({
+    pki,
+    answers: cnpg.answers,
+    onWrite: (w) => {
+      if (w.method !== "PATCH" || w.path !== `${CLUSTER_PATH}/status`) return undefined;
+      const status = (w.body as { status: { targetPrimary: string } }).status;
+      cnpg.set({ phase: "Switchover in progress", targetPrimary: status.targetPrimary });
+      switchover = (async () => {
+        await primary.stop("fast");
+        await standby.promote();
+        await onServer(standby, async (c) => {
+          await c.query("ALTER SYSTEM SET synchronous_standby_names = ''");
+          await c.query("SELECT pg_reload_conf()");
+        });
+        target = standby;
+        cnpg.set({ phase: "Cluster in healthy state", currentPrimary: status.targetPrimary });
+      })();
+      return { status: 200, body: cnpg.answers[CLUSTER_PATH] };
+    },
   });
-  writer.start();
+  const out: string[] = [];
+  const err: string[] = [];
   try {
-    await writer.acknowledgedAtLeast(20, 10_000);
-    // The planned switchover, as CloudNativePG does it: the old primary shuts down (fast: its WAL
-    // senders hand everything over first), the standby is promoted, traffic is re-pointed, and
-    // the new primary's synchronous standby list is rewritten (here: none left to wait for).
-    await primary.stop("fast");
-    await standby.promote();
-    await onServer(standby, async (c) => {
-      await c.query("ALTER SYSTEM SET synchronous_standby_names = ''");
-      await c.query("SELECT pg_reload_conf()");
-    });
-    target = standby;
-    await writer.acknowledgedAtLeast(writer.acknowledgedCount + 20, 10_000);
+    const outputs = writeOutputs(fakeKubeconfig(api.url, pki, { clientCert: "drill" }));
+    const code = await switchoverMain(
+      ["avilla", "--outputs", outputs, "--json"],
+      { out: (t) => out.push(t), err: (t) => err.push(t) },
+      {
+        pooler: async () => ({ connect: () => target.connect(), close: async () => undefined }),
+        pollMs: 50,
+        writeIntervalMs: 20,
+      },
+    );
+    await switchover;
+    expect(err.join("\n")).not.toMatch(/error/);
+    expect(code).toBe(0);
   } finally {
-    await writer.stop();
+    await api.close();
   }
-  const summary = writer.summary();
-
-  const check = await onServer(standby, (c) => checkAcknowledged(c, table, summary.acknowledged));
-  expect(check.missing).toEqual([]);
-  expect(check.present).toBe(summary.acknowledged.length);
-  expect(summary.acknowledged.length).toBeGreaterThanOrEqual(40);
-  // Writes stopped during the promotion, and the outage was measured.
-  expect(summary.unwritable.streaks).toHaveLength(1);
-  expect(summary.unwritable.seconds).toBeGreaterThan(0);
-  expect(summary.unwritable.seconds).toBeLessThan(20);
-  expect(events[0]).toMatch(/^down: writes failing: /);
-  expect(events[1]).toMatch(/^up: writes back after \d+\.\d s$/);
-  const inRecovery = await onServer(standby, (c) =>
-    c.query<{ r: boolean }>("SELECT pg_is_in_recovery() AS r"),
-  );
-  expect(inRecovery.rows[0].r).toBe(false);
+  const report = JSON.parse(out.join("\n")) as SwitchoverReport;
+  expect(report.from).toEqual({ name: "reporting-1", node: "reports-worker-1", host: "r620-1" });
+  expect(report.to).toEqual({ name: "reporting-2", node: "reports-worker-2", host: "r620-2" });
+  expect(report.completed).toBe(true);
+  expect(report.rows.missing).toBe(0);
+  expect(report.rows.present).toBe(report.writes.acknowledged);
+  expect(report.writes.acknowledged).toBeGreaterThanOrEqual(20);
+  // Writes stopped while the primary changed, and that time was measured.
+  expect(report.unwritableStreaks.length).toBeGreaterThanOrEqual(1);
+  expect(report.unwritableSeconds).toBeGreaterThan(0);
+  expect(report.unwritableSeconds).toBeLessThan(20);
+  expect(report.ok).toBe(true);
+  // The patch is the one `kubectl cnpg promote` sends: merge patch of the status subresource,
+  // optimistic lock on the resourceVersion.
+  const patch = api.requests.find((r) => r.method === "PATCH");
+  expect(patch?.contentType).toBe("application/merge-patch+json");
+  expect(patch?.body).toMatchObject({
+    metadata: { resourceVersion: "41" },
+    status: {
+      targetPrimary: "reporting-2",
+      phase: "Switchover in progress",
+      phaseReason: "Switching over to reporting-2",
+      conditions: [
+        { type: "Ready", status: "False", reason: "ClusterIsNotReady" },
+        { type: "ContinuousArchiving", status: "True" },
+      ],
+    },
+  });
+  // The drill table is gone from the new primary.
+  const left = await standby.query("SELECT to_regclass($1) AS t", [report.table]);
+  expect(left[0].t).toBeNull();
 });
 
 test("asynchronous replication with a lagging standby: the check finds the lost rows", async () => {

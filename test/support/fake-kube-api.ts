@@ -1,7 +1,9 @@
 // A fake Kubernetes API server on 127.0.0.1 for tests: HTTPS with a CA made in the test, client
 // certificates checked against it, bearer tokens checked against a list, and recorded answers
 // served by path (every other path answers 404 NotFound, as the real API does for an absent
-// object). Every request is kept, so tests can assert the client only read.
+// object). Every request is kept, so tests can assert the client only read. Writes (PATCH, POST,
+// DELETE) answer 405 unless the test gives `onWrite`, which sees the body and may change the
+// recorded answers (they are read on every request).
 import * as fs from "fs";
 import * as https from "https";
 import { AddressInfo } from "net";
@@ -20,7 +22,18 @@ export interface SeenRequest {
   readonly accept: string;
   /** `client-certificate <CN>`, `token`, or `none`. */
   readonly auth: string;
+  /** Writes only: the Content-Type and the parsed JSON body. */
+  readonly contentType?: string;
+  readonly body?: unknown;
 }
+
+/** A write the fake received (authorized); answer it, or undefined for 405. */
+export type WriteHandler = (request: {
+  readonly method: string;
+  readonly path: string;
+  readonly contentType: string;
+  readonly body: unknown;
+}) => RecordedAnswer | undefined;
 
 export interface FakeKubeApi {
   readonly url: string;
@@ -34,6 +47,7 @@ export interface FakeKubeApiOptions {
   readonly answers: Record<string, unknown>;
   /** Bearer tokens the server accepts; client certificates signed by the CA are always accepted. */
   readonly tokens?: readonly string[];
+  readonly onWrite?: WriteHandler;
 }
 
 const FIXTURES = path.resolve(__dirname, "../fixtures/preflight");
@@ -82,44 +96,57 @@ export function startFakeKubeApi(options: FakeKubeApiOptions): Promise<FakeKubeA
       rejectUnauthorized: false,
     },
     (req, res) => {
-      const socket = req.socket as import("tls").TLSSocket;
-      const peer = socket.getPeerCertificate();
-      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-      const auth =
-        socket.authorized && peer?.subject
-          ? `client-certificate ${peer.subject.CN}`
-          : bearer !== undefined
-            ? "token"
-            : "none";
-      requests.push({
-        method: req.method ?? "",
-        path: req.url ?? "",
-        accept: req.headers.accept ?? "",
-        auth,
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let body: unknown = text;
+        try {
+          body = text.length > 0 ? JSON.parse(text) : undefined;
+        } catch {
+          // Not JSON: keep the text.
+        }
+        const answer = respond(req, body);
+        res.writeHead(answer.status, { "Content-Type": "application/json" });
+        res.end(JSON.stringify(answer.body));
       });
-      let answer: RecordedAnswer;
-      const authorized =
-        socket.authorized || (bearer !== undefined && (options.tokens ?? []).includes(bearer));
-      if (!authorized) answer = status(401, "Unauthorized", "Unauthorized");
-      else if (req.method !== "GET")
-        answer = status(405, "MethodNotAllowed", "the fake API only answers GET");
-      else {
-        const recorded = options.answers[req.url ?? ""];
-        answer =
-          recorded === undefined
-            ? status(
-                404,
-                "NotFound",
-                `the server could not find the requested resource (${req.url})`,
-              )
-            : isRecorded(recorded)
-              ? recorded
-              : { status: 200, body: recorded };
-      }
-      res.writeHead(answer.status, { "Content-Type": "application/json" });
-      res.end(JSON.stringify(answer.body));
     },
   );
+  function respond(req: import("http").IncomingMessage, body: unknown): RecordedAnswer {
+    const socket = req.socket as import("tls").TLSSocket;
+    const peer = socket.getPeerCertificate();
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const auth =
+      socket.authorized && peer?.subject
+        ? `client-certificate ${peer.subject.CN}`
+        : bearer !== undefined
+          ? "token"
+          : "none";
+    const method = req.method ?? "";
+    const write = method !== "GET";
+    const contentType = req.headers["content-type"] ?? "";
+    requests.push({
+      method,
+      path: req.url ?? "",
+      accept: req.headers.accept ?? "",
+      auth,
+      ...(write ? { contentType, body } : {}),
+    });
+    const authorized =
+      socket.authorized || (bearer !== undefined && (options.tokens ?? []).includes(bearer));
+    if (!authorized) return status(401, "Unauthorized", "Unauthorized");
+    if (write)
+      return (
+        options.onWrite?.({ method, path: req.url ?? "", contentType, body }) ??
+        status(405, "MethodNotAllowed", "the fake API only answers GET")
+      );
+    const recorded = options.answers[req.url ?? ""];
+    return recorded === undefined
+      ? status(404, "NotFound", `the server could not find the requested resource (${req.url})`)
+      : isRecorded(recorded)
+        ? recorded
+        : { status: 200, body: recorded };
+  }
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as AddressInfo;
