@@ -265,14 +265,19 @@ function warningsOf(model: SiteModel): string[] {
   );
 }
 
+/** Every tier of every cluster with exactly `failedHosts` down (the host-loss drill's forecast). */
+export function analyseHostLoss(model: SiteModel, failedHosts: readonly string[]): FailureScenario {
+  const down = new Set(failedHosts);
+  const checks = model.clusters.flatMap((c) => clusterChecks(c, down, model.failuresTolerated));
+  return { failedHosts: [...failedHosts], checks, ok: checks.every((x) => x.ok) };
+}
+
 /** Checks every tier of every cluster for every set of f failed physical hosts. */
 export function analyseModel(model: SiteModel): FailureDomainResult {
   const f = Math.min(model.failuresTolerated, model.hosts.length);
-  const scenarios = combinations(model.hosts, f).map((failedHosts) => {
-    const down = new Set(failedHosts);
-    const checks = model.clusters.flatMap((c) => clusterChecks(c, down, model.failuresTolerated));
-    return { failedHosts, checks, ok: checks.every((x) => x.ok) };
-  });
+  const scenarios = combinations(model.hosts, f).map((failedHosts) =>
+    analyseHostLoss(model, failedHosts),
+  );
   return {
     site: model.site,
     failuresTolerated: model.failuresTolerated,

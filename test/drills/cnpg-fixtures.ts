@@ -113,3 +113,52 @@ export function writeOutputs(kubeconfig: string, extra: Record<string, unknown> 
   );
   return file;
 }
+
+/** Nodes of both Avilla clusters; `notReady` names nodes whose Ready condition is False. */
+export function avillaNodes(notReady: readonly string[] = []) {
+  const names = [
+    ...[1, 2, 3].map((i) => [`reports-cp-${i}`, `r620-${i}`]),
+    ...[1, 2, 3].map((i) => [`reports-worker-${i}`, `r620-${i}`]),
+    ...[1, 2, 3].map((i) => [`opti-${i}`, `optiplex-${i}`]),
+  ];
+  return {
+    kind: "NodeList",
+    apiVersion: "v1",
+    metadata: {},
+    items: names.map(([n, h]) => node(n, h, !notReady.includes(n))),
+  };
+}
+
+/** The gateways' LoadBalancer Services and MetalLB's ServiceL2Status naming the announcing node. */
+export function loadBalancers(reportsNode: string) {
+  const svc = (name: string, ip: string) => ({
+    metadata: { name, namespace: "envoy-gateway-system" },
+    spec: { type: "LoadBalancer" },
+    status: { loadBalancer: { ingress: [{ ip, ipMode: "VIP" }] } },
+  });
+  const l2 = (name: string, node: string) => ({
+    apiVersion: "metallb.io/v1beta1",
+    kind: "ServiceL2Status",
+    metadata: { name: `l2-${name}`, namespace: "metallb-system" },
+    status: {
+      node,
+      serviceName: name,
+      serviceNamespace: "envoy-gateway-system",
+      interfaces: [{ name: "eth0" }],
+    },
+  });
+  return {
+    "/api/v1/services": {
+      kind: "ServiceList",
+      apiVersion: "v1",
+      metadata: {},
+      items: [svc("envoy-reports", "10.1.0.8"), svc("envoy-optiplex", "10.1.0.112")],
+    },
+    "/apis/metallb.io/v1beta1/servicel2statuses": {
+      apiVersion: "metallb.io/v1beta1",
+      kind: "ServiceL2StatusList",
+      metadata: {},
+      items: [l2("envoy-reports", reportsNode), l2("envoy-optiplex", "opti-2")],
+    },
+  };
+}

@@ -42,6 +42,8 @@ options:
   --settle <seconds>             bound on waiting for the site to settle with the host down (default 300)
   --recover <seconds>            bound on waiting for recovery after the host is back (default 900)
   --stop-timeout <seconds>       bound on a VM stopping or starting (default 180)
+  --pause                        freeze the VMs (Nova pause) instead of stopping them: no clean guest
+                                 shutdown, closer to a sudden power loss (default: Nova stop)
   --os-cloud <name>              clouds.yaml entry with admin rights (default plant:openstack.cloud)
   --report <file>                where the JSON report goes (default drill-reports/<stack>-host-loss-<time>.json)
 ${COMMON}
@@ -80,6 +82,7 @@ export interface HostLossArgs extends CommonArgs {
   readonly stopTimeoutSeconds: number;
   readonly osCloud?: string;
   readonly reportFile?: string;
+  readonly how: "stop" | "pause";
 }
 
 type Flags = Record<string, string | true>;
@@ -188,7 +191,7 @@ export function parseHostLossArgs(argv: readonly string[]): HostLossArgs | "help
       "--os-cloud",
       "--report",
     ],
-    ["--json"],
+    ["--json", "--pause"],
   );
   if (p === "help") return p;
   const host = str(p.flags, "--host");
@@ -203,5 +206,6 @@ export function parseHostLossArgs(argv: readonly string[]): HostLossArgs | "help
     stopTimeoutSeconds: seconds(p.flags, "--stop-timeout", 180, usage),
     ...(osCloud ? { osCloud } : {}),
     ...(report ? { reportFile: path.resolve(report) } : {}),
+    how: p.flags["--pause"] === true ? "pause" : "stop",
   };
 }

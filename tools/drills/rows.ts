@@ -50,7 +50,14 @@ export async function checkAcknowledged(
   table: DrillTable,
   acknowledged: readonly number[],
 ): Promise<RowCheck> {
-  const { rows } = await client.query<{ seq: string }>(`SELECT seq FROM ${table.qualified}`);
+  let rows: { seq: string }[];
+  try {
+    rows = (await client.query<{ seq: string }>(`SELECT seq FROM ${table.qualified}`)).rows;
+  } catch (e) {
+    // No table at all: the promotion lost even its creation, so every acknowledged row is gone.
+    if ((e as { code?: string }).code !== "42P01") throw e;
+    rows = [];
+  }
   const present = new Set(rows.map((r) => Number(r.seq)));
   const acked = new Set(acknowledged);
   const missing = [...acked].filter((s) => !present.has(s)).sort((a, b) => a - b);
