@@ -160,7 +160,7 @@ async function drill(
         pooler: async () => ({ connect: () => target.connect(), close: async () => undefined }),
         verifyGate: async () => ({ ok: true, detail: "stand-in for npm run verify" }),
         probeCa: () => pki.ca.certPem,
-        timing: { pollMs: 100, probeIntervalMs: 50, writeIntervalMs: 20, stableMs: 600 },
+        timing: { pollMs: 200, probeIntervalMs: 150, writeIntervalMs: 40, stableMs: 500 },
       },
     },
   );

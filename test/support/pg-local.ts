@@ -152,6 +152,7 @@ export function makePgSandbox(): PgSandbox {
       },
       async stop(mode = "fast") {
         if (!running) return;
+        if (process.env.PG_CPU_REPORT) reportCpu(self);
         await run("pg_ctl", ["stop", "-D", dataDir, "-w", "-t", "20", "-m", mode], as);
         running = false;
       },
@@ -198,6 +199,22 @@ export function makePgSandbox(): PgSandbox {
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * With PG_CPU_REPORT set: CPU seconds a server used (postmaster plus the backends it reaped, from
+ * /proc/<pid>/stat), read just before it stops and appended to that file. For the time budget.
+ */
+function reportCpu(n: PgNode): void {
+  const tick = 100; // USER_HZ on Linux
+  try {
+    const pid = fs.readFileSync(path.join(n.dataDir, "postmaster.pid"), "utf8").split("\n")[0];
+    const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    const cpu = (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / tick;
+    fs.appendFileSync(process.env.PG_CPU_REPORT as string, `${n.name} ${cpu.toFixed(2)}\n`);
+  } catch {
+    // Gone already: nothing to read.
+  }
 }
 
 /** Waits until `check` is true (polled every 50 ms), or throws after `timeoutMs`. */

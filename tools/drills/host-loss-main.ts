@@ -7,7 +7,12 @@ import { SiteConfigError } from "../../config/site";
 import { pulumiCli, PulumiCli } from "../preflight/sources";
 import { HOST_LOSS_USAGE, HostLossArgs, parseHostLossArgs, UsageError } from "./args";
 import { HostLossDeps, runHostLoss } from "./host-loss";
-import { forecastHostLoss, formatHostLoss, HostLossReport } from "./host-loss-report";
+import {
+  forecastHostLoss,
+  formatHostLoss,
+  HostLossReport,
+  refuseUnsurvivable,
+} from "./host-loss-report";
 import { DrillKube } from "./kube";
 import { Nova, readCloud } from "./openstack";
 import { poolerAccess } from "./pooler";
@@ -54,6 +59,7 @@ export async function hostLossMain(
   try {
     const site = loadSite(a.stack, a.configFile);
     const forecast = forecastHostLoss(site, a.host);
+    refuseUnsurvivable(a.stack, forecast);
     const timeoutMs = a.timeoutSeconds * 1000;
     const o = deps.overrides ?? {};
     // Outputs (kubeconfigs, the site CA) are needed only once the forecast lets the drill go on.

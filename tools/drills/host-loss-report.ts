@@ -45,6 +45,17 @@ export function forecastHostLoss(site: SiteConfig, host: string): Forecast {
   };
 }
 
+/** Refuses (DrillError) a host whose loss the failure-domain analysis says the site would not survive. */
+export function refuseUnsurvivable(stack: string, forecast: Forecast): void {
+  if (forecast.scenario.ok) return;
+  const failing = forecast.scenario.checks
+    .filter((c) => !c.ok)
+    .map((c) => `  - ${c.problem ?? c.detail}`);
+  throw new DrillError(
+    `refused: the failure-domain analysis says stack '${stack}' does not survive the loss of ${forecast.host}:\n${failing.join("\n")}`,
+  );
+}
+
 /** What the drill saw once the site settled (or the bound passed) with the host down. */
 export interface Observed {
   /** Route name → answered its latest request. */

@@ -11,11 +11,12 @@ import {
   DatabaseRecord,
   Forecast,
   HostLossReport,
+  refuseUnsurvivable,
   routeRecord,
   StaticIpRecord,
-  VmRecord,
 } from "./host-loss-report";
-import { NovaAction, ServerState } from "./openstack";
+import { HostVms, holdFor, NovaLike } from "./host-vms";
+import { Announced, announcements, staticIpRecords } from "./static-ips";
 import { ProbeLoop, Route } from "./probe";
 import {
   checkAcknowledged,
@@ -26,12 +27,6 @@ import {
 } from "./rows";
 import { DatabaseRef, DrillError } from "./stack";
 import { Connect, NumberedWriter } from "./writer";
-
-export interface NovaLike {
-  findServer(name: string): Promise<ServerState | undefined>;
-  server(id: string): Promise<ServerState>;
-  action(id: string, action: NovaAction): Promise<void>;
-}
 
 export interface HostLossOptions {
   readonly stack: string;
@@ -61,38 +56,7 @@ export interface HostLossDeps {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms: number) => Math.round(ms) / 1000;
-
-/** Polls `ok` until it holds for `stableMs` in a row or `boundMs` passes; when it began to hold. */
-async function holdFor(
-  ok: () => Promise<boolean>,
-  stableMs: number,
-  boundMs: number,
-  pollMs: number,
-): Promise<number | undefined> {
-  const end = Date.now() + boundMs;
-  let since: number | undefined;
-  for (;;) {
-    const now = Date.now();
-    if (await ok().catch(() => false)) {
-      since ??= now;
-      if (now - since >= stableMs) return since;
-    } else since = undefined;
-    if (now > end) return undefined;
-    await sleep(pollMs);
-  }
-}
-
-async function announcements(
-  kube: DrillKube,
-): Promise<Map<string, { node: string; host: string }>> {
-  const [ann, nodes] = await Promise.all([kube.announcements(), kube.nodes()]);
-  const hostOf = new Map(nodes.map((n) => [n.name, n.host]));
-  return new Map(
-    ann.flatMap((a) => (a.node ? [[a.ip, { node: a.node, host: hostOf.get(a.node) ?? "" }]] : [])),
-  );
-}
 
 export async function runHostLoss(o: HostLossOptions, deps: HostLossDeps): Promise<HostLossReport> {
   const say = deps.progress;
@@ -101,12 +65,7 @@ export async function runHostLoss(o: HostLossOptions, deps: HostLossDeps): Promi
   const { host, scenario } = o.forecast;
   const how = o.how ?? "stop";
 
-  if (!scenario.ok) {
-    const failing = scenario.checks.filter((c) => !c.ok).map((c) => `  - ${c.problem ?? c.detail}`);
-    throw new DrillError(
-      `refused: the failure-domain analysis says stack '${o.stack}' does not survive the loss of ${host}:\n${failing.join("\n")}`,
-    );
-  }
+  refuseUnsurvivable(o.stack, o.forecast);
   say(
     `failure-domain analysis: the site survives the loss of ${host} (${scenario.checks.length} checks)`,
   );
@@ -116,22 +75,18 @@ export async function runHostLoss(o: HostLossOptions, deps: HostLossDeps): Promi
   say("verify passes");
 
   // Which Nova servers are the VMs the placement put on the host.
-  const nova = o.forecast.vms.length > 0 ? await deps.nova() : undefined;
-  const servers: (ServerState & { cluster: string })[] = [];
-  for (const vm of o.forecast.vms) {
-    const s = await (nova as NovaLike).findServer(vm.name);
-    if (!s)
-      throw new DrillError(`refused: Nova has no server named ${vm.name} (placed on ${host})`);
-    if (s.host !== undefined && s.host !== host)
-      throw new DrillError(
-        `refused: VM ${vm.name} runs on ${s.host}, not on ${host} where the placement put it; stopping it would not take ${host} out`,
-      );
-    servers.push({ ...s, cluster: vm.cluster });
-  }
+  const vms = await HostVms.resolve(
+    deps.nova,
+    host,
+    o.forecast.vms,
+    how,
+    o.stopTimeoutSeconds * 1000,
+    pollMs,
+  );
   const clusters = [...new Set(o.site.clusters.map((c) => c.name))];
   const kubes = new Map(clusters.map((c) => [c, deps.kube(c)]));
   const ingressClusters = o.site.clusters.filter((c) => c.ingress);
-  const before = new Map<string, Map<string, { node: string; host: string }>>();
+  const before = new Map<string, Announced>();
   for (const c of ingressClusters)
     before.set(c.name, await announcements(kubes.get(c.name) as DrillKube).catch(() => new Map()));
 
@@ -167,7 +122,6 @@ export async function runHostLoss(o: HostLossOptions, deps: HostLossDeps): Promi
   const stableMs = t.stableMs ?? 30_000;
 
   const problems: string[] = [];
-  const vms: VmRecord[] = [];
   const drained: HostLossReport["drainedNodes"][number][] = [];
   let aborted: string | undefined;
   let settled = false;
@@ -179,34 +133,6 @@ export async function runHostLoss(o: HostLossOptions, deps: HostLossDeps): Promi
   const servedAtSettle = new Map<string, boolean>();
   const writableAtSettle = new Map<string, boolean>();
   let tookDown = false;
-  const stopWatch = new Map<string, number>();
-  const startWatch = new Map<string, number>();
-  const finalStatus = new Map<string, string>();
-  const [downAction, upAction, downStatus] =
-    how === "pause"
-      ? (["pause", "unpause", "PAUSED"] as const)
-      : (["os-stop", "os-start", "SHUTOFF"] as const);
-
-  const waitStatus = async (
-    ids: readonly string[],
-    want: string,
-    watch: Map<string, number>,
-    t0: number,
-  ) => {
-    const end = t0 + o.stopTimeoutSeconds * 1000;
-    for (;;) {
-      for (const id of ids) {
-        if (watch.has(id)) continue;
-        const s = await (nova as NovaLike).server(id).catch(() => undefined);
-        if (s) finalStatus.set(id, s.status);
-        if (s?.status === want) watch.set(id, Date.now() - t0);
-      }
-      if (ids.every((id) => watch.has(id)) || Date.now() > end)
-        return ids.filter((id) => !watch.has(id));
-      await sleep(Math.min(pollMs, 1000));
-    }
-  };
-
   const abandon = async (e: unknown): Promise<never> => {
     await probes.stop();
     for (const [i, x] of writers.entries()) {
@@ -231,11 +157,10 @@ export async function runHostLoss(o: HostLossOptions, deps: HostLossDeps): Promi
           })`,
         );
       say(
-        `baseline healthy; taking ${host} out: ${servers.map((s) => s.name).join(", ") || "no VMs"}`,
+        `baseline healthy; taking ${host} out: ${vms.servers.map((s) => s.name).join(", ") || "no VMs"}`,
       );
       const downAt = Date.now();
       tookDown = true;
-      for (const s of servers) await (nova as NovaLike).action(s.id, downAction);
       for (const n of o.forecast.existingNodes) {
         const kube = kubes.get(n.cluster) as DrillKube;
         await kube.cordon(n.name, true);
@@ -246,17 +171,9 @@ export async function runHostLoss(o: HostLossOptions, deps: HostLossDeps): Promi
             `drain of ${n.name} left ${left.join(", ")} (held by a PodDisruptionBudget)`,
           );
       }
-      const stuck = await waitStatus(
-        servers.map((s) => s.id),
-        downStatus,
-        stopWatch,
-        downAt,
-      );
+      const stuck = await vms.takeDown();
       if (stuck.length > 0) {
-        const names = servers
-          .filter((s) => stuck.includes(s.id))
-          .map((s) => `${s.name} (${finalStatus.get(s.id) ?? "?"})`);
-        aborted = `VM ${names.join(", ")} did not reach ${downStatus} within ${o.stopTimeoutSeconds} s; the host was not taken out, the drill is void`;
+        aborted = `VM ${stuck.join(", ")} did not reach ${vms.downStatus} within ${o.stopTimeoutSeconds} s; the host was not taken out, the drill is void`;
         say(aborted);
       } else {
         say(`${host} is down; waiting for the site to settle (bound ${o.settleSeconds} s)`);
@@ -286,52 +203,17 @@ export async function runHostLoss(o: HostLossOptions, deps: HostLossDeps): Promi
               () => false,
             ),
           );
-          if (!c.ingress) continue;
-          const after = await announcements(kube).catch(
-            () => new Map<string, { node: string; host: string }>(),
-          );
-          for (const a of c.ingress.addresses) {
-            const b = before.get(c.name)?.get(a.ip);
-            const now = after.get(a.ip);
-            const onSurvivor = now !== undefined && now.host !== "" && now.host !== host;
-            staticIps.push({
-              cluster: c.name,
-              ip: a.ip,
-              ...(b ? { before: b } : {}),
-              ...(now ? { after: now } : {}),
-              onSurvivor,
-            });
-            if (!onSurvivor)
-              problems.push(
-                `static IP ${a.ip} (${c.name}) is ${now ? `announced from ${now.node} on ${now.host || "an unlabelled host"}` : "announced from no node"} with ${host} down`,
-              );
-          }
         }
+        const ips = await staticIpRecords(o.site, (c) => kubes.get(c) as DrillKube, before, host);
+        staticIps.push(...ips.records);
+        problems.push(...ips.problems);
       }
     } finally {
       // Bring the host back whatever happened.
       const upAt = Date.now();
-      const stopped = servers.filter(
-        (s) => stopWatch.has(s.id) || finalStatus.get(s.id) === downStatus,
-      );
-      for (const s of stopped)
-        await (nova as NovaLike)
-          .action(s.id, upAction)
-          .catch((e: Error) => problems.push(`${upAction} ${s.name}: ${e.message}`));
+      problems.push(...(await vms.bringBack()));
       for (const n of drained)
         await (kubes.get(n.cluster) as DrillKube).cordon(n.name, false).catch(() => undefined);
-      if (stopped.length > 0) {
-        const notBack = await waitStatus(
-          stopped.map((s) => s.id),
-          "ACTIVE",
-          startWatch,
-          upAt,
-        );
-        for (const id of notBack)
-          problems.push(
-            `VM ${servers.find((s) => s.id === id)?.name} is not ACTIVE again (${finalStatus.get(id)})`,
-          );
-      }
       if (tookDown) say(`${host} is back; waiting for recovery (bound ${o.recoverSeconds} s)`);
       const recoveredCheck = async () => {
         if (!(await healthy())) return false;
@@ -358,16 +240,6 @@ export async function runHostLoss(o: HostLossOptions, deps: HostLossDeps): Promi
           problems.push(
             `the site did not recover within ${o.recoverSeconds} s after ${host} came back`,
           );
-      }
-      for (const s of servers) {
-        vms.push({
-          name: s.name,
-          id: s.id,
-          cluster: s.cluster,
-          ...(stopWatch.has(s.id) ? { stoppedAfter: secs(stopWatch.get(s.id) as number) } : {}),
-          ...(startWatch.has(s.id) ? { startedAfter: secs(startWatch.get(s.id) as number) } : {}),
-          finalStatus: finalStatus.get(s.id) ?? s.status,
-        });
       }
     }
   };
@@ -432,7 +304,7 @@ export async function runHostLoss(o: HostLossOptions, deps: HostLossDeps): Promi
     startedAt: started.toISOString(),
     finishedAt: new Date().toISOString(),
     ...(aborted ? { aborted } : {}),
-    vms,
+    vms: vms.records(),
     drainedNodes: drained,
     settled,
     settleSeconds: secs(settleMs),
