@@ -238,6 +238,9 @@ describe("host-loss refusals", () => {
 });
 
 describe("switchover refusals (recorded Cluster answers)", () => {
+  const never = async (): Promise<never> => {
+    throw new Error("must not be called");
+  };
   async function run(cnpg: ReturnType<typeof cnpgFake>, extra: string[] = []) {
     const api = await startFakeKubeApi({ pki, answers: cnpg.answers });
     const o = io();
@@ -266,6 +269,19 @@ describe("switchover refusals (recorded Cluster answers)", () => {
       await api.close();
     }
   }
+
+  test("an unreachable cluster: exit 3 and one line saying so", async () => {
+    const o = io();
+    const outputs = writeOutputs(
+      fakeKubeconfig("https://127.0.0.1:9", pki, { clientCert: "drill" }),
+    );
+    const code = await switchoverMain(["avilla", "--outputs", outputs], o.io, {
+      pooler: async () => ({ connect: never, close: async () => undefined }),
+    });
+    expect(code).toBe(3);
+    expect(o.err).toHaveLength(1);
+    expect(o.err[0]).toMatch(/^error: stack avilla: .*ECONNREFUSED/);
+  });
 
   test("an unhealthy cluster", async () => {
     const r = await run(

@@ -187,9 +187,15 @@ export async function runSwitchover(
     await writer
       .acknowledgedAtLeast(writer.acknowledgedCount + acksAround, 30_000)
       .catch((e: Error) => problems.push(`writes did not resume: ${e.message}`));
-  } finally {
+  } catch (e) {
+    // Refused or failed before the check: leave no drill table behind.
     await writer.stop();
+    const c = await deps.connect().catch(() => undefined);
+    if (c) await dropDrillTable(c, table).catch(() => undefined);
+    await c?.end().catch(() => undefined);
+    throw e;
   }
+  await writer.stop();
   const summary = writer.summary();
 
   const checker = await deps.connect();
