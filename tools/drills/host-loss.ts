@@ -53,6 +53,11 @@ export interface HostLossDeps {
     readonly writeIntervalMs?: number;
     /** How long every route and writer must stay healthy to call the site settled. */
     readonly stableMs?: number;
+    /**
+     * The site is not called settled sooner than this after the host went down (default 90 s:
+     * Kubernetes marks a silent node NotReady after 40 s and only then moves endpoints).
+     */
+    readonly minDownMs?: number;
   };
 }
 
@@ -118,7 +123,8 @@ export async function runHostLoss(o: HostLossOptions, deps: HostLossDeps): Promi
     onChange: (r, _, detail) => say(`route ${r.name}: ${detail}`),
   });
   probes.start();
-  const healthy = async () => probes.allServed && writers.every((x) => !x.w.failing);
+  const healthy = async () =>
+    probes.allServed && writers.every((x) => x.w.acknowledgedCount > 0 && !x.w.failing);
   const stableMs = t.stableMs ?? 30_000;
 
   const problems: string[] = [];
@@ -177,7 +183,13 @@ export async function runHostLoss(o: HostLossOptions, deps: HostLossDeps): Promi
         say(aborted);
       } else {
         say(`${host} is down; waiting for the site to settle (bound ${o.settleSeconds} s)`);
-        const since = await holdFor(healthy, stableMs, o.settleSeconds * 1000, pollMs);
+        const since = await holdFor(
+          healthy,
+          stableMs,
+          o.settleSeconds * 1000,
+          pollMs,
+          Math.min(t.minDownMs ?? 90_000, o.settleSeconds * 1000),
+        );
         settled = since !== undefined;
         settleMs = (since ?? Date.now()) - downAt;
         if (!settled)

@@ -14,20 +14,26 @@ export interface NovaLike {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms: number) => Math.round(ms) / 1000;
 
-/** Polls `ok` until it holds for `stableMs` in a row or `boundMs` passes; when it began to hold. */
+/**
+ * Polls `ok` until it holds for `stableMs` in a row or `boundMs` passes; when it began to hold.
+ * With `notBeforeMs`, the answer is never given earlier than that long after the start (a
+ * failure Kubernetes notices late must get the chance to show).
+ */
 export async function holdFor(
   ok: () => Promise<boolean>,
   stableMs: number,
   boundMs: number,
   pollMs: number,
+  notBeforeMs = 0,
 ): Promise<number | undefined> {
-  const end = Date.now() + boundMs;
+  const start = Date.now();
+  const end = start + boundMs;
   let since: number | undefined;
   for (;;) {
     const now = Date.now();
     if (await ok().catch(() => false)) {
       since ??= now;
-      if (now - since >= stableMs) return since;
+      if (now - since >= stableMs && now - start >= notBeforeMs) return since;
     } else since = undefined;
     if (now > end) return undefined;
     await sleep(pollMs);

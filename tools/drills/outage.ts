@@ -52,6 +52,11 @@ export class OutageClock {
     this.open ??= { from: this.lastOk ?? at, firstError: error || "failed" };
   }
 
+  /** Attempts so far. */
+  get attempted(): number {
+    return this.attempts;
+  }
+
   /** True while the latest attempt failed. */
   get failing(): boolean {
     return this.open !== undefined;

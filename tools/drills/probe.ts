@@ -127,9 +127,9 @@ export class ProbeLoop {
     })();
   }
 
-  /** Every route answered its latest request. */
+  /** Every route has been asked, and answered its latest request. */
   get allServed(): boolean {
-    return [...this.clocks.values()].every((c) => !c.failing);
+    return [...this.clocks.values()].every((c) => c.attempted > 0 && !c.failing);
   }
 
   failing(): string[] {
