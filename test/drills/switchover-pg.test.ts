@@ -7,9 +7,18 @@ import { NumberedWriter } from "../../tools/drills/writer";
 import { SwitchoverReport } from "../../tools/drills/switchover";
 import { switchoverMain } from "../../tools/drills/switchover-main";
 import { startFakeKubeApi, fakeKubeconfig } from "../support/fake-kube-api";
-import { caughtUp, makePgSandbox, PgNode, PgSandbox, stopWalReceiver } from "../support/pg-local";
+import {
+  caughtUp,
+  makePgSandbox,
+  PG_USER,
+  PgNode,
+  PgSandbox,
+  stopWalReceiver,
+} from "../support/pg-local";
 import { makeTestPki } from "../support/x509";
-import { CLUSTER_PATH, cnpgFake, writeOutputs } from "./cnpg-fixtures";
+import { CLUSTER_PATH, cnpgFake, NAMESPACE, writeOutputs } from "./cnpg-fixtures";
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
 
 jest.setTimeout(60_000);
 
@@ -22,6 +31,9 @@ beforeAll(async () => {
   sandbox = makePgSandbox();
   primary = await sandbox.primary("pg-a", { synchronous: true });
   standby = await sandbox.standby("pg-b", primary);
+  // The database the stack names (plant:databases[0].database), which the drill connects to
+  // (created once the synchronous standby is there: a commit waits for it).
+  await primary.query("CREATE DATABASE reporting");
   await caughtUp(primary);
 });
 
@@ -46,9 +58,35 @@ test("synchronous commit: the drill switches over mid-write and loses no acknowl
   let target = primary;
   let switchover: Promise<void> | undefined;
   const cnpg = cnpgFake("reporting-1");
+  // The read-write pooler as the drill reaches it: the owner Secret, the pooler's ready pods, and
+  // a port-forward to one of them, which (as PgBouncer would) leads to the current primary.
+  Object.assign(cnpg.answers, {
+    [`/api/v1/namespaces/${NAMESPACE}/secrets/reporting-owner`]: {
+      metadata: { name: "reporting-owner", namespace: NAMESPACE },
+      type: "kubernetes.io/basic-auth",
+      data: { username: b64(PG_USER), password: b64("not-checked-trust-auth") },
+    },
+    [`/api/v1/namespaces/${NAMESPACE}/pods?labelSelector=cnpg.io%2FpoolerName%3Dreporting-pooler-rw`]:
+      {
+        items: ["reporting-pooler-rw-7f9c-a", "reporting-pooler-rw-7f9c-b"].map((name) => ({
+          metadata: {
+            name,
+            namespace: NAMESPACE,
+            labels: { "cnpg.io/poolerName": "reporting-pooler-rw" },
+          },
+          spec: { nodeName: "reports-worker-3" },
+          status: { conditions: [{ type: "Ready", status: "True" }] },
+        })),
+      },
+  });
+  const forwards: string[] = [];
   const api = await startFakeKubeApi({
     pki,
     answers: cnpg.answers,
+    portForward: (namespace, pod, port) => {
+      forwards.push(`${namespace}/${pod}:${port}`);
+      return target.port;
+    },
     onWrite: (w) => {
       if (w.method !== "PATCH" || w.path !== `${CLUSTER_PATH}/status`) return undefined;
       const status = (w.body as { status: { targetPrimary: string } }).status;
@@ -73,11 +111,7 @@ test("synchronous commit: the drill switches over mid-write and loses no acknowl
     const code = await switchoverMain(
       ["avilla", "--outputs", outputs, "--json"],
       { out: (t) => out.push(t), err: (t) => err.push(t) },
-      {
-        pooler: async () => ({ connect: () => target.connect(), close: async () => undefined }),
-        pollMs: 50,
-        writeIntervalMs: 20,
-      },
+      { pollMs: 50, writeIntervalMs: 20 },
     );
     await switchover;
     expect(err.join("\n")).not.toMatch(/^error:/m);
@@ -113,9 +147,21 @@ test("synchronous commit: the drill switches over mid-write and loses no acknowl
       ],
     },
   });
+  // Every connection went through a port-forward to a pooler pod, alternating between the two.
+  expect(forwards.length).toBeGreaterThanOrEqual(4);
+  expect(new Set(forwards)).toEqual(
+    new Set([
+      "postgres-reporting/reporting-pooler-rw-7f9c-a:5432",
+      "postgres-reporting/reporting-pooler-rw-7f9c-b:5432",
+    ]),
+  );
   // The drill table is gone from the new primary.
-  const left = await standby.query("SELECT to_regclass($1) AS t", [report.table]);
-  expect(left[0].t).toBeNull();
+  const left = await standby.query(
+    "SELECT 1 FROM pg_tables WHERE schemaname = 'plant_drill'",
+    [],
+    "reporting",
+  );
+  expect(left).toEqual([]);
 });
 
 test("asynchronous replication with a lagging standby: the check finds the lost rows", async () => {

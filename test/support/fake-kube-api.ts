@@ -7,7 +7,9 @@
 import * as fs from "fs";
 import * as https from "https";
 import { AddressInfo } from "net";
+import * as net from "net";
 import * as path from "path";
+import { WebSocketServer } from "ws";
 import { stringify } from "yaml";
 import { TestPki } from "./x509";
 
@@ -48,6 +50,11 @@ export interface FakeKubeApiOptions {
   /** Bearer tokens the server accepts; client certificates signed by the CA are always accepted. */
   readonly tokens?: readonly string[];
   readonly onWrite?: WriteHandler;
+  /**
+   * Pod port-forwards (`/api/v1/namespaces/<ns>/pods/<pod>/portforward?ports=<port>`, WebSocket,
+   * channel protocol v4): the 127.0.0.1 port a forward to that pod reaches now, or undefined (404).
+   */
+  readonly portForward?: (namespace: string, pod: string, port: number) => number | undefined;
 }
 
 const FIXTURES = path.resolve(__dirname, "../fixtures/preflight");
@@ -147,6 +154,39 @@ export function startFakeKubeApi(options: FakeKubeApiOptions): Promise<FakeKubeA
         ? recorded
         : { status: 200, body: recorded };
   }
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: () => "v4.channel.k8s.io" });
+  server.on("upgrade", (req, socket, head) => {
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward\?ports=(\d+)$/.exec(
+      req.url ?? "",
+    );
+    const authorized = (req.socket as import("tls").TLSSocket).authorized;
+    requests.push({
+      method: "GET",
+      path: req.url ?? "",
+      accept: req.headers.accept ?? "",
+      auth: authorized ? "client-certificate" : "none",
+    });
+    const to = m && authorized ? options.portForward?.(m[1], m[2], Number(m[3])) : undefined;
+    if (!m || to === undefined) {
+      socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Channel 0 carries data, channel 1 errors; each starts with the port (2 bytes, LE).
+      const port = Buffer.alloc(2);
+      port.writeUInt16LE(Number(m[3]));
+      ws.send(Buffer.concat([Buffer.from([0]), port]));
+      ws.send(Buffer.concat([Buffer.from([1]), port]));
+      const tcp = net.connect(to, "127.0.0.1");
+      tcp.on("data", (d) => ws.send(Buffer.concat([Buffer.from([0]), d])));
+      tcp.on("error", () => ws.close());
+      tcp.on("close", () => ws.close());
+      ws.on("message", (d: Buffer) => {
+        if (d[0] === 0) tcp.write(d.subarray(1));
+      });
+      ws.on("close", () => tcp.destroy());
+    });
+  });
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as AddressInfo;
@@ -155,6 +195,7 @@ export function startFakeKubeApi(options: FakeKubeApiOptions): Promise<FakeKubeA
         requests,
         close: () =>
           new Promise((done) => {
+            for (const ws of wss.clients) ws.terminate();
             server.closeAllConnections();
             server.close(() => done());
           }),

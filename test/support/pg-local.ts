@@ -72,10 +72,14 @@ export interface PgNode {
   readonly name: string;
   readonly port: number;
   readonly dataDir: string;
-  /** A connected client (superuser `drill`, database `postgres`); the caller ends it. */
-  connect(): Promise<Client>;
+  /** A connected client (superuser `drill`, database `postgres` by default); the caller ends it. */
+  connect(database?: string): Promise<Client>;
   /** One query on a fresh connection. */
-  query<T extends Record<string, unknown>>(sql: string, values?: unknown[]): Promise<T[]>;
+  query<T extends Record<string, unknown>>(
+    sql: string,
+    values?: unknown[],
+    database?: string,
+  ): Promise<T[]>;
   start(): Promise<void>;
   stop(mode?: "fast" | "immediate"): Promise<void>;
   promote(): Promise<void>;
@@ -113,12 +117,12 @@ export function makePgSandbox(): PgSandbox {
       "wal_receiver_status_interval=1",
       "logging_collector=off",
     ];
-    const connect = async (): Promise<Client> => {
+    const connect = async (database = "postgres"): Promise<Client> => {
       const c = new Client({
         host: "127.0.0.1",
         port,
         user: PG_USER,
-        database: "postgres",
+        database,
         connectionTimeoutMillis: 5000,
       });
       c.on("error", () => undefined);
@@ -133,8 +137,12 @@ export function makePgSandbox(): PgSandbox {
       get running() {
         return running;
       },
-      async query<T extends Record<string, unknown>>(sql: string, values?: unknown[]) {
-        const c = await connect();
+      async query<T extends Record<string, unknown>>(
+        sql: string,
+        values?: unknown[],
+        database?: string,
+      ) {
+        const c = await connect(database);
         try {
           return (await c.query<T>(sql, values)).rows;
         } finally {

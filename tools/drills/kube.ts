@@ -307,20 +307,27 @@ export class DrillKube {
     port: number,
   ): Promise<{ port: number; close(): Promise<void> }> {
     const pf = new k8s.PortForward(this.kubeconfig);
+    const open = new Set<net.Socket>();
     const server = net.createServer((socket) => {
+      open.add(socket);
+      socket.on("close", () => open.delete(socket));
       socket.on("error", () => undefined);
-      pickPod().then(
-        (pod) =>
-          pf
-            .portForward(namespace, pod, [port], socket, null, socket)
-            .catch(() => socket.destroy()),
-        () => socket.destroy(),
-      );
+      pickPod()
+        .then((pod) => pf.portForward(namespace, pod, [port], socket, null, socket))
+        .then((ws) => {
+          // The pod or the API went away: the connection ends now, not at the client's time-out.
+          if (typeof ws !== "function") ws.on("close", () => socket.destroy());
+        })
+        .catch(() => socket.destroy());
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return {
       port: (server.address() as net.AddressInfo).port,
-      close: () => new Promise((resolve) => server.close(() => resolve())),
+      close: () =>
+        new Promise((resolve) => {
+          for (const socket of open) socket.destroy();
+          server.close(() => resolve());
+        }),
     };
   }
 }
