@@ -229,6 +229,12 @@ const openstackClusterSchema = z.strictObject({
     .regex(/^v1\.36\.\d+\+rke2r\d+$/, "must be an RKE2 v1.36.x release like v1.36.2+rke2r1"),
   /** Floating API address on the plant LAN, outside the VM range. */
   apiVip: ipv4,
+  /**
+   * Set to true once the cluster exists (after its first `pulumi up`). Until then the first
+   * server's user data creates the cluster; from then on every server, a rebuilt first server
+   * included, joins. Default false. See docs/kubernetes.md, "Bootstrap sequence".
+   */
+  bootstrapped: z.boolean().default(false),
   controlPlane: nodeFlavorSchema.extend({
     /** Defaults to 2f+1 for the site's tolerated failures. */
     count: z.number().int().min(1).optional(),

@@ -38,6 +38,7 @@ export function declareClusters(
       clusterName: c.name,
       version: c.version,
       apiVip: c.apiVip,
+      bootstrapped: c.bootstrapped,
       podCidr: c.podCidr,
       serviceCidr: c.serviceCidr,
       storageClass: c.storageClass,

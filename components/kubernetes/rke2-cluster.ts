@@ -10,6 +10,7 @@ import { ClusterNode, PlantCluster } from "../types";
 import { ApiServerReady } from "./api-ready";
 import { adminKubeconfig, kubeconfigProviderOptions } from "./kubeconfig";
 import { LocalPathProvisioner } from "./local-path";
+import { MetadataServiceBlock } from "./metadata-block";
 import {
   apiServerAddresses,
   apiServerUrl,
@@ -26,6 +27,12 @@ export interface Rke2ClusterArgs {
   /** RKE2 release pinned to Kubernetes 1.36, e.g. v1.36.5+rke2r1. */
   readonly version: string;
   readonly apiVip: string;
+  /**
+   * The cluster exists (plant:clusters[].bootstrapped): no server may create it any more, so the
+   * first server's user data joins like every other server's and carries no CA key. False: the
+   * first server creates the cluster when it is first built.
+   */
+  readonly bootstrapped: boolean;
   readonly podCidr: string;
   readonly serviceCidr: string;
   readonly storageClass: string;
@@ -83,6 +90,7 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
       name: args.clusterName,
       version: args.version,
       apiVip: args.apiVip,
+      serverIps: slots.filter((s) => s.role === "control-plane").map((s) => s.ip),
       podCidr: args.podCidr,
       serviceCidr: args.serviceCidr,
       taintControlPlane: args.workerCount > 0,
@@ -92,6 +100,9 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
     const instances = slots.map((slot) => {
       const node = slotNode(slot, args.workerCount > 0);
       const isServer = slot.role === "control-plane";
+      // The one explicit, one-time decision: only the first server of a cluster not yet
+      // bootstrapped creates it; rebuilt later, the same server joins.
+      const clusterInit = isServer && slot.index === 0 && !args.bootstrapped;
       userData[slot.name] = pulumi.secret(
         pulumi
           .all([serverToken.result, agentToken.result, pki.caBundle])
@@ -102,11 +113,11 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
                 ip: slot.ip,
                 role: slot.role,
                 physicalHost: slot.host,
-                bootstrap: isServer && slot.index === 0,
+                clusterInit,
               },
               cluster: settings,
               tokens: { server, agent, serverCaPem: cas.serverCa.certPem },
-              cas: isServer ? cas : undefined,
+              cas: clusterInit ? cas : undefined,
               ntpServers: args.ntpServers,
             }),
           ),
@@ -182,6 +193,13 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
       { kubeconfig: this.kubeconfig, clusterIdentifier: args.clusterName },
       kubeconfigProviderOptions({ parent: this, dependsOn: [apiReady] }),
     );
+    // Pods must not read the VMs' user data (tokens; the first server's CA keys) from Nova's
+    // metadata service: blocked cluster-wide before any workload starts.
+    const metadataBlock = new MetadataServiceBlock(
+      `${name}-metadata-block`,
+      { clusterName: args.clusterName },
+      { parent: this, provider: this.provider },
+    );
     const storage = new LocalPathProvisioner(
       `${name}-local-path`,
       {
@@ -194,7 +212,7 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
       },
       { parent: this, provider: this.provider },
     );
-    this.ready = [apiReady, ...storage.ready];
+    this.ready = [apiReady, ...metadataBlock.ready, ...storage.ready];
     this.registerOutputs({ apiEndpoint: this.apiEndpoint, kubeconfig: this.kubeconfig });
   }
 }

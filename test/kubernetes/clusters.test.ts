@@ -328,6 +328,55 @@ describe.each(["avilla", "albion"] as const)("user data of every VM of %s", (sta
   });
 });
 
+describe("cluster initialisation is one explicit, one-time decision (plant:clusters[].bootstrapped)", () => {
+  const userData = async (bootstrapped?: boolean) => {
+    const base = site("avilla");
+    const s: SiteConfig =
+      bootstrapped === undefined
+        ? base
+        : {
+            ...base,
+            clusters: base.clusters.map((c) =>
+              c.kind === "openstack" ? { ...c, bootstrapped } : c,
+            ),
+          };
+    const clusters = declareClusters(s, secrets, placement(s), fakeFoundation(placement(s)));
+    await settle(clusters);
+    const rke2 = clusters.find((c): c is Rke2Cluster => c instanceof Rke2Cluster);
+    if (!rke2) throw new Error("no RKE2 cluster");
+    const names = Object.keys(rke2.userData);
+    const docs = await outputValue(pulumi.all(names.map((n) => rke2.userData[n])));
+    return names.map((name, i) => {
+      const files = (parse(docs[i]) as { write_files: { path: string; content: string }[] })
+        .write_files;
+      const config = parse(
+        files.find((f) => f.path === "/etc/rancher/rke2/config.yaml")?.content ?? "",
+      ) as Record<string, unknown>;
+      return { name, server: config.server, caKeys: docs[i].includes("PRIVATE KEY") };
+    });
+  };
+
+  test("a new cluster (the default): only reports-cp-1 creates it, and only it carries CA keys", async () => {
+    expect(site("avilla").clusters[0]).toMatchObject({ kind: "openstack", bootstrapped: false });
+    const vip = "https://10.1.0.10:9345";
+    expect(await userData()).toEqual([
+      { name: "reports-cp-1", server: undefined, caKeys: true },
+      { name: "reports-cp-2", server: vip, caKeys: false },
+      { name: "reports-cp-3", server: vip, caKeys: false },
+      { name: "reports-worker-1", server: vip, caKeys: false },
+      { name: "reports-worker-2", server: vip, caKeys: false },
+      { name: "reports-worker-3", server: vip, caKeys: false },
+    ]);
+  });
+
+  test("once bootstrapped, a rebuilt reports-cp-1 joins like every other server and carries no CA key", async () => {
+    const docs = await userData(true);
+    expect(docs.map((d) => [d.name, d.server, d.caKeys])).toEqual(
+      docs.map((d) => [d.name, "https://10.1.0.10:9345", false]),
+    );
+  });
+});
+
 describe("declareClusters refuses what it cannot build", () => {
   test("servers sharing an R620", () => {
     const avilla = site("avilla");

@@ -1,6 +1,7 @@
 // Validators built from the pinned upstream files in ../shared (CRDs, chart value schemas)
 // and, for core kinds, the kubernetes-models package. Shared by every test that checks
 // declared objects, so there is one notion of "valid".
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
@@ -67,6 +68,43 @@ function withoutMetaSchema(schema: Json): Json {
 
 let crdSchemas: Map<string, Json> | undefined;
 
+/**
+ * Calico's CRDs exactly as Canal installs them: `manifests/canal.yaml` of projectcalico/calico at
+ * v3.32.1, the Calico of RKE2 v1.36.4's rke2-canal chart. ../shared does not hold them yet
+ * (crds/calico-v3.32.1/ is where they belong; anything there is read like every other CRD), so
+ * until it does they are read from the upstream snapshot the `fetch` tool brings next to
+ * ../shared. Without either, every Calico object is reported as having no schema.
+ */
+export const CALICO_SNAPSHOT = {
+  repo: path.resolve(SHARED_DIR, "../.mirror/projectcalico+calico/repo"),
+  ref: "v3.32.1",
+  file: "manifests/canal.yaml",
+};
+
+function calicoSnapshotDocuments(): string | undefined {
+  if (!fs.existsSync(CALICO_SNAPSHOT.repo)) return undefined;
+  const r = spawnSync(
+    "git",
+    ["-C", CALICO_SNAPSHOT.repo, "show", `${CALICO_SNAPSHOT.ref}:${CALICO_SNAPSHOT.file}`],
+    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+  );
+  return r.status === 0 ? r.stdout : undefined;
+}
+
+function addCrds(text: string, only?: string): void {
+  for (const doc of parseAllDocuments(text)) {
+    const crd = doc.toJS() as Json;
+    if (crd?.kind !== "CustomResourceDefinition") continue;
+    if (only && crd.spec.group !== only) continue;
+    for (const v of crd.spec.versions ?? []) {
+      const schema = v.schema?.openAPIV3Schema;
+      if (schema && v.served !== false) {
+        crdSchemas?.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, schema);
+      }
+    }
+  }
+}
+
 /** `group/version:Kind` → openAPIV3Schema, for every served CRD version in ../shared/crds. */
 function loadCrdSchemas(): Map<string, Json> {
   if (crdSchemas) return crdSchemas;
@@ -74,17 +112,12 @@ function loadCrdSchemas(): Map<string, Json> {
   const root = path.join(SHARED_DIR, "crds");
   for (const dir of fs.readdirSync(root)) {
     for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(root, dir, file), "utf8"))) {
-        const crd = doc.toJS() as Json;
-        if (crd?.kind !== "CustomResourceDefinition") continue;
-        for (const v of crd.spec.versions ?? []) {
-          const schema = v.schema?.openAPIV3Schema;
-          if (schema && v.served !== false) {
-            crdSchemas.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, schema);
-          }
-        }
-      }
+      addCrds(fs.readFileSync(path.join(root, dir, file), "utf8"));
     }
+  }
+  if (!crdSchemas.has("crd.projectcalico.org/v1:Tier")) {
+    const canal = calicoSnapshotDocuments();
+    if (canal) addCrds(canal, "crd.projectcalico.org");
   }
   return crdSchemas;
 }
