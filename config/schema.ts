@@ -138,10 +138,17 @@ export const openstackSchema = z.strictObject({
       ram: z.number().min(1).max(1.5).default(1),
     })
     .default({ cpu: 4, ram: 1 }),
-  /** Capacity kept back on each R620 for the hypervisor and OpenStack services. */
+  /**
+   * Capacity kept back on each R620 for the hypervisor and OpenStack services. `diskGb` (default
+   * 100): the host's OS, logs and Glance's image cache, never planned for VM disks or volumes.
+   */
   hostReserved: z
-    .strictObject({ cores: z.number().int().min(0), ramGb: z.number().int().min(0) })
-    .default({ cores: 2, ramGb: 16 }),
+    .strictObject({
+      cores: z.number().int().min(0),
+      ramGb: z.number().int().min(0),
+      diskGb: z.number().int().min(0).default(100),
+    })
+    .default({ cores: 2, ramGb: 16, diskGb: 100 }),
   image: z.union([
     z.strictObject({
       name: z.string().min(1),
@@ -168,6 +175,16 @@ export const openstackSchema = z.strictObject({
     s3Endpoint: z.url(),
     s3Region: z.string().default("us-east-1"),
   }),
+  /**
+   * Cinder, where database volumes live (one volume per PersistentVolumeClaim, created by the
+   * Cinder CSI driver in the availability zone of the R620 its pod runs on).
+   */
+  blockStorage: z
+    .strictObject({
+      /** Cinder volume type of database volumes. Default: the cloud's default type. */
+      volumeType: z.string().min(1).optional(),
+    })
+    .default({}),
   identity: identitySchema.default({
     platformRoles: [...IDENTITY_DEFAULTS.platformRoles],
     objectStoreRoles: [...IDENTITY_DEFAULTS.objectStoreRoles],
@@ -242,7 +259,14 @@ const openstackClusterSchema = z.strictObject({
   workers: nodeFlavorSchema.extend({ count: z.number().int().min(0) }),
   podCidr: cidr.default("10.42.0.0/16"),
   serviceCidr: cidr.default("10.43.0.0/16"),
-  storageClass: z.string().default("local-path"),
+  /**
+   * Name of the cluster's default StorageClass: Cinder block volumes (Cinder CSI), one per
+   * claim, with enforced size, online growth and `Retain`. Default `plant-block`.
+   */
+  storageClass: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "is not a StorageClass name")
+    .default("plant-block"),
   ingress: ingressSchema.optional(),
 });
 
