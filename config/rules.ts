@@ -262,6 +262,25 @@ const references: Rule = (site) => {
   return problems;
 };
 
+/**
+ * Database volumes on an OpenStack cluster are Cinder block volumes, the cluster's storage class
+ * (the only one the program provides there): size enforced, growable, apart from the root disk.
+ */
+const databaseStorage: Rule = (site) =>
+  site.databases.flatMap((d, i) => {
+    const at = site.clusters.findIndex((c) => c.name === d.cluster);
+    const cluster = site.clusters[at];
+    const asked = d.storage.storageClass;
+    if (cluster?.kind !== "openstack" || asked === undefined || asked === cluster.storageClass)
+      return [];
+    return [
+      {
+        key: `plant:databases[${i}].storage.storageClass`,
+        message: `is '${asked}', but cluster '${cluster.name}' keeps database volumes only on Cinder block volumes, storage class '${cluster.storageClass}' (plant:clusters[${at}].storageClass); anything else would put data and WAL on a worker's root disk with no enforced size (or leave the claim unbound)`,
+      },
+    ];
+  });
+
 const SITE_RULES: Rule[] = [
   hostCount,
   names,
@@ -270,6 +289,7 @@ const SITE_RULES: Rule[] = [
   controlPlanes,
   hostnames,
   references,
+  databaseStorage,
   identityProblems,
 ];
 

@@ -279,6 +279,21 @@ const cases: [string, (raw: Raw) => void, string][] = [
     "database 'reporting' runs on cluster 'reports', not 'optiplex'",
   ],
   [
+    "database volumes on local-path on an OpenStack cluster",
+    (r) => (r.databases[0].storage.storageClass = "local-path"),
+    "[plant:databases[0].storage.storageClass] is 'local-path', but cluster 'reports' keeps database volumes only on Cinder block volumes, storage class 'plant-block' (plant:clusters[0].storageClass); anything else would put data and WAL on a worker's root disk with no enforced size (or leave the claim unbound)",
+  ],
+  [
+    "a malformed storage class name",
+    (r) => (r.clusters[0].storageClass = "Plant Block"),
+    "[plant:clusters[0].storageClass] 'Plant Block' is not a StorageClass name",
+  ],
+  [
+    "host reserve without whole disk GB",
+    (r) => (r.openstack.hostReserved = { cores: 2, ramGb: 16, diskGb: 1.5 }),
+    "[plant:openstack.hostReserved.diskGb]",
+  ],
+  [
     "migration without readwrite",
     (r) => (r.services[1].database.access = "read"),
     "[plant:services[1].migration] needs database.access 'readwrite'",
