@@ -33,6 +33,11 @@ export function declareClusters(
         `[plant:clusters[${i}]] cluster ${c.name} is kind 'openstack' but no OpenStack foundation was declared`,
       );
     }
+    if (!openstack.blockStorage) {
+      throw new Error(
+        `[plant:clusters[${i}]] cluster ${c.name}: the OpenStack foundation has no block storage access for its volumes`,
+      );
+    }
     // The foundation's slots carry the placement (host, IP, flavor) plus the OpenStack objects.
     return new Rke2Cluster(c.name, {
       clusterName: c.name,
@@ -42,6 +47,7 @@ export function declareClusters(
       podCidr: c.podCidr,
       serviceCidr: c.serviceCidr,
       storageClass: c.storageClass,
+      blockStorage: openstack.blockStorage,
       controlPlaneCount: controlPlaneSize(site, c),
       workerCount: c.workers.count,
       ntpServers: site.network.ntpServers,

@@ -6,17 +6,12 @@ import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { OpenStackVmSlot } from "../openstack";
-import { ClusterNode, PlantCluster } from "../types";
+import { BlockStorageEndpoint, ClusterNode, PlantCluster } from "../types";
 import { ApiServerReady } from "./api-ready";
+import { CinderCsi } from "./cinder-csi";
 import { adminKubeconfig, kubeconfigProviderOptions } from "./kubeconfig";
-import { LocalPathProvisioner } from "./local-path";
 import { MetadataServiceBlock } from "./metadata-block";
-import {
-  apiServerAddresses,
-  apiServerUrl,
-  KUBE_VIP_IMAGE,
-  Rke2ClusterSettings,
-} from "./rke2-config";
+import { apiServerUrl, KUBE_VIP_IMAGE, Rke2ClusterSettings } from "./rke2-config";
 import { Rke2Pki } from "./rke2-pki";
 import { rke2UserData } from "./rke2-userdata";
 import { checkSlots, slotNode, sortedSlots } from "./slots";
@@ -35,7 +30,10 @@ export interface Rke2ClusterArgs {
   readonly bootstrapped: boolean;
   readonly podCidr: string;
   readonly serviceCidr: string;
+  /** Name of the default StorageClass: Cinder block volumes through the Cinder CSI driver. */
   readonly storageClass: string;
+  /** Cinder access for the CSI driver (the OpenStack area's application credential). */
+  readonly blockStorage: BlockStorageEndpoint;
   /** Expected control-plane size (2f+1 by default); the slots must match it. */
   readonly controlPlaneCount: number;
   readonly workerCount: number;
@@ -200,17 +198,16 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
       { clusterName: args.clusterName },
       { parent: this, provider: this.provider },
     );
-    const storage = new LocalPathProvisioner(
-      `${name}-local-path`,
+    // Database volumes: one Cinder volume per claim, off the VMs' disks (cinder-csi-spec.ts).
+    const storage = new CinderCsi(
+      `${name}-cinder-csi`,
       {
+        cluster: this,
         storageClassName: args.storageClass,
-        apiServerAddresses: apiServerAddresses(
-          args.serviceCidr,
-          args.apiVip,
-          slots.filter((s) => s.role === "control-plane").map((s) => s.ip),
-        ),
+        blockStorage: args.blockStorage,
+        dependsOn: [...metadataBlock.ready],
       },
-      { parent: this, provider: this.provider },
+      { parent: this },
     );
     this.ready = [apiReady, ...metadataBlock.ready, ...storage.ready];
     this.registerOutputs({ apiEndpoint: this.apiEndpoint, kubeconfig: this.kubeconfig });

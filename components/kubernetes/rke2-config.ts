@@ -2,7 +2,6 @@
 // the join tokens, and the kube-vip static pod. Plain data in, plain text out; no Pulumi here.
 import { createHash } from "crypto";
 import { stringify } from "yaml";
-import { cidrAsRange, ipAdd } from "../../config/ip";
 import { NodeRole, PHYSICAL_HOST_LABEL, PLANT_HOST_LABEL } from "../types";
 
 /** kube-vip floats the API address between the servers (ARP mode). Pinned: never `latest`. */
@@ -92,20 +91,6 @@ export function supervisorUrl(apiVip: string): string {
 
 export function apiServerUrl(apiVip: string): string {
   return `https://${apiVip}:${API_PORT}`;
-}
-
-/**
- * Where in-cluster clients reach the API: the `kubernetes` Service IP (first address of the
- * service CIDR, what pods dial), the VIP and each server's node IP (the Service's endpoints,
- * what the CNI sees after DNAT). Sorted and de-duplicated, for NetworkPolicy ipBlocks.
- */
-export function apiServerAddresses(
-  serviceCidr: string,
-  apiVip: string,
-  serverIps: readonly string[],
-) {
-  const serviceIp = ipAdd(cidrAsRange(serviceCidr).start, 1);
-  return [...new Set([serviceIp, apiVip, ...serverIps])].sort();
 }
 
 /** Labels set by the kubelet at registration; every spreading rule downstream keys on them. */

@@ -8,7 +8,7 @@ import { PlantCluster } from "../types";
 import { NamespacePolicies } from "../kubernetes/namespace-policies";
 import { WebhookGate } from "../kubernetes/webhook-gate";
 import { chartRevision } from "../kubernetes/webhook-gate-spec";
-import { CNPG_NAMESPACE } from "./names";
+import { CNPG_NAMESPACE, POSTGRES_NAMESPACE_LABELS } from "./names";
 import {
   BARMAN_CHART,
   CHART_REPO,
@@ -40,7 +40,7 @@ export class CnpgOperator extends pulumi.ComponentResource {
     }
     const namespace = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: CNPG_NAMESPACE } },
+      { metadata: { name: CNPG_NAMESPACE, labels: { ...POSTGRES_NAMESPACE_LABELS } } },
       { parent: this, provider, dependsOn: [...args.cluster.ready] },
     );
     // The operator serves its webhooks (9443) to the API server; the Barman Cloud plugin serves

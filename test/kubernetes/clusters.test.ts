@@ -258,32 +258,34 @@ describe("declareClusters on the Avilla stack", () => {
     expect(clusters[1].ready).toHaveLength(3);
   });
 
-  test("the RKE2 cluster installs the local-path StorageClass through its own provider", () => {
+  test("the RKE2 cluster installs Cinder CSI and its block StorageClass through its own provider", () => {
     const sc = byType("kubernetes:storage.k8s.io/v1:StorageClass");
-    expect(sc.map((s) => (s.inputs.metadata as { name: string }).name)).toEqual(["local-path"]);
+    expect(sc.map((s) => (s.inputs.metadata as { name: string }).name)).toEqual(["plant-block"]);
     expect(sc[0].provider).toMatch(/k8s-reports/);
-    expect(byType("kubernetes:apps/v1:Deployment")[0].provider).toMatch(/k8s-reports/);
-    for (const type of [
-      "kubernetes:policy/v1:PodDisruptionBudget",
-      "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-    ]) {
-      expect(byType(type).length).toBeGreaterThan(0);
-      for (const r of byType(type)) expect(r.provider).toMatch(/k8s-reports/);
-    }
+    expect(sc[0].inputs).toMatchObject({
+      provisioner: "cinder.csi.openstack.org",
+      reclaimPolicy: "Retain",
+      allowVolumeExpansion: true,
+      volumeBindingMode: "WaitForFirstConsumer",
+    });
+    const charts = byType("kubernetes:helm.sh/v4:Chart");
+    expect(charts.map((c) => [c.inputs.chart, c.inputs.version, c.inputs.namespace])).toEqual([
+      ["openstack-cinder-csi", "2.36.0", "cinder-csi"],
+    ]);
+    for (const r of byType("kubernetes:networking.k8s.io/v1:NetworkPolicy"))
+      expect(r.provider).toMatch(/k8s-reports/);
   });
 
-  test("the provisioner may reach the API only at the Service IP, the VIP and the servers", () => {
-    const egress = byType("kubernetes:networking.k8s.io/v1:NetworkPolicy").find(
-      (r) => r.name === "reports-local-path-egress",
+  test("the driver's cloud.conf carries the application credential, as a secret", async () => {
+    const secret = byType("kubernetes:core/v1:Secret").find(
+      (r) => r.name === "reports-cinder-csi-cloud-config",
     );
-    const spec = egress?.inputs.spec as { egress: { to?: { ipBlock?: { cidr: string } }[] }[] };
-    expect(spec.egress[0].to?.map((p) => p.ipBlock?.cidr)).toEqual([
-      "10.1.0.10/32",
-      "10.1.1.10/32",
-      "10.1.1.11/32",
-      "10.1.1.12/32",
-      "10.43.0.1/32",
-    ]);
+    // A secret value inside makes the whole stringData travel as a secret.
+    const data = secret?.inputs.stringData as Record<string, unknown>;
+    expect(data[pulumi.runtime.specialSigKey]).toBe(pulumi.runtime.specialSecretSig);
+    expect(String((data.value as Record<string, string>)["cloud.conf"])).toContain(
+      "application-credential-secret=FakeApplicationCredentialSecret0123456789",
+    );
   });
 
   test("a readiness gate waits for the API of the servers before the provider is used", () => {
