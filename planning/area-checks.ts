@@ -27,7 +27,7 @@ function namespaceProblems(site: SiteConfig): ConfigProblem[] {
   const taken = new Map<string, string>([
     ...Object.values(NAMESPACES).map((ns): [string, string] => [ns, "an ingress namespace"]),
     [CNPG_NAMESPACE, "the CloudNativePG operator's namespace"],
-    [CINDER_CSI_NAMESPACE, "the storage provisioner's namespace"],
+    [CINDER_CSI_NAMESPACE, "the Cinder CSI driver's namespace"],
     ...site.databases.map((d): [string, string] => [
       databaseNames(d).namespace,
       `the namespace of database ${d.name}`,

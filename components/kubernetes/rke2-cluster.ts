@@ -94,6 +94,15 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
       taintControlPlane: args.workerCount > 0,
       kubeVipImage: args.kubeVipImage ?? KUBE_VIP_IMAGE,
     };
+    if (!args.bootstrapped) {
+      const first = slots.find((s) => s.role === "control-plane" && s.index === 0);
+      void pulumi.log.warn(
+        `cluster '${args.clusterName}' is not marked bootstrapped: ${first?.name ?? "its first server"} ` +
+          "creates the cluster when it is built and no other server answers. Once the cluster " +
+          "is up, set plant:clusters[].bootstrapped: true (docs/kubernetes.md, Bootstrap sequence).",
+        this,
+      );
+    }
     const userData: Record<string, pulumi.Output<string>> = {};
     const instances = slots.map((slot) => {
       const node = slotNode(slot, args.workerCount > 0);
