@@ -7,6 +7,7 @@ import {
   BARMAN_CHART,
   CHART_REPO,
   CNPG_CHART,
+  CNPG_NAMESPACE_LABELS,
   operatorValues,
   pluginValues,
 } from "./operator-values";
@@ -32,7 +33,7 @@ export class CnpgOperator extends pulumi.ComponentResource {
     }
     const namespace = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: CNPG_NAMESPACE } },
+      { metadata: { name: CNPG_NAMESPACE, labels: { ...CNPG_NAMESPACE_LABELS } } },
       { parent: this, provider, dependsOn: [...args.cluster.ready] },
     );
     const operator = new k8s.helm.v4.Chart(

@@ -12,12 +12,12 @@ import { chartName, manifestText } from "../helm/sources";
 import { ChartRender, K8sObject, renderChart } from "../helm/render";
 import { revealWire, SECRET_MARK } from "./mask";
 import { EXPANDED_TYPES, PlannedResource, wireInputsOf } from "./recorder";
-import { crdScopes, groupOf, ScopeResolver } from "./kube-scope";
+import { dependencyOrder } from "./apply-order";
+import { crdScopes, ScopeResolver } from "./kube-scope";
 
 export const CHART_TYPE = "kubernetes:helm.sh/v4:Chart";
 export const CONFIG_FILE_TYPE = "kubernetes:yaml/v2:ConfigFile";
 const CRD_TYPE = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
-const DEPENDS_ON = "config.kubernetes.io/depends-on";
 const APPLY_TIME_MUTATION = "config.kubernetes.io/apply-time-mutation";
 
 /** A Helm hook the provider drops (it sets DisableHooks), as listed in hooks.json. */
@@ -61,7 +61,8 @@ interface Meta {
 
 const metaOf = (o: K8sObject): Meta => (o.metadata ?? {}) as Meta;
 
-interface Source {
+/** What a component expands to, before normalization. */
+export interface ComponentSource {
   readonly objects: readonly K8sObject[];
   readonly hooks: readonly { source: string; object: K8sObject }[];
   readonly namespace: string;
@@ -95,7 +96,7 @@ function flattenLists(objects: readonly K8sObject[]): K8sObject[] {
   );
 }
 
-function sourceOf(r: PlannedResource, ctx: ExpansionContext): Source {
+function sourceOf(r: PlannedResource, ctx: ExpansionContext): ComponentSource {
   const wire = wireInputsOf(r);
   if (!wire) throw new Error(`${r.urn}: no inputs recorded to expand`);
   const { plain, secretStrings, unknown } = revealWire(wire);
@@ -165,7 +166,12 @@ function maskStrings(value: unknown, secrets: readonly string[]): unknown {
 }
 
 /** The object as registered: namespace defaulted, skipAwait applied, secrets masked. */
-function normalize(obj: K8sObject, src: Source, scopes: ScopeResolver, where: string): K8sObject {
+function normalize(
+  obj: K8sObject,
+  src: ComponentSource,
+  scopes: ScopeResolver,
+  where: string,
+): K8sObject {
   const apiVersion = String(obj.apiVersion ?? "");
   const kind = String(obj.kind ?? "");
   const meta = metaOf(obj);
@@ -197,69 +203,10 @@ function normalize(obj: K8sObject, src: Source, scopes: ScopeResolver, where: st
   return src.secretStrings.length > 0 ? (maskStrings(out, src.secretStrings) as K8sObject) : out;
 }
 
-/** `group/Kind/namespace/name`, the identity cli-utils keys its graph by. */
-function idOf(o: K8sObject): string {
-  const m = metaOf(o);
-  return `${groupOf(String(o.apiVersion))}/${String(o.kind)}/${m.namespace ?? ""}/${m.name}`;
-}
-
-/** Parses `config.kubernetes.io/depends-on`: `<group>/namespaces/<ns>/<kind>/<name>` or `<group>/<kind>/<name>`. */
-function dependsOnIds(o: K8sObject, where: string): string[] {
-  const value = metaOf(o).annotations?.[DEPENDS_ON];
-  if (!value) return [];
-  return value.split(",").map((ref) => {
-    const parts = ref.trim().split("/");
-    if (parts.length === 5 && parts[1] === "namespaces")
-      return `${parts[0]}/${parts[3]}/${parts[2]}/${parts[4]}`;
-    if (parts.length === 3) return `${parts[0]}/${parts[1]}//${parts[2]}`;
-    throw new Error(
-      `${where}: ${DEPENDS_ON} '${ref}' is not <group>/[namespaces/<ns>/]<kind>/<name>`,
-    );
-  });
-}
-
-/** Indices of each object's dependencies inside the set, and the registration order (topological sets). */
-export function dependencyOrder(
-  objects: readonly K8sObject[],
-  where: string,
-): { order: number[]; deps: number[][] } {
-  const index = new Map(objects.map((o, i) => [idOf(o), i]));
-  const crds = new Map<string, number>();
-  const namespaces = new Map<string, number>();
-  objects.forEach((o, i) => {
-    const spec = o.spec as { group?: string; names?: { kind?: string } } | undefined;
-    if (o.kind === "CustomResourceDefinition" && spec?.names?.kind)
-      crds.set(`${spec.group}/${spec.names.kind}`, i);
-    if (o.kind === "Namespace" && groupOf(String(o.apiVersion)) === "")
-      namespaces.set(String(metaOf(o).name), i);
-  });
-  const deps = objects.map((o, i) => {
-    const found = new Set<number>();
-    const crd = crds.get(`${groupOf(String(o.apiVersion))}/${String(o.kind)}`);
-    if (crd !== undefined) found.add(crd);
-    const ns = metaOf(o).namespace;
-    if (ns !== undefined && namespaces.has(ns)) found.add(namespaces.get(ns)!);
-    for (const id of dependsOnIds(o, where)) if (index.has(id)) found.add(index.get(id)!);
-    found.delete(i);
-    return [...found].sort((a, b) => a - b);
-  });
-  const order: number[] = [];
-  const placed = new Set<number>();
-  while (order.length < objects.length) {
-    const ready = objects
-      .map((_, i) => i)
-      .filter((i) => !placed.has(i) && deps[i].every((d) => placed.has(d)));
-    if (ready.length === 0) throw new Error(`${where}: the objects' dependencies form a cycle`);
-    for (const i of ready) placed.add(i);
-    order.push(...ready);
-  }
-  return { order, deps };
-}
-
 function hookOf(
   doc: { source: string; object: K8sObject },
   r: PlannedResource,
-  src: Source,
+  src: ComponentSource,
   scopes: ScopeResolver,
   cluster: string,
 ): DroppedHook {
@@ -297,12 +244,48 @@ export function typeOf(obj: K8sObject): string {
   return `kubernetes:${gv}:${String(obj.kind)}`;
 }
 
+/** The records the provider registers for one component's objects, in registration order. */
+export function childRecords(
+  r: PlannedResource,
+  src: ComponentSource,
+  scopes: ScopeResolver,
+): PlannedResource[] {
+  const where = `${r.type} ${r.name}`;
+  const objects = src.objects.map((o) => normalize(o, src, scopes, where));
+  const { order, deps } = dependencyOrder(objects, where);
+  const chain = r.urn.split("::")[2];
+  const head = r.urn.split("::").slice(0, 2).join("::");
+  const urns = objects.map((o) => {
+    const m = metaOf(o);
+    const local = m.namespace ? `${m.namespace}/${m.name}` : String(m.name);
+    const name = src.prefix ? `${src.prefix}:${local}` : local;
+    return { name, urn: `${head}::${chain}$${typeOf(o)}::${name}` };
+  });
+  return order.map((i) => {
+    const o = objects[i];
+    const keep = metaOf(o).annotations?.["helm.sh/resource-policy"] === "keep";
+    return {
+      urn: urns[i].urn,
+      type: typeOf(o),
+      name: urns[i].name,
+      parent: r.urn,
+      protect: r.protect,
+      retainOnDelete: keep || r.retainOnDelete,
+      dependencies: [...new Set([...r.dependencies, ...deps[i].map((d) => urns[d].urn)])].sort(),
+      ...(r.provider ? { provider: r.provider } : {}),
+      custom: true,
+      remote: false,
+      inputs: o,
+    };
+  });
+}
+
 /** The records with each Chart's and ConfigFile's children inserted right after it. */
 export function expandComponents(
   resources: readonly PlannedResource[],
   ctx: ExpansionContext,
 ): Expansion {
-  const sources = new Map<PlannedResource, Source>();
+  const sources = new Map<PlannedResource, ComponentSource>();
   for (const r of resources) if (EXPANDED_TYPES.has(r.type)) sources.set(r, sourceOf(r, ctx));
   // What the cluster's discovery would know: CRDs installed by the program and by every chart.
   const crdsByCluster = new Map<string, K8sObject[]>();
@@ -328,34 +311,7 @@ export function expandComponents(
     if (!src) continue;
     const cluster = ctx.clusterOf(r.provider);
     const scopes = resolvers.get(cluster) ?? new ScopeResolver(new Map());
-    const where = `${r.type} ${r.name}`;
-    const objects = src.objects.map((o) => normalize(o, src, scopes, where));
-    const { order, deps } = dependencyOrder(objects, where);
-    const chain = r.urn.split("::")[2];
-    const head = r.urn.split("::").slice(0, 2).join("::");
-    const urns = objects.map((o) => {
-      const m = metaOf(o);
-      const local = m.namespace ? `${m.namespace}/${m.name}` : String(m.name);
-      const name = src.prefix ? `${src.prefix}:${local}` : local;
-      return { name, urn: `${head}::${chain}$${typeOf(o)}::${name}` };
-    });
-    for (const i of order) {
-      const o = objects[i];
-      const keep = metaOf(o).annotations?.["helm.sh/resource-policy"] === "keep";
-      out.push({
-        urn: urns[i].urn,
-        type: typeOf(o),
-        name: urns[i].name,
-        parent: r.urn,
-        protect: r.protect,
-        retainOnDelete: keep || r.retainOnDelete,
-        dependencies: [...new Set([...r.dependencies, ...deps[i].map((d) => urns[d].urn)])].sort(),
-        ...(r.provider ? { provider: r.provider } : {}),
-        custom: true,
-        remote: false,
-        inputs: o,
-      });
-    }
+    out.push(...childRecords(r, src, scopes));
     for (const h of src.hooks) hooks.push(hookOf(h, r, src, scopes, cluster));
   }
   return { resources: out, hooks };
