@@ -24,7 +24,7 @@ export function chartAppVersions(chart: string, version: string): string[] {
         .map((d) => path.join(sub, d, "Chart.yaml"))
         .filter((f) => fs.existsSync(f))
     : [];
-  return [...read(path.join(dir, "Chart.yaml")), ...subs.flatMap(read)];
+  return [...new Set([...read(path.join(dir, "Chart.yaml")), ...subs.flatMap(read)])];
 }
 
 function strings(value: unknown): string[] {
@@ -49,7 +49,7 @@ export function chartImageProblem(
   if (appVersions.some((a) => bare(a) === bare(tag))) return undefined;
   const set = strings(values);
   if (set.some((s) => s === tag || s === image || s.endsWith(`:${tag}`))) return undefined;
-  return `has tag ${tag}, which is neither the chart's appVersion (${appVersions.join(", ") || "none"}) nor set by the program's values`;
+  return `has tag ${tag}, which is neither the appVersion of the chart or a subchart (${appVersions.join(", ") || "none"}) nor set by the program's values`;
 }
 
 export function chartImageViolations(
