@@ -12,7 +12,7 @@ import * as path from "path";
 import * as jsYaml from "js-yaml";
 import { parseAllDocuments } from "yaml";
 import { HELM_CACHE_DIR, HELM_VERSION, helmBinary } from "./binary";
-import { chartDir, folderFingerprint } from "./sources";
+import { chartDir, folderFingerprint, manifestDir, manifestText } from "./sources";
 
 export type K8sObject = Record<string, unknown>;
 
@@ -192,4 +192,31 @@ export function renderChart(req: RenderRequest): ChartRender {
   }
   memory.set(digest, deepFreeze(render));
   return render;
+}
+
+const manifests = new Map<string, readonly K8sObject[]>();
+
+/**
+ * The objects of a remote manifest file (a yaml/v2 ConfigFile's `file`), from its pinned local
+ * copy, parsed as the provider decodes YAML; cached like renders. Shared and frozen.
+ */
+export function loadManifest(url: string): readonly K8sObject[] {
+  const dir = manifestDir(url);
+  const digest = createHash("sha256")
+    .update(JSON.stringify([CACHE_FORMAT, "manifest", url, fingerprintOf(dir)]))
+    .digest("hex");
+  const known = manifests.get(digest);
+  if (known) return known;
+  const file = path.join(RENDER_CACHE_DIR, `${digest}.json`);
+  let objects: K8sObject[] | undefined;
+  try {
+    objects = JSON.parse(fs.readFileSync(file, "utf8")) as K8sObject[];
+  } catch {
+    objects = parseDocs(manifestText(url)).filter(
+      (d): d is K8sObject => d !== null && typeof d === "object" && Object.keys(d).length > 0,
+    );
+    writeAtomically(file, JSON.stringify(objects));
+  }
+  manifests.set(digest, deepFreeze(objects));
+  return objects;
 }

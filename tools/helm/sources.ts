@@ -95,8 +95,8 @@ const MANIFEST_FOLDERS: Readonly<Record<string, string>> = {
   [GATEWAY_API.standardInstallUrl]: `crds/gateway-api-${GATEWAY_API.version}`,
 };
 
-/** The YAML the provider would download from `url`, from its pinned local copy. */
-export function manifestText(url: string): string {
+/** The folder holding the local copy of what the provider would download from `url`. */
+export function manifestDir(url: string): string {
   const folder = MANIFEST_FOLDERS[url];
   if (!folder) {
     throw new Error(
@@ -106,6 +106,12 @@ export function manifestText(url: string): string {
   }
   const dir = path.join(sharedDir(), folder);
   if (!fs.existsSync(dir)) throw new SharedSourceMissingError(url, dir);
+  return dir;
+}
+
+/** The YAML the provider would download from `url`, from its pinned local copy. */
+export function manifestText(url: string): string {
+  const dir = manifestDir(url);
   const files = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith(".yaml"))

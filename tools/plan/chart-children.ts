@@ -7,9 +7,8 @@
 // Secret data and stringData secret, `helm.sh/resource-policy: keep` as retainOnDelete.
 // Children wait for what the component waits for: the component is constructed only once its
 // dependencies exist. Helm hooks are not registered; they are returned for hooks.json.
-import * as jsYaml from "js-yaml";
-import { chartName, manifestText } from "../helm/sources";
-import { ChartRender, K8sObject, renderChart } from "../helm/render";
+import { chartName } from "../helm/sources";
+import { ChartRender, K8sObject, loadManifest, renderChart } from "../helm/render";
 import { revealWire, SECRET_MARK } from "./mask";
 import { EXPANDED_TYPES, PlannedResource, wireInputsOf } from "./recorder";
 import { dependencyOrder } from "./apply-order";
@@ -72,21 +71,6 @@ export interface ComponentSource {
   readonly chart?: { ref: string; version: string; release: string };
 }
 
-const manifests = new Map<string, readonly K8sObject[]>();
-
-/** The documents of a remote manifest, from its pinned local copy (parsed once per process). */
-function manifestObjects(url: string): readonly K8sObject[] {
-  if (!manifests.has(url)) {
-    const docs = jsYaml.loadAll(manifestText(url), null, { schema: jsYaml.CORE_SCHEMA });
-    const objects = docs.filter(
-      (d): d is K8sObject => d !== null && typeof d === "object" && Object.keys(d).length > 0,
-    );
-    objects.forEach((o) => Object.freeze(o));
-    manifests.set(url, objects);
-  }
-  return manifests.get(url)!;
-}
-
 /** Kubernetes List kinds are registered item by item (yaml/v2 expand). */
 function flattenLists(objects: readonly K8sObject[]): K8sObject[] {
   return objects.flatMap((o) =>
@@ -111,7 +95,7 @@ function sourceOf(r: PlannedResource, ctx: ExpansionContext): ComponentSource {
   const skipAwait = inputs.skipAwait === true;
   if (r.type === CONFIG_FILE_TYPE) {
     return {
-      objects: flattenLists(manifestObjects(String(inputs.file))),
+      objects: flattenLists(loadManifest(String(inputs.file))),
       hooks: [],
       namespace: "default",
       prefix,
