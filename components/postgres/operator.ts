@@ -15,6 +15,7 @@ import {
   CHART_REPO,
   CNPG_CHART,
   CNPG_WEBHOOKS,
+  CNPG_NAMESPACE_LABELS,
   operatorValues,
   webhookProbeCluster,
   pluginValues,
@@ -41,7 +42,7 @@ export class CnpgOperator extends pulumi.ComponentResource {
     }
     const namespace = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: CNPG_NAMESPACE } },
+      { metadata: { name: CNPG_NAMESPACE, labels: { ...CNPG_NAMESPACE_LABELS } } },
       { parent: this, provider, dependsOn: [...args.cluster.ready] },
     );
     // The operator serves its webhooks (9443) to the API server; the Barman Cloud plugin serves

@@ -7,6 +7,9 @@ import { declareSite, PreparedSite, prepareSite } from "../../program";
 import { formatPlacement } from "../../components/openstack/placement";
 import { formatFailureTable } from "../../planning/failure-domains";
 import { SiteOutputs } from "../../outputs";
+import { expandComponents } from "./chart-children";
+import { CoveredHook, coverHooks } from "./hooks";
+import { expansionContext } from "./kube-version";
 import { collectManifests, PlannedManifest } from "./manifests";
 import { maskWire } from "./mask";
 import { PlanMocks, StateOverride } from "./mocks";
@@ -15,6 +18,7 @@ import { renderTree } from "./tree";
 
 export { PlannedResource } from "./recorder";
 export { PlannedManifest } from "./manifests";
+export { CoveredHook } from "./hooks";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 export const PROJECT_NAME = "plant";
@@ -42,6 +46,8 @@ export interface PlanResult {
   /** Stack outputs, secrets as "[secret]". */
   readonly outputs: Record<string, unknown>;
   readonly manifests: PlannedManifest[];
+  /** Helm hooks the provider drops, each with the program's cover (tools/plan/hooks.ts). */
+  readonly hooks: CoveredHook[];
   /** The readable report printed by `npm run plan`. */
   readonly tree: string;
   readonly seconds: number;
@@ -115,7 +121,7 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
     false,
   );
   pulumi.runtime.setAllConfig(config, secretKeys);
-  const resources = installRecorder();
+  const recorded = installRecorder();
 
   // The same two steps as main(): every check first, then the declarations.
   const prepared = prepareSite({ projectDir: PROJECT_DIR, offline: true });
@@ -133,6 +139,11 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
     outputs as unknown as Record<string, unknown>,
   );
   await waitForRegistrations();
+  // What the provider registers inside each chart and manifest file, rendered with real Helm.
+  const { resources, hooks } = expandComponents(
+    recorded,
+    expansionContext(prepared.config, recorded),
+  );
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
@@ -145,6 +156,7 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
     resources,
     outputs: maskWire(wire) as Record<string, unknown>,
     manifests: collectManifests(resources),
+    hooks: coverHooks(hooks),
     tree: [
       renderTree(resources),
       "",
