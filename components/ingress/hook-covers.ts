@@ -24,17 +24,14 @@ export const INGRESS_HOOK_COVERS: readonly HookCover[] = [
       { kind: "ServiceAccount", name: CERTGEN },
       { kind: "Role", name: CERTGEN },
       { kind: "RoleBinding", name: CERTGEN },
-      { kind: "ClusterRole", name: `${CERTGEN}:envoy-gateway-system` },
-      { kind: "ClusterRoleBinding", name: `${CERTGEN}:envoy-gateway-system` },
-      {
-        kind: "MutatingWebhookConfiguration",
-        name: "envoy-gateway-topology-injector.envoy-gateway-system",
-      },
     ],
+    // With topologyInjector.enabled=false the chart renders neither the injector's webhook
+    // configuration (itself a hook) nor the certgen RBAC that patched it.
     cover:
-      "certgen: Secrets envoy-gateway and envoy are issued by cert-manager Certificates declared by " +
-      "the program before the controller (components/ingress/envoy-gateway-certs.ts); topology " +
-      "injector: optional (failurePolicy Ignore), node topology labels are set by the program on nodes",
+      "certgen: Secrets envoy-gateway, envoy and envoy-rate-limit are issued by cert-manager " +
+      "Certificates from a private CA, and envoy-oidc-hmac is a random secret, all declared by the " +
+      "program before the controller (components/ingress/envoy-gateway-certs.ts) and renewed by " +
+      "cert-manager",
   },
   {
     chart: "cert-manager",
@@ -45,7 +42,8 @@ export const INGRESS_HOOK_COVERS: readonly HookCover[] = [
       { kind: "RoleBinding", name: `${STARTUPAPICHECK}:create-cert` },
     ],
     cover:
-      "smoke test only; replaced by the webhook gate (plant:kubernetes:WebhookGate) on " +
-      "cert-manager's webhook",
+      "smoke test only; replaced by the webhook gate (plant:kubernetes:WebhookGate, a Job " +
+      "dry-running an Issuer through cert-manager's validating webhook) that every cert-manager " +
+      "object depends on",
   },
 ];
