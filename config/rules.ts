@@ -12,6 +12,8 @@ import {
 } from "./ip";
 import { identityProblems } from "./identity-rules";
 import { mirrorProblems } from "./mirrors";
+import { objectStoreProblems } from "./object-store-rules";
+import { scheduleProblems } from "./schedule-rules";
 import { ParsedSite } from "./schema";
 
 export interface ConfigProblem {
@@ -240,6 +242,12 @@ const references: Rule = (site) => {
         });
       }
     }
+    if (s.database.access === "none" && s.database.connectionsPerPod !== undefined) {
+      problems.push({
+        key: `${key}.database.connectionsPerPod`,
+        message: "is set but database.access is none: the service holds no database connections",
+      });
+    }
     if (s.migration && s.database.access !== "readwrite") {
       problems.push({
         key: `${key}.migration`,
@@ -275,6 +283,8 @@ const SITE_RULES: Rule[] = [
   references,
   identityProblems,
   mirrors,
+  objectStoreProblems,
+  (site) => scheduleProblems(site),
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {

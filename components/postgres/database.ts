@@ -3,13 +3,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DatabaseConfig, ServiceConfig } from "../../config/schema";
+import { ObjectStoreEgress } from "../../config/object-store-rules";
+import { DatabaseConfig, ObjectStoreConfig, ServiceConfig } from "../../config/schema";
 import { DatabaseOutput } from "../../outputs";
 import { DatabaseCredential, ObjectStoreEndpoint, PlantCluster } from "../types";
 import {
   destinationPath,
+  OBJECT_STORE_CA_KEY,
   objectStoreSpec,
   S3_SECRET_KEYS,
+  SCHEDULE_TIME_ZONE_ANNOTATION,
   scheduledBackupSpec,
   firstBackupSpec,
   FIRST_BACKUP_AWAIT,
@@ -24,14 +27,11 @@ import {
   DatabaseNames,
   POSTGRES_PORT,
 } from "./names";
-import {
-  apiServerCidrs,
-  clientNamespaces,
-  networkPolicySpecs,
-  objectStoreTarget,
-} from "./network-policy-spec";
+import { apiServerCidrs, clientNamespaces, networkPolicySpecs } from "./network-policy-spec";
+import { planPools } from "./pool-sizing";
 import { POOLER_AWAIT, POOLER_TIMEOUTS, poolerSpec, poolerTypeOf } from "./pooler-spec";
 import { planRoles } from "./roles";
+import { DatabaseServerCa } from "./server-ca";
 
 export interface PostgresClusterArgs {
   readonly db: DatabaseConfig;
@@ -41,8 +41,15 @@ export interface PostgresClusterArgs {
   readonly failuresTolerated: number;
   readonly cluster: PlantCluster;
   readonly objectStore: ObjectStoreEndpoint;
-  /** The plant LAN (network.lanCidr): where the object store and API server answer by name. */
+  /** Where the object store answers (its /32s and port) and the CA of its certificate. */
+  readonly objectStoreAccess: {
+    readonly egress: ObjectStoreEgress;
+    readonly endpointCA?: ObjectStoreConfig["endpointCA"];
+  };
+  /** The plant LAN (network.lanCidr): where the API server answers when no node is listed. */
   readonly lanCidr: string;
+  /** The site's time zone (plant:site.timeZone): the backup schedule's clock. */
+  readonly timeZone: string;
   /** Operator and Barman Cloud plugin; every custom resource waits for them. */
   readonly operatorReady: readonly pulumi.Resource[];
 }
@@ -119,9 +126,23 @@ export class PostgresCluster extends pulumi.ComponentResource {
     });
     const roleSecrets = roleLogins.map((l) => l.secret);
 
+    const serverCa = new DatabaseServerCa(
+      `${name}-server-ca`,
+      {
+        cluster: names.cluster,
+        namespace: names.namespace,
+        secretName: names.serverCaSecret,
+        labels: meta(names.serverCaSecret).labels,
+        provider,
+        dependsOn: [namespace],
+      },
+      { parent: this },
+    );
+
     const store = args.objectStore;
     const policies = this.declareNetworkPolicies(name, args, names, meta, [namespace]);
     const allPolicies = [...policies.values()];
+    const endpointCA = this.objectStoreCa(name, args, names, meta, namespace);
     const s3Secret = new k8s.core.v1.Secret(
       `${name}-backup-s3`,
       {
@@ -146,9 +167,18 @@ export class PostgresCluster extends pulumi.ComponentResource {
           names,
           endpointUrl: store.endpoint,
           destinationPath: store.bucket.apply((bucket) => destinationPath(bucket, backupPath(db))),
+          ...(endpointCA ? { endpointCA: endpointCA.ref } : {}),
         }),
       },
-      { ...child, dependsOn: [namespace, s3Secret, ...args.operatorReady] },
+      {
+        ...child,
+        dependsOn: [
+          namespace,
+          s3Secret,
+          ...(endpointCA?.secret ? [endpointCA.secret] : []),
+          ...args.operatorReady,
+        ],
+      },
     );
 
     if (db.restore.enabled) {
@@ -188,6 +218,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
           namespace,
           owner.secret,
           ...roleSecrets,
+          serverCa.secret,
           objectStore,
           ...allPolicies,
           ...args.operatorReady,
@@ -201,7 +232,10 @@ export class PostgresCluster extends pulumi.ComponentResource {
       {
         apiVersion: "postgresql.cnpg.io/v1",
         kind: "ScheduledBackup",
-        metadata: meta(names.scheduledBackup),
+        metadata: {
+          ...meta(names.scheduledBackup),
+          annotations: { [SCHEDULE_TIME_ZONE_ANNOTATION]: args.timeZone },
+        },
         spec: scheduledBackupSpec(db, names),
       },
       crOpts,
@@ -217,6 +251,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       // Later base backups come from the ScheduledBackup; this one must never be retaken.
       { ...crOpts, ignoreChanges: ["spec"] },
     );
+    const pools = planPools(db, args.services);
     const poolers = (["rw", "ro"] as const).map(
       (type) =>
         new k8s.apiextensions.CustomResource(
@@ -229,7 +264,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
               ...meta(type === "rw" ? names.poolerRw : names.poolerRo),
               annotations: { ...POOLER_AWAIT },
             },
-            spec: poolerSpec(db, names, type),
+            spec: poolerSpec(names, pools[type]),
           },
           { ...crOpts, customTimeouts: { ...POOLER_TIMEOUTS } },
         ),
@@ -253,6 +288,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         credentialOf(role, password, {
           db,
           names,
+          caCertificate: serverCa.certPem,
           ready: [secret, cluster, pooler[type], ...loginPath],
         }),
       );
@@ -276,6 +312,32 @@ export class PostgresCluster extends pulumi.ComponentResource {
     this.registerOutputs({ output: this.output });
   }
 
+  /**
+   * `endpointCA` of the ObjectStore: a Secret the program makes from the configured PEM, or the
+   * plant's own Secret in the database namespace; none when a public CA signs the endpoint.
+   */
+  private objectStoreCa(
+    name: string,
+    args: PostgresClusterArgs,
+    names: DatabaseNames,
+    meta: (objectName: string) => k8s.types.input.meta.v1.ObjectMeta,
+    namespace: k8s.core.v1.Namespace,
+  ): { ref: { name: string; key: string }; secret?: k8s.core.v1.Secret } | undefined {
+    const ca = args.objectStoreAccess.endpointCA;
+    if (ca === undefined) return undefined;
+    if ("secret" in ca) return { ref: { name: ca.secret.name, key: ca.secret.key } };
+    const secret = new k8s.core.v1.Secret(
+      `${name}-object-store-ca`,
+      {
+        metadata: meta(names.objectStoreCaSecret),
+        type: "Opaque",
+        stringData: { [OBJECT_STORE_CA_KEY]: ca.pem },
+      },
+      { parent: this, provider: args.cluster.provider, dependsOn: [namespace] },
+    );
+    return { ref: { name: names.objectStoreCaSecret, key: OBJECT_STORE_CA_KEY }, secret };
+  }
+
   /** The namespace's NetworkPolicies: the allows first, then default-deny (no window without them). */
   private declareNetworkPolicies(
     name: string,
@@ -288,7 +350,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       names,
       clients: clientNamespaces(args.db, args.services),
       apiServerCidrs: apiServerCidrs(args.cluster.nodes, args.lanCidr),
-      objectStore: objectStoreTarget(args.objectStore.endpoint, args.lanCidr),
+      objectStore: args.objectStoreAccess.egress,
     });
     const policies = new Map<string, k8s.networking.v1.NetworkPolicy>();
     const opts = { parent: this, provider: args.cluster.provider };

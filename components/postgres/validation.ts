@@ -5,6 +5,7 @@ import { ConfigProblem } from "../../config/rules";
 import { DatabaseConfig, ParsedSite } from "../../config/schema";
 import { roleName } from "./names";
 import { minInstances } from "./quorum";
+import { poolSizingProblems } from "./pool-sizing";
 import { ObjectStoreEndpoint } from "../types";
 
 /** What validation needs to know about a Kubernetes cluster (from PlantCluster). */
@@ -40,6 +41,17 @@ const OPERATOR_PARAMETERS = new Set([
   "data_directory",
   "hba_file",
   "ident_file",
+  // TLS is CloudNativePG's ("fixed" in pkg/postgres/configuration.go): certificates and keys.
+  "ssl",
+  "ssl_ca_file",
+  "ssl_cert_file",
+  "ssl_crl_file",
+  "ssl_dh_params_file",
+  "ssl_ecdh_curve",
+  "ssl_key_file",
+  "ssl_passphrase_command",
+  "ssl_passphrase_command_supports_reload",
+  "ssl_prefer_server_ciphers",
 ]);
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)$/;
@@ -85,7 +97,7 @@ export function databaseConfigProblems(site: ParsedSite): ConfigProblem[] {
     }
     problems.push(...roleProblems(site, db, key));
     return problems;
-  });
+  }).concat(poolSizingProblems(site));
 }
 
 function parameterProblems(db: DatabaseConfig, key: string): ConfigProblem[] {
@@ -95,6 +107,12 @@ function parameterProblems(db: DatabaseConfig, key: string): ConfigProblem[] {
       problems.push({
         key: `${key}.parameters.${name}`,
         message: "is managed by CloudNativePG and cannot be set",
+      });
+    }
+    if (name === "password_encryption" && value !== "scram-sha-256") {
+      problems.push({
+        key: `${key}.parameters.${name}`,
+        message: `is '${value}': the instances accept passwords only by scram-sha-256 (pg_hba, docs/postgres.md#tls)`,
       });
     }
     if (name === "synchronous_commit" && !DURABLE_COMMIT.has(value)) {

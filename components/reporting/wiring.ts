@@ -14,13 +14,15 @@ import {
 } from "./model";
 
 /** Environment variables the program sets itself (see configMapData). */
-const RESERVED_ENV = ["APP_SECRETS_DIR", "DB_CREDENTIALS_DIR"] as const;
+const RESERVED_ENV = ["APP_SECRETS_DIR", "DB_CREDENTIALS_DIR", "PGSSLMODE", "PGSSLROOTCERT"] as const;
 
 export type GatewayInfo = Omit<GatewayRef, "ready" | "cluster">;
-export type CredentialInfo = Omit<DatabaseCredential, "password" | "ready">;
+export type CredentialInfo = Omit<DatabaseCredential, "password" | "ready" | "caCertificate">;
 
 export interface WiringInputs {
   readonly domain: string;
+  /** plant:site.timeZone: the clock of the services' CronJobs. */
+  readonly timeZone: string;
   readonly services: readonly ServiceConfig[];
   readonly clusters: ReadonlySet<string>;
   /**
@@ -54,6 +56,7 @@ function endpoint(c: CredentialInfo): DatabaseEndpoint {
     username: c.username,
     host: c.host,
     port: c.port,
+    sslMode: c.sslMode,
     namespace: c.namespace,
     poolerPodLabels: { ...c.poolerPodLabels },
   };
@@ -148,7 +151,7 @@ export function serviceConfigProblems(services: readonly ServiceConfig[]): strin
     for (const reservedVar of RESERVED_ENV) {
       if (reservedVar in s.env) {
         problems.push(
-          `[${key}.env.${reservedVar}] is set by the program (where secret files are mounted)`,
+          `[${key}.env.${reservedVar}] is set by the program (where secret files are mounted, and libpq's TLS settings)`,
         );
       }
     }
@@ -208,6 +211,7 @@ export function wireServices(inputs: WiringInputs): WiredService[] {
       health: s.health,
       ...(s.migration ? { migration: s.migration } : {}),
       ...(s.schedule ? { schedule: s.schedule } : {}),
+      timeZone: inputs.timeZone,
       routes,
     };
     const urls = serviceUrls(
