@@ -103,7 +103,10 @@ function sizing(
 }
 
 /** The pool sizes of both poolers of `db`, from the services that use it. */
-export function planPools(db: DatabaseConfig, services: readonly ServiceConfig[]): DatabasePoolPlan {
+export function planPools(
+  db: DatabaseConfig,
+  services: readonly ServiceConfig[],
+): DatabasePoolPlan {
   const byName = new Map(services.map((s) => [s.name, s]));
   const clients: Record<PoolerType, PoolClient[]> = { rw: [], ro: [] };
   for (const role of planRoles(db, services)) {

@@ -68,36 +68,38 @@ export function workloadHosts(cluster: ClusterFacts): string[] {
 /** Problems of one database's own values and its services (config only). */
 export function databaseConfigProblems(site: ParsedSite): ConfigProblem[] {
   const f = site.site.failuresTolerated;
-  return site.databases.flatMap((db, i) => {
-    const key = `plant:databases[${i}]`;
-    const problems: ConfigProblem[] = [];
-    const min = minInstances(f);
-    if (db.instances < min) {
-      problems.push({
-        key: `${key}.instances`,
-        message:
-          `is ${db.instances}; surviving ${f} host failure(s) needs at least ${min} ` +
-          `(max(3, 2f+1)): the failover quorum promotes a standby only when the synchronous ` +
-          `number is at least the instances lost (f), and dataDurability: required then needs ` +
-          `f standbys left besides the primary to acknowledge writes`,
-      });
-    }
-    if (RESERVED_ROLES.has(db.owner) || db.owner.startsWith("pg_")) {
-      problems.push({
-        key: `${key}.owner`,
-        message: `'${db.owner}' is reserved by PostgreSQL or CloudNativePG`,
-      });
-    }
-    problems.push(...parameterProblems(db, key), ...restoreProblems(db, key));
-    if (db.backup.path !== undefined && !BACKUP_PATH.test(db.backup.path)) {
-      problems.push({
-        key: `${key}.backup.path`,
-        message: `'${db.backup.path}' must be a relative path like postgres/reporting (a-z, 0-9, '-', '_', '.', '/')`,
-      });
-    }
-    problems.push(...roleProblems(site, db, key));
-    return problems;
-  }).concat(poolSizingProblems(site));
+  return site.databases
+    .flatMap((db, i) => {
+      const key = `plant:databases[${i}]`;
+      const problems: ConfigProblem[] = [];
+      const min = minInstances(f);
+      if (db.instances < min) {
+        problems.push({
+          key: `${key}.instances`,
+          message:
+            `is ${db.instances}; surviving ${f} host failure(s) needs at least ${min} ` +
+            `(max(3, 2f+1)): the failover quorum promotes a standby only when the synchronous ` +
+            `number is at least the instances lost (f), and dataDurability: required then needs ` +
+            `f standbys left besides the primary to acknowledge writes`,
+        });
+      }
+      if (RESERVED_ROLES.has(db.owner) || db.owner.startsWith("pg_")) {
+        problems.push({
+          key: `${key}.owner`,
+          message: `'${db.owner}' is reserved by PostgreSQL or CloudNativePG`,
+        });
+      }
+      problems.push(...parameterProblems(db, key), ...restoreProblems(db, key));
+      if (db.backup.path !== undefined && !BACKUP_PATH.test(db.backup.path)) {
+        problems.push({
+          key: `${key}.backup.path`,
+          message: `'${db.backup.path}' must be a relative path like postgres/reporting (a-z, 0-9, '-', '_', '.', '/')`,
+        });
+      }
+      problems.push(...roleProblems(site, db, key));
+      return problems;
+    })
+    .concat(poolSizingProblems(site));
 }
 
 function parameterProblems(db: DatabaseConfig, key: string): ConfigProblem[] {

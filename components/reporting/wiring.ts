@@ -14,7 +14,12 @@ import {
 } from "./model";
 
 /** Environment variables the program sets itself (see configMapData). */
-const RESERVED_ENV = ["APP_SECRETS_DIR", "DB_CREDENTIALS_DIR", "PGSSLMODE", "PGSSLROOTCERT"] as const;
+const RESERVED_ENV: Readonly<Record<string, string>> = {
+  APP_SECRETS_DIR: "where secret files are mounted",
+  DB_CREDENTIALS_DIR: "where secret files are mounted",
+  PGSSLMODE: "libpq's TLS mode for the database: verify-full",
+  PGSSLROOTCERT: "the database's server CA for libpq",
+};
 
 export type GatewayInfo = Omit<GatewayRef, "ready" | "cluster">;
 export type CredentialInfo = Omit<DatabaseCredential, "password" | "ready" | "caCertificate">;
@@ -148,11 +153,9 @@ export function serviceConfigProblems(services: readonly ServiceConfig[]): strin
       if (files.indexOf(f) !== fi)
         problems.push(`[${key}.secrets[${fi}].file] '${f}' is already used by another secret`);
     });
-    for (const reservedVar of RESERVED_ENV) {
+    for (const [reservedVar, why] of Object.entries(RESERVED_ENV)) {
       if (reservedVar in s.env) {
-        problems.push(
-          `[${key}.env.${reservedVar}] is set by the program (where secret files are mounted, and libpq's TLS settings)`,
-        );
+        problems.push(`[${key}.env.${reservedVar}] is set by the program (${why})`);
       }
     }
   });

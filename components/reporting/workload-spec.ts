@@ -128,7 +128,10 @@ export function buildDeployment(
     spec: {
       selector: { matchLabels: labels },
       // Zero downtime: a new pod must be Ready before an old one goes.
-      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: SERVICE_MAX_SURGE } },
+      strategy: {
+        type: "RollingUpdate",
+        rollingUpdate: { maxUnavailable: 0, maxSurge: SERVICE_MAX_SURGE },
+      },
       minReadySeconds: 5,
       revisionHistoryLimit: 5,
       progressDeadlineSeconds: 600,
