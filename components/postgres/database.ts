@@ -8,20 +8,16 @@ import { DatabaseConfig, ObjectStoreConfig, ServiceConfig } from "../../config/s
 import { DatabaseOutput } from "../../outputs";
 import { DatabaseCredential, ObjectStoreEndpoint, PlantCluster } from "../types";
 import {
-  destinationPath,
-  OBJECT_STORE_CA_KEY,
-  objectStoreSpec,
-  S3_SECRET_KEYS,
   SCHEDULE_TIME_ZONE_ANNOTATION,
   scheduledBackupSpec,
   firstBackupSpec,
   FIRST_BACKUP_AWAIT,
 } from "./backup-spec";
+import { declareBackupStore } from "./backup-store";
 import { CLUSTER_AWAIT, CLUSTER_TIMEOUTS, clusterSpec } from "./cluster-spec";
 import { credentialOf } from "./credential";
 import {
   archiveServerName,
-  backupPath,
   databaseEndpoints,
   databaseNames,
   DatabaseNames,
@@ -139,47 +135,19 @@ export class PostgresCluster extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const store = args.objectStore;
     const policies = this.declareNetworkPolicies(name, args, names, meta, [namespace]);
     const allPolicies = [...policies.values()];
-    const endpointCA = this.objectStoreCa(name, args, names, meta, namespace);
-    const s3Secret = new k8s.core.v1.Secret(
-      `${name}-backup-s3`,
-      {
-        metadata: meta(names.s3Secret),
-        type: "Opaque",
-        stringData: {
-          [S3_SECRET_KEYS.accessKeyId]: pulumi.secret(store.accessKeyId),
-          [S3_SECRET_KEYS.secretAccessKey]: pulumi.secret(store.secretAccessKey),
-          [S3_SECRET_KEYS.region]: store.region,
-        },
-      },
-      { ...child, dependsOn: [namespace] },
-    );
-    const objectStore = new k8s.apiextensions.CustomResource(
-      `${name}-objectstore`,
-      {
-        apiVersion: "barmancloud.cnpg.io/v1",
-        kind: "ObjectStore",
-        metadata: meta(names.objectStore),
-        spec: objectStoreSpec({
-          db,
-          names,
-          endpointUrl: store.endpoint,
-          destinationPath: store.bucket.apply((bucket) => destinationPath(bucket, backupPath(db))),
-          ...(endpointCA ? { endpointCA: endpointCA.ref } : {}),
-        }),
-      },
-      {
-        ...child,
-        dependsOn: [
-          namespace,
-          s3Secret,
-          ...(endpointCA?.secret ? [endpointCA.secret] : []),
-          ...args.operatorReady,
-        ],
-      },
-    );
+    const objectStore = declareBackupStore(this, {
+      name,
+      db,
+      names,
+      store: args.objectStore,
+      endpointCA: args.objectStoreAccess.endpointCA,
+      meta,
+      provider,
+      namespace,
+      operatorReady: args.operatorReady,
+    });
 
     if (db.restore.enabled) {
       void pulumi.log.warn(
@@ -310,32 +278,6 @@ export class PostgresCluster extends pulumi.ComponentResource {
       backupServerName: archiveServerName(db),
     };
     this.registerOutputs({ output: this.output });
-  }
-
-  /**
-   * `endpointCA` of the ObjectStore: a Secret the program makes from the configured PEM, or the
-   * plant's own Secret in the database namespace; none when a public CA signs the endpoint.
-   */
-  private objectStoreCa(
-    name: string,
-    args: PostgresClusterArgs,
-    names: DatabaseNames,
-    meta: (objectName: string) => k8s.types.input.meta.v1.ObjectMeta,
-    namespace: k8s.core.v1.Namespace,
-  ): { ref: { name: string; key: string }; secret?: k8s.core.v1.Secret } | undefined {
-    const ca = args.objectStoreAccess.endpointCA;
-    if (ca === undefined) return undefined;
-    if ("secret" in ca) return { ref: { name: ca.secret.name, key: ca.secret.key } };
-    const secret = new k8s.core.v1.Secret(
-      `${name}-object-store-ca`,
-      {
-        metadata: meta(names.objectStoreCaSecret),
-        type: "Opaque",
-        stringData: { [OBJECT_STORE_CA_KEY]: ca.pem },
-      },
-      { parent: this, provider: args.cluster.provider, dependsOn: [namespace] },
-    );
-    return { ref: { name: names.objectStoreCaSecret, key: OBJECT_STORE_CA_KEY }, secret };
   }
 
   /** The namespace's NetworkPolicies: the allows first, then default-deny (no window without them). */
