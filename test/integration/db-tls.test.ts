@@ -20,6 +20,7 @@ import { parseSite, readStackFile } from "../../config/site";
 import {
   freePort,
   makePki,
+  makeServerDir,
   Pki,
   psql,
   Running,
@@ -97,7 +98,9 @@ function pgbouncerIni(
   const forced: Record<string, string> = {
     listen_addr: "127.0.0.1",
     listen_port: String(port),
-    unix_socket_dir: "",
+    // CloudNativePG: /controller/run; its instance manager and metrics exporter connect there.
+    unix_socket_dir: path.join(dir, `pgbouncer-${port}`),
+    admin_users: "pgbouncer",
     auth_hba_file: path.join(dir, "pgbouncer_hba.conf"),
     auth_file: path.join(dir, "userlist.txt"),
     // CloudNativePG: server CA = the Cluster's serverCASecret; client TLS = `<cluster>-server`.
@@ -172,6 +175,9 @@ describe("database TLS on a real PostgreSQL and PgBouncer (loopback)", () => {
     writeServerFile(
       path.join(dir, "pgbouncer_hba.conf"),
       [
+        // CloudNativePG's first line is `local pgbouncer pgbouncer peer` (the pod's OS user is
+        // pgbouncer); trust here, where psql runs as another OS user.
+        "local pgbouncer pgbouncer trust",
         ...rwPooler.pgbouncer.pg_hba,
         "host all all 0.0.0.0/0 md5",
         "host all all ::/0 md5",
@@ -179,8 +185,13 @@ describe("database TLS on a real PostgreSQL and PgBouncer (loopback)", () => {
       ].join("\n"),
       0o600,
     );
-    writeServerFile(path.join(dir, "userlist.txt"), `"${USER}" "${PASSWORD}"\n`, 0o600);
+    writeServerFile(
+      path.join(dir, "userlist.txt"),
+      `"${USER}" "${PASSWORD}"\n"pgbouncer" ""\n`,
+      0o600,
+    );
     const port = await freePort();
+    makeServerDir(path.join(dir, `pgbouncer-${port}`));
     bouncer = await startPgbouncer(
       dir,
       "pgbouncer",
@@ -190,6 +201,7 @@ describe("database TLS on a real PostgreSQL and PgBouncer (loopback)", () => {
     // The same PgBouncer but accepting clients without TLS (CloudNativePG's default, prefer):
     // its pg_hba rules alone must still refuse them.
     const port2 = await freePort();
+    makeServerDir(path.join(dir, `pgbouncer-${port2}`));
     hbaOnly = await startPgbouncer(
       dir,
       "pgbouncer-hba-only",
@@ -248,6 +260,18 @@ describe("database TLS on a real PostgreSQL and PgBouncer (loopback)", () => {
     const r = psql(credentialConninfo(bouncer!.port, pki.caCert), SSL_OF_BACKEND);
     // PgBouncer → PostgreSQL: the server side sees TLS (server_tls_sslmode verify-full).
     expect(r).toMatchObject({ ok: true, stdout: "t|TLSv1.3" });
+  });
+
+  test("pooler: the operator's own console connection over the Unix socket still works (require is for TCP)", () => {
+    // CloudNativePG's instance manager (PAUSE/RESUME, reloads) and metrics exporter connect as
+    // `host=/controller/run user=pgbouncer sslmode=disable`.
+    const socketDir = path.join(dir, `pgbouncer-${bouncer!.port}`);
+    const r = psql(
+      `host=${socketDir} port=${bouncer!.port} user=pgbouncer dbname=pgbouncer sslmode=disable`,
+      "show version",
+    );
+    expect(r).toMatchObject({ ok: true });
+    expect(r.stdout).toMatch(/^PgBouncer /);
   });
 
   test("pooler: a CA that did not sign the certificate is refused by the client", () => {

@@ -65,6 +65,13 @@ export function scratchDir(): string {
   return dir;
 }
 
+/** A directory inside the scratch directory that the server user owns (sockets). */
+export function makeServerDir(dir: string): void {
+  fs.mkdirSync(dir, { mode: 0o755 });
+  const ids = serverIds();
+  if (ids) fs.chownSync(dir, ids.uid, ids.gid);
+}
+
 /** Writes a file the server user can read (and only it, for keys). */
 export function writeServerFile(file: string, content: string, mode = 0o644): void {
   fs.writeFileSync(file, content, { mode });
