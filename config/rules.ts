@@ -13,6 +13,8 @@ import {
 import { identityProblems } from "./identity-rules";
 import { mirrorProblems } from "./mirrors";
 import { isClusterScoped } from "./kube-scope";
+import { objectStoreProblems } from "./object-store-rules";
+import { scheduleProblems } from "./schedule-rules";
 import { ParsedSite } from "./schema";
 
 export interface ConfigProblem {
@@ -241,6 +243,12 @@ const references: Rule = (site) => {
         });
       }
     }
+    if (s.database.access === "none" && s.database.connectionsPerPod !== undefined) {
+      problems.push({
+        key: `${key}.database.connectionsPerPod`,
+        message: "is set but database.access is none: the service holds no database connections",
+      });
+    }
     if (s.migration && s.database.access !== "readwrite") {
       problems.push({
         key: `${key}.migration`,
@@ -306,6 +314,8 @@ const SITE_RULES: Rule[] = [
   identityProblems,
   mirrors,
   adoption,
+  objectStoreProblems,
+  (site) => scheduleProblems(site),
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {
