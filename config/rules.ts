@@ -11,6 +11,10 @@ import {
   Ipv4Range,
 } from "./ip";
 import { identityProblems } from "./identity-rules";
+import { mirrorProblems } from "./mirrors";
+import { isClusterScoped } from "./kube-scope";
+import { objectStoreProblems } from "./object-store-rules";
+import { scheduleProblems } from "./schedule-rules";
 import { ParsedSite } from "./schema";
 
 export interface ConfigProblem {
@@ -239,6 +243,12 @@ const references: Rule = (site) => {
         });
       }
     }
+    if (s.database.access === "none" && s.database.connectionsPerPod !== undefined) {
+      problems.push({
+        key: `${key}.database.connectionsPerPod`,
+        message: "is set but database.access is none: the service holds no database connections",
+      });
+    }
     if (s.migration && s.database.access !== "readwrite") {
       problems.push({
         key: `${key}.migration`,
@@ -281,6 +291,37 @@ const databaseStorage: Rule = (site) =>
     ];
   });
 
+const mirrors: Rule = (site) => mirrorProblems(site.mirrors);
+/** Adoption entries: each object once, with a namespace exactly when its kind is namespaced. */
+const adoption: Rule = (site) =>
+  site.clusters.flatMap((c, ci) => {
+    const key = `plant:clusters[${ci}].adopt`;
+    const problems: ConfigProblem[] = [];
+    c.adopt.forEach((a, ai) => {
+      if (isClusterScoped(a.kind) && a.namespace !== undefined) {
+        problems.push({
+          key: `${key}[${ai}].namespace`,
+          message: `must not be set: ${a.kind} is cluster-scoped`,
+        });
+      }
+      if (!isClusterScoped(a.kind) && a.namespace === undefined) {
+        problems.push({
+          key: `${key}[${ai}].namespace`,
+          message: `is required: ${a.kind} is namespaced (cluster-scoped kinds: see config/kube-scope.ts)`,
+        });
+      }
+    });
+    const objectKey = (a: (typeof c.adopt)[number]): string =>
+      `${a.kind} ${a.namespace ? `${a.namespace}/` : ""}${a.name}`;
+    for (const [object, idx] of duplicates(c.adopt, objectKey)) {
+      problems.push({
+        key: `${key}[${idx[1]}]`,
+        message: `${object} is listed more than once (also at ${key}[${idx[0]}])`,
+      });
+    }
+    return problems;
+  });
+
 const SITE_RULES: Rule[] = [
   hostCount,
   names,
@@ -291,6 +332,10 @@ const SITE_RULES: Rule[] = [
   references,
   databaseStorage,
   identityProblems,
+  mirrors,
+  adoption,
+  objectStoreProblems,
+  (site) => scheduleProblems(site),
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {

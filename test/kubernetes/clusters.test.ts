@@ -268,12 +268,21 @@ describe("declareClusters on the Avilla stack", () => {
       allowVolumeExpansion: true,
       volumeBindingMode: "WaitForFirstConsumer",
     });
-    const charts = byType("kubernetes:helm.sh/v4:Chart");
-    expect(charts.map((c) => [c.inputs.chart, c.inputs.version, c.inputs.namespace])).toEqual([
-      ["openstack-cinder-csi", "2.36.0", "cinder-csi"],
+    // The driver is the program's own objects (no chart to fetch), all on the cluster's provider.
+    expect(byType("kubernetes:helm.sh/v4:Chart")).toEqual([]);
+    const driver = [
+      ...byType("kubernetes:storage.k8s.io/v1:CSIDriver"),
+      ...byType("kubernetes:apps/v1:Deployment"),
+      ...byType("kubernetes:apps/v1:DaemonSet"),
+      ...byType("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
+    ];
+    expect(driver.map((r) => r.name)).toEqual([
+      "reports-cinder-csi-driver",
+      "reports-cinder-csi-controller",
+      "reports-cinder-csi-node",
+      "reports-cinder-csi-policies-default-deny-ingress",
     ]);
-    for (const r of byType("kubernetes:networking.k8s.io/v1:NetworkPolicy"))
-      expect(r.provider).toMatch(/k8s-reports/);
+    for (const r of driver) expect(r.provider).toMatch(/k8s-reports/);
   });
 
   test("the driver's cloud.conf carries the application credential, as a secret", async () => {

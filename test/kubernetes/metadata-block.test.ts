@@ -1,4 +1,5 @@
-// The metadata-service block: Calico objects valid against the CRDs Canal installs, denying pod
+// The metadata-service block: Calico objects valid against the CRDs Canal installs (Calico
+// v3.32.1's, pinned in test/fixtures/upstream: ../shared has none), denying pod
 // egress to Nova's metadata service and passing everything else on, on every RKE2 cluster of
 // both plans (and only there), before any workload.
 import { ipInCidr } from "../../config/ip";
@@ -9,7 +10,7 @@ import {
 } from "../../components/kubernetes/metadata-block-spec";
 import { PlanResult } from "../../tools/plan/run";
 import { sitePlan } from "../support/plans";
-import { CALICO_SNAPSHOT, knownCrd, validateObject } from "../support/upstream-schemas";
+import { knownFixtureCrd, validateFixtureObject } from "../support/upstream-schemas";
 
 type Rule = { action: string; ipVersion?: number; destination?: { nets?: string[] } };
 
@@ -29,16 +30,18 @@ function verdict(destination: string): string {
 
 describe("metadata-service block (spec)", () => {
   test("validates against Calico v3.32.1's CRDs as Canal installs them", () => {
-    const where = `../shared/crds/calico-v3.32.1/ or the snapshot at ${CALICO_SNAPSHOT.repo}`;
-    expect([knownCrd("crd.projectcalico.org/v1", "Tier"), where]).toEqual([true, where]);
-    expect(knownCrd("crd.projectcalico.org/v1", "GlobalNetworkPolicy")).toBe(true);
-    expect(validateObject(guardrailTier())).toEqual([]);
-    expect(validateObject(metadataServicePolicy())).toEqual([]);
-    // The validator does reject a malformed policy (the check is not vacuous).
+    expect(knownFixtureCrd("crd.projectcalico.org/v1", "Tier")).toBe(true);
+    expect(knownFixtureCrd("crd.projectcalico.org/v1", "GlobalNetworkPolicy")).toBe(true);
+    expect(validateFixtureObject(guardrailTier())).toEqual([]);
+    expect(validateFixtureObject(metadataServicePolicy())).toEqual([]);
+    // The validator does reject a malformed policy and a misspelt field (not vacuous).
     const broken = metadataServicePolicy();
     expect(
-      validateObject({ ...broken, spec: { ...broken.spec, egress: [{ action: "Drop" }] } }),
-    ).not.toEqual([]);
+      validateFixtureObject({ ...broken, spec: { ...broken.spec, egress: [{ action: "Drop" }] } }),
+    ).toEqual(["/spec/egress/0/action must be equal to one of the allowed values"]);
+    expect(
+      validateFixtureObject({ ...broken, spec: { ...broken.spec, namespaceSelecter: "all()" } }),
+    ).toEqual(["/spec must NOT have additional properties 'namespaceSelecter'"]);
   });
 
   test("pods' egress to the metadata service is denied; everything else passes on to the NetworkPolicies", () => {
@@ -101,8 +104,7 @@ describe.each(["avilla", "albion"] as const)("metadata-service block in the %s p
     const workloads = plan.manifests.filter(
       (m) =>
         m.cluster === "reports" &&
-        ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Chart"].includes(m.kind) &&
-        m.namespace !== "local-path-storage",
+        ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Chart"].includes(m.kind),
     );
     expect(workloads.length).toBeGreaterThan(5);
     const unguarded = workloads

@@ -1,7 +1,7 @@
 // Validators built from the pinned upstream files in ../shared (CRDs, chart value schemas)
-// and, for core kinds, the kubernetes-models package. Shared by every test that checks
-// declared objects, so there is one notion of "valid".
-import { spawnSync } from "child_process";
+// and, for core kinds, the kubernetes-models package; CRDs ../shared lacks are pinned in
+// test/fixtures/upstream and used only where a test names the kind. Shared by every test that
+// checks declared objects, so there is one notion of "valid".
 import * as fs from "fs";
 import * as path from "path";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
@@ -68,38 +68,14 @@ function withoutMetaSchema(schema: Json): Json {
 
 let crdSchemas: Map<string, Json> | undefined;
 
-/**
- * Calico's CRDs exactly as Canal installs them: `manifests/canal.yaml` of projectcalico/calico at
- * v3.32.1, the Calico of RKE2 v1.36.4's rke2-canal chart. ../shared does not hold them yet
- * (crds/calico-v3.32.1/ is where they belong; anything there is read like every other CRD), so
- * until it does they are read from the upstream snapshot the `fetch` tool brings next to
- * ../shared. Without either, every Calico object is reported as having no schema.
- */
-export const CALICO_SNAPSHOT = {
-  repo: path.resolve(SHARED_DIR, "../.mirror/projectcalico+calico/repo"),
-  ref: "v3.32.1",
-  file: "manifests/canal.yaml",
-};
-
-function calicoSnapshotDocuments(): string | undefined {
-  if (!fs.existsSync(CALICO_SNAPSHOT.repo)) return undefined;
-  const r = spawnSync(
-    "git",
-    ["-C", CALICO_SNAPSHOT.repo, "show", `${CALICO_SNAPSHOT.ref}:${CALICO_SNAPSHOT.file}`],
-    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-  );
-  return r.status === 0 ? r.stdout : undefined;
-}
-
-function addCrds(text: string, only?: string): void {
+function addCrds(into: Map<string, Json>, text: string): void {
   for (const doc of parseAllDocuments(text)) {
     const crd = doc.toJS() as Json;
     if (crd?.kind !== "CustomResourceDefinition") continue;
-    if (only && crd.spec.group !== only) continue;
     for (const v of crd.spec.versions ?? []) {
       const schema = v.schema?.openAPIV3Schema;
       if (schema && v.served !== false) {
-        crdSchemas?.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, schema);
+        into.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, schema);
       }
     }
   }
@@ -112,14 +88,34 @@ function loadCrdSchemas(): Map<string, Json> {
   const root = path.join(SHARED_DIR, "crds");
   for (const dir of fs.readdirSync(root)) {
     for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
-      addCrds(fs.readFileSync(path.join(root, dir, file), "utf8"));
+      addCrds(crdSchemas, fs.readFileSync(path.join(root, dir, file), "utf8"));
     }
   }
-  if (!crdSchemas.has("crd.projectcalico.org/v1:Tier")) {
-    const canal = calicoSnapshotDocuments();
-    if (canal) addCrds(canal, "crd.projectcalico.org");
-  }
   return crdSchemas;
+}
+
+/**
+ * CRDs ../shared does not hold, copied unchanged from their upstream release into
+ * test/fixtures/upstream/ (each folder's README names the repository, tag, commit and file).
+ * Never used by `validateObject`: a test validating such a kind names it and says why
+ * (`validateFixtureObject`), so nothing is checked against them by accident.
+ */
+export const FIXTURE_CRD_FILES: readonly string[] = [
+  path.resolve(__dirname, "../fixtures/upstream/calico-v3.32.1/crds.yaml"),
+];
+
+let fixtureSchemas: Map<string, Json> | undefined;
+
+function loadFixtureSchemas(): Map<string, Json> {
+  if (fixtureSchemas) return fixtureSchemas;
+  fixtureSchemas = new Map();
+  for (const file of FIXTURE_CRD_FILES) addCrds(fixtureSchemas, fs.readFileSync(file, "utf8"));
+  return fixtureSchemas;
+}
+
+/** Whether test/fixtures/upstream holds a CRD for this kind. */
+export function knownFixtureCrd(apiVersion: string, kind: string): boolean {
+  return loadFixtureSchemas().has(`${apiVersion}:${kind}`);
 }
 
 /**
@@ -156,13 +152,19 @@ const closedSchemas = new Map<string, Json>();
 const narrowedValidators = new Map<string, ValidateFunction>();
 
 /** A validator of this one object against its CRD (closed to unknown fields, narrowed). */
-function crdValidator(key: string, obj: Json): ValidateFunction | undefined {
-  if (!closedSchemas.has(key)) {
-    const schema = loadCrdSchemas().get(key);
+function crdValidator(
+  key: string,
+  obj: Json,
+  schemas: () => Map<string, Json> = loadCrdSchemas,
+): ValidateFunction | undefined {
+  const source = schemas === loadCrdSchemas ? "shared" : "fixture";
+  const cacheKey = `${source}|${key}`;
+  if (!closedSchemas.has(cacheKey)) {
+    const schema = schemas().get(key);
     if (!schema) return undefined;
-    closedSchemas.set(key, closeObjects(schema));
+    closedSchemas.set(cacheKey, closeObjects(schema));
   }
-  const narrowed = narrow(closedSchemas.get(key), obj);
+  const narrowed = narrow(closedSchemas.get(cacheKey), obj);
   // Objects of one kind often share a shape (every NetworkPolicy allow, every Pooler): reuse.
   const shape = JSON.stringify(narrowed);
   let validate = narrowedValidators.get(shape);
@@ -241,6 +243,19 @@ export function validateObject(obj: Json): string[] {
     const errors = (e as { errors?: ErrorObject[] }).errors;
     return errors ? realErrors(subject, errors) : [String(e)];
   }
+}
+
+/**
+ * Problems of an object whose CRD is pinned in test/fixtures/upstream (FIXTURE_CRD_FILES), with
+ * the same strictness as `validateObject`. A kind without a fixture is a problem, not a pass.
+ */
+export function validateFixtureObject(obj: Json): string[] {
+  const apiVersion = String(obj?.apiVersion ?? "");
+  const kind = String(obj?.kind ?? "");
+  const subject = unmaskMaps(obj);
+  const crd = crdValidator(`${apiVersion}:${kind}`, subject, loadFixtureSchemas);
+  if (!crd) return [`no schema for ${apiVersion} ${kind} in test/fixtures/upstream`];
+  return crd(subject) ? [] : realErrors(subject, crd.errors);
 }
 
 const CHART_DIRS: Record<string, string> = {
