@@ -10,6 +10,7 @@ import {
   rangesOverlap,
   Ipv4Range,
 } from "./ip";
+import { drillProblems } from "./drill";
 import { identityProblems } from "./identity-rules";
 import { mirrorProblems } from "./mirrors";
 import { isClusterScoped } from "./kube-scope";
@@ -295,6 +296,8 @@ const adoption: Rule = (site) =>
     return problems;
   });
 
+const drill: Rule = (site) => drillProblems(site.databases);
+
 const SITE_RULES: Rule[] = [
   hostCount,
   names,
@@ -306,6 +309,7 @@ const SITE_RULES: Rule[] = [
   identityProblems,
   mirrors,
   adoption,
+  drill,
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {
