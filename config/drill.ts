@@ -4,13 +4,16 @@
 // Formats here (schema), relations in drillProblems.
 import { z } from "zod";
 
-export const drillExpectSchema = z.union([
-  z.string(),
-  z.number(),
-  z.boolean(),
-  z.null(),
-  z.strictObject({ min: z.number().optional(), max: z.number().optional() }),
-]);
+export const drillExpectSchema = z.union(
+  [
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.strictObject({ min: z.number().optional(), max: z.number().optional() }),
+  ],
+  { error: "must be a value (text, number, true/false or null) or a range { min, max }" },
+);
 
 export const drillCheckSchema = z.strictObject({
   /** Names the check in the report. */
