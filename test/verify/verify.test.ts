@@ -422,3 +422,29 @@ test("outputs read without --show-secrets, and bad usage, exit 2 with the reason
     "error: pulumi stack output --json --show-secrets -s avilla: the Pulumi CLI is not installed (or not on PATH); give the outputs with --outputs <file>",
   );
 });
+
+test("every runbook a check or the drill names is a heading in docs/", () => {
+  const slug = (h: string) =>
+    h
+      .toLowerCase()
+      .replace(/[^\w\s-]/g, "")
+      .trim()
+      .replace(/\s/g, "-");
+  const anchors = (file: string) =>
+    new Set(
+      fs
+        .readFileSync(path.join(__dirname, "../..", file), "utf8")
+        .split("\n")
+        .filter((l) => /^#+ /.test(l))
+        .map((l) => slug(l.replace(/^#+ /, ""))),
+    );
+  const sources = ["http-checks", "kube-checks", "postgres-checks", "../drill/restore"].map((f) =>
+    fs.readFileSync(path.join(__dirname, "../../tools/verify", `${f}.ts`), "utf8"),
+  );
+  const refs = [...sources.join("\n").matchAll(/"(docs\/[a-z-]+\.md)#([a-z0-9-]+)"/g)];
+  expect(refs.length).toBeGreaterThan(10);
+  for (const [, file, anchor] of refs)
+    expect(`${file}#${[...anchors(file)].find((a) => a === anchor) ?? "(missing)"}`).toBe(
+      `${file}#${anchor}`,
+    );
+});
