@@ -10,6 +10,7 @@ import {
   rangesOverlap,
   Ipv4Range,
 } from "./ip";
+import { drillProblems } from "./drill";
 import { identityProblems } from "./identity-rules";
 import { mirrorProblems } from "./mirrors";
 import { isClusterScoped } from "./kube-scope";
@@ -303,6 +304,8 @@ const adoption: Rule = (site) =>
     return problems;
   });
 
+const drill: Rule = (site) => drillProblems(site.databases);
+
 const SITE_RULES: Rule[] = [
   hostCount,
   names,
@@ -316,6 +319,7 @@ const SITE_RULES: Rule[] = [
   adoption,
   objectStoreProblems,
   (site) => scheduleProblems(site),
+  drill,
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {
