@@ -10,6 +10,7 @@ import {
   rangesOverlap,
   Ipv4Range,
 } from "./ip";
+import { drillProblems } from "./drill";
 import { identityProblems } from "./identity-rules";
 import { mirrorProblems } from "./mirrors";
 import { isClusterScoped } from "./kube-scope";
@@ -322,6 +323,8 @@ const adoption: Rule = (site) =>
     return problems;
   });
 
+const drill: Rule = (site) => drillProblems(site.databases);
+
 const SITE_RULES: Rule[] = [
   hostCount,
   names,
@@ -336,6 +339,7 @@ const SITE_RULES: Rule[] = [
   adoption,
   objectStoreProblems,
   (site) => scheduleProblems(site),
+  drill,
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {
