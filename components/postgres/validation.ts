@@ -64,7 +64,7 @@ export function databaseConfigProblems(site: ParsedSite): ConfigProblem[] {
       problems.push({
         key: `${key}.instances`,
         message:
-          `is ${db.instances}; surviving ${f} host failure(s) needs at least ${min} ` +
+          `is ${db.instances}; surviving ${f} host failure(s) (plant:site.failuresTolerated) needs at least ${min} ` +
           `(max(3, 2f+1)): the failover quorum promotes a standby only when the synchronous ` +
           `number is at least the instances lost (f), and dataDurability: required then needs ` +
           `f standbys left besides the primary to acknowledge writes`,
@@ -157,6 +157,27 @@ function roleProblems(site: ParsedSite, db: DatabaseConfig, key: string): Config
   return problems;
 }
 
+/** Which keys give a cluster `needed` physical hosts running workloads. */
+function moreHosts(site: ParsedSite, clusterName: string, needed: number): string {
+  const ci = site.clusters.findIndex((c) => c.name === clusterName);
+  const c = site.clusters[ci];
+  if (c?.kind === "existing")
+    return `give ${needed} distinct physical hosts nodes with role worker or control-plane+worker in plant:clusters[${ci}].nodes`;
+  const steps = [
+    (c?.workers.count ?? 0) < needed
+      ? `raise plant:clusters[${ci}].workers.count to ${needed}`
+      : "",
+    site.hosts.length < needed
+      ? `add R620s to plant:hosts (${site.hosts.length} listed, ${needed} needed)`
+      : "",
+  ].filter(Boolean);
+  // Enough workers and R620s: pins put the workers on too few of them.
+  return (
+    steps.join(" and ") ||
+    `pin the workers of cluster ${clusterName} to ${needed} distinct R620s in plant:openstack.placement`
+  );
+}
+
 /** Problems that need the declared clusters and the object store (plan-time facts). */
 export function databasePlacementProblems(
   site: ParsedSite,
@@ -180,7 +201,8 @@ export function databasePlacementProblems(
           key: `${key}.instances`,
           message:
             `is ${db.instances}, but cluster '${db.cluster}' runs workloads on ${hosts.length} physical ` +
-            `host(s) (${hosts.join(", ") || "none"}); each instance needs its own host`,
+            `host(s) (${hosts.join(", ") || "none"}); each instance needs its own host ` +
+            `(instances ≤ hosts running workloads): ${moreHosts(site, db.cluster, db.instances)}`,
         });
       }
     }

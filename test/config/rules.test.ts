@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import {
   parseSite,
+  rawSiteSchema,
   readSiblingSites,
   readStackFile,
   SiteConfigError,
@@ -235,7 +236,7 @@ const cases: [string, (raw: Raw) => void, string][] = [
   [
     "control plane below 2f+1",
     (r) => (r.clusters[0].controlPlane.count = 1),
-    "[plant:clusters[0].controlPlane.count] is 1; surviving 1 host failure(s) needs at least 3",
+    "[plant:clusters[0].controlPlane.count] is 1; surviving 1 host failure(s) (plant:site.failuresTolerated) needs at least 3",
   ],
   [
     "control plane larger than hosts",
@@ -383,10 +384,12 @@ describe("cross-site validation", () => {
     twin.clusters.forEach((c: Raw) =>
       c.ingress.addresses.forEach((a: Raw) => (a.hostnames = [`${a.name}-twin`])),
     );
-    expect(problemsOf(avilla(), "avilla", [{ stack: "twin", site: twin }] as never)).toEqual([]);
+    expect(
+      problemsOf(avilla(), "avilla", [{ stack: "twin", site: rawSiteSchema.parse(twin) }]),
+    ).toEqual([]);
     twin.network.lanCidr = "10.1.0.0/22";
     expect(
-      problemsOf(avilla(), "avilla", [{ stack: "twin", site: twin }] as never).length,
+      problemsOf(avilla(), "avilla", [{ stack: "twin", site: rawSiteSchema.parse(twin) }]).length,
     ).toBeGreaterThan(10);
   });
 
@@ -397,8 +400,8 @@ describe("cross-site validation", () => {
     shared.network.dhcpRange = { start: "10.1.200.0", end: "10.1.200.250" };
     shared.network.vmRange = { start: "10.1.201.0", end: "10.1.201.199" };
     shared.hosts[0].bmcIp = "10.1.0.8";
-    const siblings = [{ stack: "albion", site: shared }];
-    expect(problemsOf(avilla(), "avilla", siblings as never).join("\n")).toContain(
+    const siblings = [{ stack: "albion", site: rawSiteSchema.parse(shared) }];
+    expect(problemsOf(avilla(), "avilla", siblings).join("\n")).toContain(
       "[plant:clusters[0].ingress.addresses[0].ip] 10.1.0.8 is also the BMC address of r620-1 in stack 'albion' (plant:hosts[0].bmcIp), which shares the network",
     );
   });
@@ -406,8 +409,8 @@ describe("cross-site validation", () => {
   test("refuses a host name another site already uses", () => {
     const other = albion();
     other.clusters[0].ingress.addresses[0].hostnames = ["reports1"];
-    const siblings = [{ stack: "albion", site: other }];
-    expect(problemsOf(avilla(), "avilla", siblings as never).join("\n")).toContain(
+    const siblings = [{ stack: "albion", site: rawSiteSchema.parse(other) }];
+    expect(problemsOf(avilla(), "avilla", siblings).join("\n")).toContain(
       "[plant:clusters[0].ingress.addresses[0].hostnames[0]] reports1.busche-cnc.com is already used by stack 'albion'",
     );
   });

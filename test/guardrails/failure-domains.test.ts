@@ -101,7 +101,7 @@ describe("failure-domain analysis: host counts", () => {
             }
           : c,
       ),
-      databases: base.databases.map((d) => ({ ...d, instances })),
+      databases: base.databases.map((d) => ({ ...d, instances, pooler: { instances: 3 } })),
       services: base.services.map((s) => ({ ...s, replicas: { ...s.replicas, min: 3 } })),
     });
   }
@@ -132,14 +132,16 @@ describe("failure-domain analysis: host counts", () => {
     expect(areaProblems(site, roundRobin(site))).toContainEqual({
       key: "plant:databases[0].instances",
       message: expect.stringMatching(
-        /^is 4; surviving 2 host failure\(s\) needs at least 5 \(max\(3, 2f\+1\)\): /,
+        /^is 4; surviving 2 host failure\(s\) \(plant:site\.failuresTolerated\) needs at least 5 \(max\(3, 2f\+1\)\): /,
       ),
     });
   });
 
   it("5 hosts, f=2 refuses 2-replica services and a 3-instance database", () => {
     const base = reportsOnly(parseAvilla(avillaWithHosts(5)));
-    const site = reparse({
+    // Not reparsed: the config rules already refuse 2 replicas with f=2
+    // (plant:services[i].replicas.min); the analysis must refuse the plan on its own too.
+    const site: SiteConfig = {
       ...base,
       site: { ...base.site, failuresTolerated: 2 },
       clusters: base.clusters.map((c) =>
@@ -151,7 +153,7 @@ describe("failure-domain analysis: host counts", () => {
             }
           : c,
       ),
-    });
+    };
     const message = refusal(site);
     expect(message).toContain(
       "with r620-1+r620-2 down, database reporting on cluster reports cannot promote a standby (the failover quorum needs the synchronous number ≥ the 2 instances lost) and cannot acknowledge writes (a primary and 1 synchronous standby need 2 instances) (1 of 3 instances left, synchronous number 1)",
