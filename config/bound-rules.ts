@@ -11,6 +11,28 @@ interface Problem {
 
 const F_KEY = "plant:site.failuresTolerated";
 
+/**
+ * Which keys give cluster `ci` `needed` distinct physical hosts running workloads: for an existing
+ * cluster its nodes; for an OpenStack cluster its workers (spread one per R620 until every R620
+ * has one) and the R620s themselves; with enough of both, the placement pins.
+ */
+export function moreWorkloadHosts(site: ParsedSite, ci: number, needed: number): string {
+  const c = site.clusters[ci];
+  if (c === undefined) return `add a cluster for it to plant:clusters`;
+  if (c.kind === "existing")
+    return `give ${needed} distinct physical hosts nodes with role worker or control-plane+worker in plant:clusters[${ci}].nodes`;
+  const steps = [
+    c.workers.count < needed ? `raise plant:clusters[${ci}].workers.count to ${needed}` : "",
+    site.hosts.length < needed
+      ? `add R620s to plant:hosts (${site.hosts.length} listed, ${needed} needed)`
+      : "",
+  ].filter(Boolean);
+  return (
+    steps.join(" and ") ||
+    `pin the workers of cluster ${c.name} to ${needed} distinct R620s in plant:openstack.placement`
+  );
+}
+
 export function boundProblems(site: ParsedSite): Problem[] {
   const f = site.site.failuresTolerated;
   const need = f + 1;

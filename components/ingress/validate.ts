@@ -2,6 +2,7 @@
 // outside the VM and DHCP ranges, not a host/BMC/node/gateway/API address, unique in the site and
 // across sites sharing a network, each host name → one IP). Pure: site in, problems out.
 import { controlPlaneCount, fqdn } from "../../config/addresses";
+import { moreWorkloadHosts } from "../../config/bound-rules";
 import { cidrAsRange } from "../../config/ip";
 import type { ConfigProblem } from "../../config/rules";
 import { ParsedSite } from "../../config/schema";
@@ -43,8 +44,6 @@ export function ingressProblems(site: ParsedSite): ConfigProblem[] {
       });
     }
     let hostCount: number;
-    /** Which keys add hosts that run workloads, for the message. */
-    let addHosts: (needed: number) => string;
     if (cluster.kind === "existing") {
       const hosts = [
         ...new Set(
@@ -52,29 +51,17 @@ export function ingressProblems(site: ParsedSite): ConfigProblem[] {
         ),
       ];
       hostCount = hosts.length;
-      addHosts = (needed) =>
-        `give ${needed} distinct physical hosts nodes with role worker or control-plane+worker in plant:clusters[${ci}].nodes`;
       if (hosts.length < 2) {
         problems.push({
           key: base,
-          message: `cluster ${cluster.name} runs workloads on ${hosts.length} physical host(s) (${hosts.join(", ") || "none"}); the gateway needs at least 2 to survive a host failure: ${addHosts(2)}`,
+          message: `cluster ${cluster.name} runs workloads on ${hosts.length} physical host(s) (${hosts.join(", ") || "none"}); the gateway needs at least 2 to survive a host failure: ${moreWorkloadHosts(site, ci, 2)}`,
         });
       }
     } else {
       // VMs of one role are spread over the site's hosts, one host each until every host has
       // one; without workers the (untainted) control-plane VMs run the workloads.
-      const key = cluster.workers.count > 0 ? "workers.count" : "controlPlane.count";
       const vms = cluster.workers.count > 0 ? cluster.workers.count : controlPlaneCount(cluster, f);
       hostCount = Math.min(vms, site.hosts.length);
-      addHosts = (needed) => {
-        const steps = [
-          vms < needed ? `raise plant:clusters[${ci}].${key} to ${needed}` : "",
-          site.hosts.length < needed
-            ? `add R620s to plant:hosts (${site.hosts.length} listed, ${needed} needed)`
-            : "",
-        ].filter(Boolean);
-        return steps.join(" and ");
-      };
     }
     // Envoy pods require distinct physical hosts: every replica must still find one with f down.
     if (hostCount >= 2 && ingress.gatewayReplicas > hostCount - f) {
@@ -83,7 +70,7 @@ export function ingressProblems(site: ParsedSite): ConfigProblem[] {
       const lower = fits >= Math.max(2, f + 1) ? `, or lower gatewayReplicas to ${fits}` : "";
       problems.push({
         key: `${base}.gatewayReplicas`,
-        message: `is ${ingress.gatewayReplicas}; each Envoy replica needs its own physical host and cluster ${cluster.name} runs workloads on ${hostCount}, so with ${f} down (plant:site.failuresTolerated) at most ${Math.max(hostCount - f, 0)} can run (gatewayReplicas ≤ hosts running workloads − f): ${addHosts(needed)}${lower}`,
+        message: `is ${ingress.gatewayReplicas}; each Envoy replica needs its own physical host and cluster ${cluster.name} runs workloads on ${hostCount}, so with ${f} down (plant:site.failuresTolerated) at most ${Math.max(hostCount - f, 0)} can run (gatewayReplicas ≤ hosts running workloads − f): ${moreWorkloadHosts(site, ci, needed)}${lower}`,
       });
     }
     ingress.addresses.forEach((a, ai) => {

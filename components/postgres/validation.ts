@@ -2,6 +2,7 @@
 // facts in, problems out. declareDatabases throws them as a SiteConfigError before any resource.
 import { SiteConfig, SiteConfigError } from "../../config/site";
 import { ConfigProblem } from "../../config/rules";
+import { moreWorkloadHosts } from "../../config/bound-rules";
 import { DatabaseConfig, ParsedSite } from "../../config/schema";
 import { roleName } from "./names";
 import { minInstances } from "./quorum";
@@ -157,26 +158,8 @@ function roleProblems(site: ParsedSite, db: DatabaseConfig, key: string): Config
   return problems;
 }
 
-/** Which keys give a cluster `needed` physical hosts running workloads. */
-function moreHosts(site: ParsedSite, clusterName: string, needed: number): string {
-  const ci = site.clusters.findIndex((c) => c.name === clusterName);
-  const c = site.clusters[ci];
-  if (c?.kind === "existing")
-    return `give ${needed} distinct physical hosts nodes with role worker or control-plane+worker in plant:clusters[${ci}].nodes`;
-  const steps = [
-    (c?.workers.count ?? 0) < needed
-      ? `raise plant:clusters[${ci}].workers.count to ${needed}`
-      : "",
-    site.hosts.length < needed
-      ? `add R620s to plant:hosts (${site.hosts.length} listed, ${needed} needed)`
-      : "",
-  ].filter(Boolean);
-  // Enough workers and R620s: pins put the workers on too few of them.
-  return (
-    steps.join(" and ") ||
-    `pin the workers of cluster ${clusterName} to ${needed} distinct R620s in plant:openstack.placement`
-  );
-}
+const clusterIndex = (site: ParsedSite, name: string): number =>
+  site.clusters.findIndex((c) => c.name === name);
 
 /** Problems that need the declared clusters and the object store (plan-time facts). */
 export function databasePlacementProblems(
@@ -202,7 +185,7 @@ export function databasePlacementProblems(
           message:
             `is ${db.instances}, but cluster '${db.cluster}' runs workloads on ${hosts.length} physical ` +
             `host(s) (${hosts.join(", ") || "none"}); each instance needs its own host ` +
-            `(instances ≤ hosts running workloads): ${moreHosts(site, db.cluster, db.instances)}`,
+            `(instances ≤ hosts running workloads): ${moreWorkloadHosts(site, clusterIndex(site, db.cluster), db.instances)}`,
         });
       }
     }
