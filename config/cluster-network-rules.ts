@@ -63,7 +63,10 @@ function outsideNetworks(site: ParsedSite): Outside[] {
   const lan = net.lanCidr;
   const insideLan = (cidr: string): boolean =>
     ipInCidr(cidrAsRange(cidr).start, lan) && ipInCidr(cidrAsRange(cidr).end, lan);
-  return outside.filter((o) => o.key === "plant:network.lanCidr" || !insideLan(o.cidr));
+  // A /0 is refused on its own (adminProblems); it would also "overlap" every cluster network.
+  return outside.filter(
+    (o) => o.key === "plant:network.lanCidr" || (prefixLength(o.cidr) > 0 && !insideLan(o.cidr)),
+  );
 }
 
 function hostOf(url: string): string | undefined {
