@@ -64,7 +64,9 @@ export function ingressProblems(site: ParsedSite): ConfigProblem[] {
       hostCount = Math.min(vms, site.hosts.length);
     }
     // Envoy pods require distinct physical hosts: every replica must still find one with f down.
-    if (hostCount >= 2 && ingress.gatewayReplicas > hostCount - f) {
+    // (An existing cluster below 2 hosts was refused above, with its own message.)
+    const refusedAbove = cluster.kind === "existing" && hostCount < 2;
+    if (!refusedAbove && ingress.gatewayReplicas > hostCount - f) {
       const needed = ingress.gatewayReplicas + f;
       const fits = hostCount - f;
       const lower = fits >= Math.max(2, f + 1) ? `, or lower gatewayReplicas to ${fits}` : "";

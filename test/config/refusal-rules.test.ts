@@ -301,6 +301,14 @@ const cases: [string, (raw: Raw) => void, string][] = [
     "[plant:databases[0].instances] is 4, but cluster 'reports' runs workloads on 3 physical host(s) (r620-1, r620-2, r620-3); each instance needs its own host (instances ≤ hosts running workloads): add R620s to plant:hosts (3 listed, 4 needed)",
   ],
   [
+    "two gateway replicas on one worker, even with f=0 (Envoy pods need distinct hosts)",
+    (r) => {
+      r.site.failuresTolerated = 0;
+      r.clusters[0].workers.count = 1;
+    },
+    "[plant:clusters[0].ingress.gatewayReplicas] is 2; each Envoy replica needs its own physical host and cluster reports runs workloads on 1, so with 0 down (plant:site.failuresTolerated) at most 1 can run (gatewayReplicas ≤ hosts running workloads − f): raise plant:clusters[0].workers.count to 2",
+  ],
+  [
     "a control plane larger than the R620s",
     (r) => (r.clusters[0].controlPlane.count = 5),
     "[plant:clusters[0].controlPlane.count] is 5, but only 3 hosts exist to keep members on distinct R620s: add R620s to plant:hosts (5 needed) or lower the count",

@@ -81,8 +81,18 @@ describe("failure-domain analysis: host counts", () => {
     expect(message).toContain(
       "[plant:site.failuresTolerated] with r620-2+r620-3 down, service report-web on cluster reports has no ready replica (2 replicas spread over 3 physical hosts; all can be on the failed hosts)",
     );
-    // 3 host pairs × (etcd + postgres + 3 services + gateway), after the header line.
-    expect(message.split("\n")).toHaveLength(1 + 18);
+    // 3 host pairs × (etcd + postgres + 3 services + gateway), after the header line, then the
+    // key that fixes each of the six broken tiers.
+    const lines = message.split("\n");
+    expect(lines).toHaveLength(1 + 18 + 6);
+    expect(lines.slice(19)).toEqual([
+      "  - [plant:clusters[0].controlPlane.count] must be at least 5",
+      "  - [plant:databases[0].instances] must be at least 5, each on its own physical host, for database reporting to fail over and keep writing with 2 host(s) down (plant:site.failuresTolerated)",
+      "  - [plant:services[0].replicas.min] must be at least 3, spread over at least 3 physical hosts, for service report-web to keep a ready pod with 2 host(s) down (plant:site.failuresTolerated)",
+      "  - [plant:services[1].replicas.min] must be at least 3, spread over at least 3 physical hosts, for service report-api to keep a ready pod with 2 host(s) down (plant:site.failuresTolerated)",
+      "  - [plant:services[2].replicas.min] must be at least 3, spread over at least 3 physical hosts, for service gauge-report to keep a ready pod with 2 host(s) down (plant:site.failuresTolerated)",
+      "  - [plant:clusters[0].ingress.gatewayReplicas] must be at least 3, on as many physical hosts, for the gateway of cluster reports to keep a ready pod with 2 host(s) down (plant:site.failuresTolerated)",
+    ]);
   });
 
   /** 5 R620s, f=2, every tier but the database sized for two failures. */
@@ -125,8 +135,11 @@ describe("failure-domain analysis: host counts", () => {
     expect(message).toContain(
       "[plant:site.failuresTolerated] with r620-1+r620-2 down, database reporting on cluster reports cannot promote a standby (the failover quorum needs the synchronous number ≥ the 2 instances lost) (2 of 4 instances left, synchronous number 1)",
     );
-    // Only the database tier fails, in every one of the C(5,2) host sets.
-    expect(message.split("\n")).toHaveLength(1 + 10);
+    // Only the database tier fails, in every one of the C(5,2) host sets; then its key.
+    expect(message.split("\n")).toHaveLength(1 + 10 + 1);
+    expect(message).toContain(
+      "[plant:databases[0].instances] must be at least 5, each on its own physical host, for database reporting to fail over and keep writing with 2 host(s) down (plant:site.failuresTolerated)",
+    );
     expect(message).not.toContain("cannot acknowledge writes");
     // The area checks (validation.ts) refuse the same site on the instance count.
     expect(areaProblems(site, roundRobin(site))).toContainEqual({
@@ -170,7 +183,9 @@ describe("failure-domain analysis: refusal size", () => {
     const base = parseAvilla(avillaWithHosts(5));
     const site: SiteConfig = { ...base, site: { ...base.site, failuresTolerated: 2 } };
     const lines = refusal(site).split("\n");
-    expect(lines).toHaveLength(1 + 21);
+    // 20 failures, the count of the rest, then one line per broken tier at its key.
+    expect(lines.length).toBeGreaterThan(1 + 21);
+    expect(lines.slice(22).every((l) => !l.includes("[plant:site.failuresTolerated]"))).toBe(true);
     expect(lines[21]).toMatch(/^ {2}- \[plant:site\.failuresTolerated\] … and \d+ more failures$/);
   });
 });
@@ -189,6 +204,10 @@ describe("failure-domain analysis: capacity", () => {
     // With nothing down the three workers offer 22.5 CPU: the shortfall only shows under failure.
     expect(refusal(site)).toContain(
       "[plant:site.failuresTolerated] with r620-1 down, cluster reports lacks CPU for its pods (pods request 16.6 CPU / 17 GiB, surviving nodes offer 15 CPU / 62 GiB)",
+    );
+    // …and says which knob gives the pods room.
+    expect(refusal(site)).toContain(
+      "[plant:clusters[0].workers] cluster reports needs more room for its pods with 1 host(s) down (plant:site.failuresTolerated): raise workers.count or workers.flavor, or lower the pods' requests",
     );
   });
 
