@@ -128,6 +128,19 @@ function routeProblems(site: ParsedSite): Problem[] {
   const claimed = new Map<string, { service: string; key: string }>();
   site.services.forEach((s, i) => {
     const mine = new Set<string>();
+    // One HTTPRoute per host name, named <service>-<first label> (components/reporting/model.ts).
+    const byLabel = new Map<string, { fqdn: string; index: number }>();
+    s.routes.forEach((r, ri) => {
+      const host = fqdn(r.hostname, site.site.domain);
+      const label = host.split(".")[0];
+      const other = byLabel.get(label);
+      if (other && other.fqdn !== host)
+        problems.push({
+          key: `plant:services[${i}].routes[${ri}].hostname`,
+          message: `${host} starts with the same label as ${other.fqdn} (routes[${other.index}]): the service's HTTPRoutes are named ${s.name}-<first label>, so both would be ${s.name}-${label}; use host names whose first labels differ`,
+        });
+      else if (!other) byLabel.set(label, { fqdn: host, index: ri });
+    });
     s.routes.forEach((r, ri) => {
       const key = `plant:services[${i}].routes[${ri}]`;
       const bad = pathPrefixProblem(r.pathPrefix);
@@ -168,8 +181,38 @@ function storageClassProblems(site: ParsedSite): Problem[] {
   });
 }
 
+/** Neutron's subnet takes at most max_dns_nameservers (5 by default) distinct DNS servers. */
+export const MAX_DNS_SERVERS = 5;
+
+function listProblems(site: ParsedSite): Problem[] {
+  const problems: Problem[] = [];
+  const net = site.network;
+  const repeated = (list: readonly string[], key: string, why: string): void =>
+    list.forEach((v, i) => {
+      const first = list.indexOf(v);
+      if (first !== i)
+        problems.push({
+          key: `${key}[${i}]`,
+          message: `${v} is listed twice (also at ${key}[${first}]); ${why}`,
+        });
+    });
+  repeated(net.dnsServers, "plant:network.dnsServers", "Neutron refuses a duplicate name server");
+  repeated(
+    net.adminCidrs,
+    "plant:network.adminCidrs",
+    "each admin network gets its own security-group rules, named after it",
+  );
+  if (net.dnsServers.length > MAX_DNS_SERVERS)
+    problems.push({
+      key: "plant:network.dnsServers",
+      message: `lists ${net.dnsServers.length}; a Neutron subnet takes at most ${MAX_DNS_SERVERS} (max_dns_nameservers)`,
+    });
+  return problems;
+}
+
 export function valueProblems(site: ParsedSite): Problem[] {
   return [
+    ...listProblems(site),
     ...urlProblems(site),
     ...site.services.flatMap((s, i) =>
       limitProblems(s.resources, `plant:services[${i}].resources`),

@@ -151,6 +151,29 @@ const cases: [string, (raw: Raw) => void, string][] = [
     (r) => (r.network.adminCidrs = ["0.0.0.0/0"]),
     "[plant:network.adminCidrs[0]] 0.0.0.0/0 would open SSH and the Kubernetes API of every node to every address; list the admin networks",
   ],
+  [
+    "an admin network listed twice",
+    (r) => r.network.adminCidrs.push("10.1.0.224/27"),
+    "[plant:network.adminCidrs[2]] 10.1.0.224/27 is listed twice (also at plant:network.adminCidrs[0]); each admin network gets its own security-group rules, named after it",
+  ],
+  [
+    "a DNS server listed twice",
+    (r) => r.network.dnsServers.push("10.1.0.2"),
+    "[plant:network.dnsServers[2]] 10.1.0.2 is listed twice (also at plant:network.dnsServers[0]); Neutron refuses a duplicate name server",
+  ],
+  [
+    "six DNS servers",
+    (r) =>
+      (r.network.dnsServers = [
+        "10.1.0.2",
+        "10.1.0.3",
+        "10.1.0.4",
+        "10.1.0.5",
+        "10.1.0.6",
+        "10.1.0.7",
+      ]),
+    "[plant:network.dnsServers] lists 6; a Neutron subnet takes at most 5 (max_dns_nameservers)",
+  ],
   // URLs as their consumer reads them
   [
     "an S3 endpoint with a bucket path",
@@ -259,6 +282,14 @@ const cases: [string, (raw: Raw) => void, string][] = [
     "the same host and prefix in two services",
     (r) => (r.services[2].routes[0].pathPrefix = "/"),
     "[plant:services[2].routes[0].pathPrefix] reports1.busche-cnc.com/ is already routed to service report-web (plant:services[0].routes[0]); two routes on one Gateway must not claim the same host and path prefix",
+  ],
+  [
+    "one service on two host names with the same first label",
+    (r) => {
+      r.clusters[0].ingress.addresses[0].hostnames.push("reports1.avilla.busche-cnc.com");
+      r.services[0].routes.push({ hostname: "reports1.avilla.busche-cnc.com", pathPrefix: "/" });
+    },
+    "[plant:services[0].routes[1].hostname] reports1.avilla.busche-cnc.com starts with the same label as reports1.busche-cnc.com (routes[0]): the service's HTTPRoutes are named report-web-<first label>, so both would be report-web-reports1; use host names whose first labels differ",
   ],
   // A StorageClass that exists
   [

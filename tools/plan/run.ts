@@ -10,7 +10,7 @@ import { SiteOutputs } from "../../outputs";
 import { collectManifests, PlannedManifest } from "./manifests";
 import { maskWire } from "./mask";
 import { PlanMocks, StateOverride } from "./mocks";
-import { installRecorder, PlannedResource, waitForRegistrations } from "./recorder";
+import { duplicateUrns, installRecorder, PlannedResource, waitForRegistrations } from "./recorder";
 import { renderTree } from "./tree";
 
 export { PlannedResource } from "./recorder";
@@ -128,6 +128,13 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
     outputs as unknown as Record<string, unknown>,
   );
   await waitForRegistrations();
+  const duplicates = duplicateUrns(resources);
+  if (duplicates.length > 0) {
+    throw new PlanFailedError(
+      options.stack,
+      duplicates.map((urn) => `Duplicate resource URN '${urn}'; try giving it a unique name`),
+    );
+  }
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
