@@ -210,8 +210,28 @@ function listProblems(site: ParsedSite): Problem[] {
   return problems;
 }
 
+/**
+ * Nova imports the key only if its base64 blob is an SSH key of the named type: the blob starts
+ * with that type as a length-prefixed string (RFC 4253 §6.6).
+ */
+export function sshKeyProblem(publicKey: string): string | undefined {
+  const [type, blob] = publicKey.trim().split(/\s+/);
+  if (!blob || !/^[A-Za-z0-9+/]+={0,2}$/.test(blob) || blob.length % 4 !== 0)
+    return "has no base64 key after its type";
+  const bytes = Buffer.from(blob, "base64");
+  const length = bytes.length >= 4 ? bytes.readUInt32BE(0) : -1;
+  const inner = length >= 0 ? bytes.subarray(4, 4 + length).toString("latin1") : "";
+  if (inner !== type)
+    return `is not a ${type} key: its base64 part does not start with '${type}' (a truncated or mixed-up paste?)`;
+  if (type === "ssh-ed25519" && bytes.length !== 4 + type.length + 4 + 32)
+    return "is not a whole ssh-ed25519 key (its key part is not 32 bytes): a truncated paste?";
+  return undefined;
+}
+
 export function valueProblems(site: ParsedSite): Problem[] {
+  const keyProblem = sshKeyProblem(site.openstack.keypair.publicKey);
   return [
+    ...(keyProblem ? [{ key: "plant:openstack.keypair.publicKey", message: keyProblem }] : []),
     ...listProblems(site),
     ...urlProblems(site),
     ...site.services.flatMap((s, i) =>

@@ -174,6 +174,20 @@ const cases: [string, (raw: Raw) => void, string][] = [
       ]),
     "[plant:network.dnsServers] lists 6; a Neutron subnet takes at most 5 (max_dns_nameservers)",
   ],
+  [
+    "an SSH key cut short",
+    (r) =>
+      (r.openstack.keypair.publicKey =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINeftz0IFdW/XOiKnw1h6SQjS+wP1p+z0Z3B60Go ops@busche-cnc.com"),
+    "[plant:openstack.keypair.publicKey] is not a whole ssh-ed25519 key (its key part is not 32 bytes): a truncated paste?",
+  ],
+  [
+    "an SSH key whose type does not match its key",
+    (r) =>
+      (r.openstack.keypair.publicKey =
+        "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAINeftz0IFdW/XOiKnw1h6SQjS+wP1p+z0Z3B60GoeuF1 ops@busche-cnc.com"),
+    "[plant:openstack.keypair.publicKey] is not a ssh-rsa key: its base64 part does not start with 'ssh-rsa' (a truncated or mixed-up paste?)",
+  ],
   // URLs as their consumer reads them
   [
     "an S3 endpoint with a bucket path",
