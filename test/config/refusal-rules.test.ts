@@ -12,7 +12,8 @@ const ROOT = path.resolve(__dirname, "../..");
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures poke into raw YAML */
 type Raw = any;
 
-const avilla = (): Raw => readStackFile(path.join(ROOT, "Pulumi.avilla.yaml"));
+const AVILLA = readStackFile(path.join(ROOT, "Pulumi.avilla.yaml"));
+const avilla = (): Raw => structuredClone(AVILLA);
 
 /** `[key] message` lines of the refusal (config rules, then the pure plan checks). */
 function problemsOf(raw: Raw, siblings: { stack: string; site: Raw }[] = []): string[] {

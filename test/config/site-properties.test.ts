@@ -97,7 +97,7 @@ describe("generated sites: plan soundly or are refused by key", () => {
         for (const c of result.config.clusters) seen.kinds.add(c.kind);
         expectSound(result.config, result.checked);
       }),
-      { seed: SEED, numRuns: 150 },
+      { seed: SEED, numRuns: 120 },
     );
     // The property is not vacuous: many sites plan, over both cluster kinds and every f.
     expect(seen.planned).toBeGreaterThanOrEqual(30);
@@ -196,7 +196,7 @@ describe("single-field mutations never crash and never refuse without a key", ()
         if (result.kind === "refused") expectKeyed(result.problems);
         else expectSound(result.config, result.checked);
       }),
-      { seed: SEED + 2, numRuns: 400 },
+      { seed: SEED + 2, numRuns: 300 },
     );
   });
 });
