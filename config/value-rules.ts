@@ -1,7 +1,9 @@
 // Values checked the way the system that reads them will: URLs with the scheme their consumer
 // speaks, resource limits never below requests, route paths as Gateway API validates them and
-// no two routes claiming the same host and path, database volumes on a StorageClass that exists.
-// Formats (quantities, cron) are in the schema (config/quantity.ts, config/cron.ts). Pure.
+// no two routes claiming the same host and path (or one route name), database volumes on a
+// StorageClass that exists, the SSH key as Nova imports it, DNS servers as Neutron takes them,
+// admin networks that name their security-group rules uniquely. Formats (quantities, cron) are in
+// the schema (config/quantity.ts, config/cron.ts). Pure.
 import { fqdn } from "./addresses";
 import { parseCpu, parseMemory } from "./quantity";
 import { ParsedSite, ResourcesConfig } from "./schema";
