@@ -2,6 +2,7 @@
 // is known at plan time, Outputs where it is computed, secrets always as secret Outputs.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ChartMirror } from "./mirrors";
 
 /** Node label naming the physical machine (R620, Optiplex, Nutanix/vSphere host). Every spreading rule keys on it. */
 export const PHYSICAL_HOST_LABEL = "topology.kubernetes.io/zone";
@@ -9,6 +10,12 @@ export const PHYSICAL_HOST_LABEL = "topology.kubernetes.io/zone";
 export const PLANT_HOST_LABEL = "plant.busche-cnc.com/physical-host";
 
 export type NodeRole = "control-plane" | "worker";
+
+/**
+ * Extra pods a service's rolling update may run beside replicas.max (the Deployment's maxSurge).
+ * The database's pool sizes count them (components/postgres/pool-sizing.ts).
+ */
+export const SERVICE_MAX_SURGE = 1;
 
 /** One Kubernetes node, known at plan time. */
 export interface ClusterNode {
@@ -36,6 +43,11 @@ export interface PlantCluster {
   readonly storageClass: string;
   /** Resources that must exist before workloads are scheduled (node labels, storage). */
   readonly ready: readonly pulumi.Resource[];
+  /**
+   * Where this cluster's charts and remote manifests are fetched from instead of upstream
+   * (plant:mirrors.charts), for `helmChart` / `manifestUrl` (components/mirrors.ts). Default none.
+   */
+  readonly chartMirrors?: readonly ChartMirror[];
 }
 
 /** The site's S3-compatible object store (Swift s3api), for backups. */
@@ -61,6 +73,10 @@ export interface DatabaseCredential {
   /** In-cluster host of the pooler matching the access: rw for readwrite, ro for read (e.g. reporting-pooler-ro.postgres-reporting.svc). */
   readonly host: string;
   readonly port: number;
+  /** libpq sslmode the client must use: TLS with the server's certificate and name verified. */
+  readonly sslMode: "verify-full";
+  /** PEM of the CA that signs the database's server certificates (public; the client trusts it). */
+  readonly caCertificate: pulumi.Output<string>;
   /** Namespace of the database, for network policies. */
   readonly namespace: string;
   /** Pod labels selecting the pooler, for network policies. */

@@ -1,9 +1,10 @@
-// Addresses the plant already uses: the DNS and NTP servers on the LAN and every
-// plant:network.reserved entry (machines this program does not own — CNC controllers, PLCs,
+// Addresses the plant already uses: the DNS and NTP servers and the object store on the LAN and
+// every plant:network.reserved entry (machines this program does not own — CNC controllers, PLCs,
 // printers, the plant's servers). Nothing the program announces (static ingress IPs, API VIPs) or
 // hands out (VM addresses, Neutron's allocation pool) may take one. Pure; no Pulumi.
 import { AddressClaim, collectAddressClaims } from "./addresses";
 import { cidrAsRange, compareIp, ipInCidr, ipInRange, Ipv4Range, rangesOverlap } from "./ip";
+import { objectStoreAddresses } from "./object-store-rules";
 import { ParsedSite } from "./schema";
 
 interface Problem {
@@ -49,6 +50,9 @@ export function plantClaims(site: ParsedSite): PlantClaim[] {
     // A host name is resolved by the nodes; only literal addresses can be checked here.
     if (/^[0-9.]+$/.test(s)) server(s, `plant:network.ntpServers[${i}]`, `the NTP server ${s}`);
   });
+  // The object store on the LAN (Swift's S3 endpoint): backups stop if a VM or VIP takes it.
+  for (const { ip, key } of objectStoreAddresses(site.openstack.objectStore))
+    server(ip, key, `the object store ${ip}`);
   net.reserved.forEach((e, i) => {
     const range = reservedRange(e);
     if (range)

@@ -4,6 +4,7 @@
 // admin's workstation become unreachable from inside the cluster. Pure; no Pulumi.
 import { controlPlaneCount } from "./addresses";
 import { cidrAsRange, cidrsOverlap, ipInCidr, prefixLength } from "./ip";
+import { objectStoreAddresses } from "./object-store-rules";
 import { ParsedSite } from "./schema";
 
 interface Problem {
@@ -51,14 +52,9 @@ function outsideNetworks(site: ParsedSite): Outside[] {
         : [],
     ),
   ];
-  // The object store Barman writes to, when it is given by address.
-  const s3Host = hostOf(site.openstack.objectStore.s3Endpoint);
-  if (s3Host && /^[0-9.]+$/.test(s3Host))
-    outside.push({
-      cidr: host(s3Host),
-      key: "plant:openstack.objectStore.s3Endpoint",
-      what: "the object store",
-    });
+  // The object store Barman writes to.
+  for (const { ip, key } of objectStoreAddresses(site.openstack.objectStore))
+    outside.push({ cidr: host(ip), key, what: "the object store" });
   // What lies inside the LAN is reported once, as the LAN.
   const lan = net.lanCidr;
   const insideLan = (cidr: string): boolean =>
@@ -67,14 +63,6 @@ function outsideNetworks(site: ParsedSite): Outside[] {
   return outside.filter(
     (o) => o.key === "plant:network.lanCidr" || (prefixLength(o.cidr) > 0 && !insideLan(o.cidr)),
   );
-}
-
-function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return undefined;
-  }
 }
 
 function sizeProblems(site: ParsedSite, i: number): Problem[] {

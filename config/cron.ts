@@ -39,7 +39,7 @@ const CONSUMERS: Readonly<
   "scheduled-backup": {
     fields: [SECOND, MINUTE, HOUR, DOM, MONTH, DOW],
     who: "CloudNativePG's ScheduledBackup",
-    example: "0 0 2 * * *",
+    example: "0 0 3 * * *",
     count: "six-field cron expression (seconds first)",
   },
   cronjob: {
@@ -50,16 +50,19 @@ const CONSUMERS: Readonly<
   },
 };
 
-/** Descriptors both parsers accept (`@every` is left out: write the fields). */
-const DESCRIPTORS = new Set([
-  "@yearly",
-  "@annually",
-  "@monthly",
-  "@weekly",
-  "@daily",
-  "@midnight",
-  "@hourly",
-]);
+/**
+ * Descriptors both parsers accept (`@every` is left out: write the fields), as the six fields
+ * robfig/cron expands them to; a CronJob drops the seconds.
+ */
+const DESCRIPTORS: Readonly<Record<string, string>> = {
+  "@yearly": "0 0 0 1 1 *",
+  "@annually": "0 0 0 1 1 *",
+  "@monthly": "0 0 0 1 * *",
+  "@weekly": "0 0 0 * * 0",
+  "@daily": "0 0 0 * * *",
+  "@midnight": "0 0 0 * * *",
+  "@hourly": "0 0 * * * *",
+};
 
 /** Longest month per month number (February 29: the schedule fires in leap years). */
 const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -108,14 +111,24 @@ function parseField(text: string, field: Field): { values: Set<number>; star: bo
   return { values, star };
 }
 
-/** Why `expression` is not a schedule `consumer` runs as meant, or undefined. */
-export function cronProblem(expression: string, consumer: CronConsumer): string | undefined {
+/** What one field selects: its values, and whether it was `*` (or `?`). */
+interface Selection {
+  readonly values: Set<number>;
+  readonly star: boolean;
+}
+
+/**
+ * Every field of `expression` as `consumer` reads it (descriptors expanded), in the consumer's
+ * field order, or why it is not a schedule `consumer` runs as meant.
+ */
+function parseCron(expression: string, consumer: CronConsumer): Selection[] | string {
   const c = CONSUMERS[consumer];
-  const text = expression.trim();
+  let text = expression.trim();
   if (text.startsWith("@")) {
-    return DESCRIPTORS.has(text)
-      ? undefined
-      : `must be a ${c.count} or one of ${[...DESCRIPTORS].join(", ")}`;
+    const expanded = DESCRIPTORS[text];
+    if (expanded === undefined)
+      return `must be a ${c.count} or one of ${Object.keys(DESCRIPTORS).join(", ")}`;
+    text = consumer === "cronjob" ? expanded.split(" ").slice(1).join(" ") : expanded;
   }
   if (/(^|\s)(CRON_)?TZ=/.test(text))
     return `sets a time zone, which ${c.who} does not take in the schedule`;
@@ -131,7 +144,7 @@ export function cronProblem(expression: string, consumer: CronConsumer): string 
         : "";
     return `must be a ${c.count} as ${c.who} reads it (${order}, e.g. '${c.example}'): it has ${parts.length}${shifted}`;
   }
-  const parsed: { values: Set<number>; star: boolean }[] = [];
+  const parsed: Selection[] = [];
   for (const [i, field] of c.fields.entries()) {
     const result = parseField(parts[i], field);
     if (typeof result === "string") return `has an invalid ${field.name} field: ${result}`;
@@ -146,5 +159,25 @@ export function cronProblem(expression: string, consumer: CronConsumer): string 
     );
     if (!possible) return "never fires: no selected month has the selected day of month";
   }
-  return undefined;
+  return parsed;
+}
+
+/** Why `expression` is not a schedule `consumer` runs as meant, or undefined. */
+export function cronProblem(expression: string, consumer: CronConsumer): string | undefined {
+  const parsed = parseCron(expression, consumer);
+  return typeof parsed === "string" ? parsed : undefined;
+}
+
+/**
+ * The hours of the day (0–23, ascending) `expression` fires in, as `consumer` reads it (the one
+ * cron reader: the time-zone rules use it too), or why it is invalid.
+ */
+export function cronHours(
+  expression: string,
+  consumer: CronConsumer,
+): { hours: number[] } | { problem: string } {
+  const parsed = parseCron(expression, consumer);
+  if (typeof parsed === "string") return { problem: parsed };
+  const hour = parsed[CONSUMERS[consumer].fields.indexOf(HOUR)];
+  return { hours: [...hour.values].sort((a, b) => a - b) };
 }

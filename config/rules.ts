@@ -15,6 +15,10 @@ import { boundProblems } from "./bound-rules";
 import { claimedAddressProblems, claimedCrossSiteProblems } from "./claimed-rules";
 import { clusterNetworkProblems } from "./cluster-network-rules";
 import { valueProblems } from "./value-rules";
+import { mirrorProblems } from "./mirrors";
+import { isClusterScoped } from "./kube-scope";
+import { objectStoreProblems } from "./object-store-rules";
+import { scheduleProblems } from "./schedule-rules";
 import { ParsedSite } from "./schema";
 
 export interface ConfigProblem {
@@ -246,6 +250,12 @@ const references: Rule = (site) => {
         });
       }
     }
+    if (s.database.access === "none" && s.database.connectionsPerPod !== undefined) {
+      problems.push({
+        key: `${key}.database.connectionsPerPod`,
+        message: "is set but database.access is none: the service holds no database connections",
+      });
+    }
     if (s.migration && s.database.access !== "readwrite") {
       problems.push({
         key: `${key}.migration`,
@@ -269,6 +279,37 @@ const references: Rule = (site) => {
   return problems;
 };
 
+const mirrors: Rule = (site) => mirrorProblems(site.mirrors);
+/** Adoption entries: each object once, with a namespace exactly when its kind is namespaced. */
+const adoption: Rule = (site) =>
+  site.clusters.flatMap((c, ci) => {
+    const key = `plant:clusters[${ci}].adopt`;
+    const problems: ConfigProblem[] = [];
+    c.adopt.forEach((a, ai) => {
+      if (isClusterScoped(a.kind) && a.namespace !== undefined) {
+        problems.push({
+          key: `${key}[${ai}].namespace`,
+          message: `must not be set: ${a.kind} is cluster-scoped`,
+        });
+      }
+      if (!isClusterScoped(a.kind) && a.namespace === undefined) {
+        problems.push({
+          key: `${key}[${ai}].namespace`,
+          message: `is required: ${a.kind} is namespaced (cluster-scoped kinds: see config/kube-scope.ts)`,
+        });
+      }
+    });
+    const objectKey = (a: (typeof c.adopt)[number]): string =>
+      `${a.kind} ${a.namespace ? `${a.namespace}/` : ""}${a.name}`;
+    for (const [object, idx] of duplicates(c.adopt, objectKey)) {
+      problems.push({
+        key: `${key}[${idx[1]}]`,
+        message: `${object} is listed more than once (also at ${key}[${idx[0]}])`,
+      });
+    }
+    return problems;
+  });
+
 const SITE_RULES: Rule[] = [
   hostCount,
   names,
@@ -282,6 +323,10 @@ const SITE_RULES: Rule[] = [
   clusterNetworkProblems,
   valueProblems,
   boundProblems,
+  mirrors,
+  adoption,
+  objectStoreProblems,
+  (site) => scheduleProblems(site),
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {

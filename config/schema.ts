@@ -3,7 +3,9 @@
 import { z } from "zod";
 import { cronProblem, CronConsumer } from "./cron";
 import { isIpv4, isNetworkCidr } from "./ip";
+import { mirrorsSchema } from "./mirrors";
 import { cpuProblem, memoryProblem } from "./quantity";
+import { timeZoneProblem } from "./time-zone";
 
 const dnsLabel = z
   .string()
@@ -84,6 +86,14 @@ export const siteSchema = z.strictObject({
   domain: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "is not a DNS domain"),
   /** Simultaneous physical-host failures the site must survive. Default 1. */
   failuresTolerated: z.number().int().min(0).max(3).default(1),
+  /**
+   * IANA time zone of the plant (e.g. America/Indiana/Indianapolis): every schedule (CronJobs,
+   * base backups) runs in it. Required: a forgotten zone would silently mean UTC.
+   */
+  timeZone: z.string().superRefine((value, ctx) => {
+    const problem = timeZoneProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
 });
 
 export const networkSchema = z.strictObject({
@@ -208,6 +218,28 @@ export const openstackSchema = z.strictObject({
     /** S3 API endpoint of Swift (s3api / RGW), reachable from the clusters. */
     s3Endpoint: z.url(),
     s3Region: z.string().default("us-east-1"),
+    /**
+     * The IPv4 addresses the s3Endpoint host name resolves to: the database pods may reach only
+     * these. Required when the endpoint is a host name; not allowed when it is an IP.
+     */
+    addresses: z.array(ipv4).min(1).optional(),
+    /**
+     * The CA that signs the object store's TLS certificate, when no public CA does (Barman's
+     * `endpointCA`): PEM text, or a Secret the plant creates in each database namespace.
+     */
+    endpointCA: z
+      .union([
+        z.strictObject({ pem: z.string().min(1) }),
+        z.strictObject({
+          secret: z.strictObject({
+            name: z
+              .string()
+              .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "is not a Kubernetes Secret name"),
+            key: z.string().regex(/^[-._a-zA-Z0-9]{1,253}$/, "is not a Secret data key"),
+          }),
+        }),
+      ])
+      .optional(),
   }),
   identity: identitySchema.default({
     platformRoles: [...IDENTITY_DEFAULTS.platformRoles],
@@ -260,6 +292,34 @@ export const ingressSchema = z.strictObject({
   gatewayReplicas: z.number().int().min(2).default(2),
 });
 
+/**
+ * An object that already exists in the cluster and that the program takes over (Pulumi `import`)
+ * instead of creating: hand-installed add-ons, CRDs a distribution ships. See docs/preflight.md.
+ */
+export const adoptEntrySchema = z.strictObject({
+  /** Kubernetes kind, e.g. Namespace, CustomResourceDefinition. */
+  kind: z
+    .string()
+    .regex(
+      /^[A-Z][A-Za-z0-9]*$/,
+      "must be a Kubernetes kind like Namespace or CustomResourceDefinition",
+    ),
+  name: z
+    .string()
+    .max(253)
+    .regex(
+      /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+      "must be a Kubernetes object name (lowercase a-z, 0-9, '-', '.')",
+    ),
+  /** Only for namespaced kinds. */
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a namespace name (a DNS label)")
+    .optional(),
+  /** Why the object is taken over (who installed it), for the reviewer and the next engineer. */
+  reason: z.string().regex(/\S/, "must say why the object is taken over"),
+});
+
 const openstackClusterSchema = z.strictObject({
   name: dnsLabel,
   kind: z.literal("openstack"),
@@ -279,6 +339,8 @@ const openstackClusterSchema = z.strictObject({
   serviceCidr: cidr.default("10.43.0.0/16"),
   storageClass: z.string().default("local-path"),
   ingress: ingressSchema.optional(),
+  /** Existing objects to take over instead of creating (docs/preflight.md). */
+  adopt: z.array(adoptEntrySchema).default([]),
 });
 
 const existingClusterSchema = z.strictObject({
@@ -306,6 +368,8 @@ const existingClusterSchema = z.strictObject({
     )
     .min(1),
   ingress: ingressSchema.optional(),
+  /** Existing objects to take over instead of creating (docs/preflight.md). */
+  adopt: z.array(adoptEntrySchema).default([]),
 });
 
 export const clusterSchema = z.discriminatedUnion("kind", [
@@ -374,7 +438,15 @@ export const serviceSchema = z.strictObject({
     )
     .default([]),
   database: z
-    .strictObject({ name: dnsLabel, access: z.enum(["none", "read", "readwrite"]) })
+    .strictObject({
+      name: dnsLabel,
+      access: z.enum(["none", "read", "readwrite"]),
+      /**
+       * Connections each pod keeps open to the database (its pool size). Sizes the PgBouncer
+       * pools (components/postgres/pool-sizing.ts). Default 5; only with access read/readwrite.
+       */
+      connectionsPerPod: z.number().int().min(1).max(100).optional(),
+    })
     .default({ name: "none", access: "none" }),
   resources: resourcesSchema,
   replicas: z.strictObject({
@@ -410,6 +482,8 @@ export const rawSiteSchema = z.strictObject({
   clusters: z.array(clusterSchema).min(1),
   databases: z.array(databaseSchema).default([]),
   services: z.array(serviceSchema).default([]),
+  /** Plant mirrors for sites without internet egress; absent: everything comes from upstream. */
+  mirrors: mirrorsSchema.optional(),
 });
 
 export type SiteSettings = z.infer<typeof siteSchema>;
@@ -417,15 +491,18 @@ export type NetworkConfig = z.infer<typeof networkSchema>;
 export type ReservedAddress = z.infer<typeof reservedAddress>;
 export type HostConfig = z.infer<typeof hostSchema>;
 export type OpenStackConfig = z.infer<typeof openstackSchema>;
+export type ObjectStoreConfig = OpenStackConfig["objectStore"];
 export type IdentityConfig = z.infer<typeof identitySchema>;
 export type IngressConfig = z.infer<typeof ingressSchema>;
 export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type AdoptEntry = z.infer<typeof adoptEntrySchema>;
 export type OpenStackClusterConfig = z.infer<typeof openstackClusterSchema>;
 export type ExistingClusterConfig = z.infer<typeof existingClusterSchema>;
 export type DatabaseConfig = z.infer<typeof databaseSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 export type ParsedSite = z.infer<typeof rawSiteSchema>;
+export type { MirrorsConfig } from "./mirrors";
 
 /** The config keys (namespace `plant`) that make up a site, in the order they are read. */
 export const SITE_KEYS = [
@@ -436,4 +513,5 @@ export const SITE_KEYS = [
   "clusters",
   "databases",
   "services",
+  "mirrors",
 ] as const;

@@ -3,6 +3,7 @@
 import { ConfigProblem } from "../config/rules";
 import { SiteConfig } from "../config/site";
 import { Placement } from "../components/openstack/placement";
+import { chartMirrorProblems } from "../components/chart-sources";
 import { ingressProblems } from "../components/ingress/validate";
 import { NAMESPACES } from "../components/ingress/model";
 import {
@@ -91,5 +92,6 @@ export function areaProblems(site: SiteConfig, placement: Placement): ConfigProb
     ...asProblems(serviceConfigProblems(site.services)),
     ...namespaceProblems(site),
     ...serviceHostProblems(site, clusters),
+    ...chartMirrorProblems(site.mirrors?.charts ?? []),
   ];
 }

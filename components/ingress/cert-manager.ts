@@ -4,6 +4,7 @@
 // startupapicheck, is a Helm hook, which helm.v4.Chart drops.)
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { helmChart } from "../mirrors";
 import { PlantCluster } from "../types";
 import { NamespacePolicies } from "../kubernetes/namespace-policies";
 import { WebhookGate } from "../kubernetes/webhook-gate";
@@ -64,9 +65,7 @@ export class CertManager extends pulumi.ComponentResource {
       `${name}-chart`,
       {
         name: CERT_MANAGER_RELEASE,
-        chart: CERT_MANAGER.chart,
-        version: CERT_MANAGER.version,
-        repositoryOpts: { repo: CERT_MANAGER.repo },
+        ...helmChart(CERT_MANAGER, args.cluster.chartMirrors),
         namespace: NAMESPACES.certManager,
         values,
       },

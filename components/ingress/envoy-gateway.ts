@@ -4,6 +4,7 @@
 // controller chart, the GatewayClass and the namespace the Gateways live in.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { helmChart, manifestUrl } from "../mirrors";
 import { PlantCluster } from "../types";
 import { EnvoyGatewayCerts } from "./envoy-gateway-certs";
 import {
@@ -36,17 +37,17 @@ export class EnvoyGateway extends pulumi.ComponentResource {
     super("plant:ingress:EnvoyGateway", name, {}, opts);
     const provider = args.cluster.provider;
     const clusterReady = [...args.cluster.ready];
+    const mirrors = args.cluster.chartMirrors;
     const gatewayApiCrds = new k8s.yaml.v2.ConfigFile(
       `${name}-gateway-api-crds`,
-      { file: GATEWAY_API.standardInstallUrl },
+      { file: manifestUrl(GATEWAY_API.standardInstallUrl, mirrors) },
       { parent: this, provider, dependsOn: clusterReady },
     );
     const egCrds = new k8s.helm.v4.Chart(
       `${name}-crds`,
       {
         name: "envoy-gateway-crds",
-        chart: ENVOY_GATEWAY.crdsChart,
-        version: ENVOY_GATEWAY.version,
+        ...helmChart({ chart: ENVOY_GATEWAY.crdsChart, version: ENVOY_GATEWAY.version }, mirrors),
         namespace: NAMESPACES.envoyGateway,
         values: envoyGatewayCrdValues(),
       },
@@ -79,8 +80,7 @@ export class EnvoyGateway extends pulumi.ComponentResource {
       `${name}-chart`,
       {
         name: "envoy-gateway",
-        chart: ENVOY_GATEWAY.chart,
-        version: ENVOY_GATEWAY.version,
+        ...helmChart({ chart: ENVOY_GATEWAY.chart, version: ENVOY_GATEWAY.version }, mirrors),
         namespace: NAMESPACES.envoyGateway,
         // Both CRD sets are declared above; the chart must not bring (experimental) ones.
         skipCrds: true,

@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SiteConfig, SiteConfigError, SiteSecrets } from "../../config";
 import { IngressAddressOutput } from "../../outputs";
+import { adoptionOptions } from "../adoption";
 import { GatewayRef, PlantCluster } from "../types";
 import { ClusterIngress } from "./cluster-ingress";
 import { needsCertManager } from "./model";
@@ -67,10 +68,9 @@ export function declareClusterAddons(
 
   let ca: SiteCa | undefined;
   if (ingress?.tls.issuer === "site-ca") ca = siteCaOf(site);
-  return new ClusterIngress(`${name}-ingress`, {
-    cluster,
-    domain: site.site.domain,
-    ingress,
-    siteCa: ca,
-  }).addons;
+  return new ClusterIngress(
+    `${name}-ingress`,
+    { cluster, domain: site.site.domain, ingress, siteCa: ca },
+    adoptionOptions(site, name),
+  ).addons;
 }

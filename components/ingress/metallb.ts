@@ -4,6 +4,7 @@
 // written its own serving certificate and CA bundle, and Pulumi does not retry that refusal.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { helmChart } from "../mirrors";
 import { PlantCluster } from "../types";
 import { NamespacePolicies } from "../kubernetes/namespace-policies";
 import { WebhookGate } from "../kubernetes/webhook-gate";
@@ -55,9 +56,7 @@ export class MetalLb extends pulumi.ComponentResource {
       `${name}-chart`,
       {
         name: "metallb",
-        chart: METALLB.chart,
-        version: METALLB.version,
-        repositoryOpts: { repo: METALLB.repo },
+        ...helmChart(METALLB, args.cluster.chartMirrors),
         namespace: NAMESPACES.metallb,
         values,
       },

@@ -2,6 +2,7 @@
 // from secret config. The program only labels its nodes with the physical machine they run on.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ChartMirror } from "../mirrors";
 import { ClusterNode, PHYSICAL_HOST_LABEL, PlantCluster, PLANT_HOST_LABEL } from "../types";
 import { kubeconfigProviderOptions } from "./kubeconfig";
 
@@ -13,6 +14,8 @@ export interface ExistingClusterArgs {
   readonly kubeconfig: pulumi.Input<string>;
   readonly storageClass: string;
   readonly nodes: readonly ClusterNode[];
+  /** plant:mirrors.charts. Default none (upstream). The nodes' registries are the plant's to set. */
+  readonly chartMirrors?: readonly ChartMirror[];
 }
 
 /** The labels a node gets; the same keys the RKE2 nodes register with. */
@@ -30,12 +33,14 @@ export class ExistingCluster extends pulumi.ComponentResource implements PlantCl
   readonly storageClass: string;
   readonly ready: readonly pulumi.Resource[];
   readonly nodePatches: readonly k8s.core.v1.NodePatch[];
+  readonly chartMirrors?: readonly ChartMirror[];
 
   constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("plant:kubernetes:ExistingCluster", name, {}, opts);
     this.name = args.clusterName;
     this.nodes = args.nodes;
     this.storageClass = args.storageClass;
+    this.chartMirrors = args.chartMirrors;
     this.apiEndpoint = pulumi.output(args.apiEndpoint);
     this.kubeconfig = pulumi.secret(args.kubeconfig);
     this.provider = new k8s.Provider(

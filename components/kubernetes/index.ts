@@ -4,8 +4,10 @@ import { controlPlaneSize, kubeconfigKey, SiteConfig, SiteSecrets } from "../../
 import { OpenStackFoundation } from "../openstack";
 import { Placement } from "../openstack/placement";
 import { plannedClusterNodes } from "../../planning/cluster-nodes";
+import { adoptionOptions } from "../adoption";
 import { PlantCluster } from "../types";
 import { ExistingCluster } from "./existing-cluster";
+import { rke2Mirrors } from "./rke2-mirrors";
 import { Rke2Cluster } from "./rke2-cluster";
 
 export { ExistingCluster } from "./existing-cluster";
@@ -17,16 +19,23 @@ export function declareClusters(
   placement: Placement,
   openstack: OpenStackFoundation | undefined,
 ): PlantCluster[] {
+  const chartMirrors = site.mirrors?.charts;
+  const nodeMirrors = rke2Mirrors(site.mirrors);
   return site.clusters.map((c, i): PlantCluster => {
     if (c.kind === "existing") {
       const nodes = plannedClusterNodes(site, placement, c.name);
-      return new ExistingCluster(c.name, {
-        clusterName: c.name,
-        apiEndpoint: c.apiEndpoint,
-        kubeconfig: secrets.get(kubeconfigKey(c)),
-        storageClass: c.storageClass,
-        nodes,
-      });
+      return new ExistingCluster(
+        c.name,
+        {
+          clusterName: c.name,
+          apiEndpoint: c.apiEndpoint,
+          kubeconfig: secrets.get(kubeconfigKey(c)),
+          storageClass: c.storageClass,
+          nodes,
+          chartMirrors,
+        },
+        adoptionOptions(site, c.name),
+      );
     }
     if (!openstack) {
       throw new Error(
@@ -34,21 +43,27 @@ export function declareClusters(
       );
     }
     // The foundation's slots carry the placement (host, IP, flavor) plus the OpenStack objects.
-    return new Rke2Cluster(c.name, {
-      clusterName: c.name,
-      version: c.version,
-      apiVip: c.apiVip,
-      podCidr: c.podCidr,
-      serviceCidr: c.serviceCidr,
-      storageClass: c.storageClass,
-      controlPlaneCount: controlPlaneSize(site, c),
-      workerCount: c.workers.count,
-      ntpServers: site.network.ntpServers,
-      provider: openstack.provider,
-      imageId: openstack.imageId,
-      keypairName: openstack.keypairName,
-      configDrive: openstack.configDrive ?? true,
-      slots: openstack.vms.filter((v) => v.cluster === c.name),
-    });
+    return new Rke2Cluster(
+      c.name,
+      {
+        clusterName: c.name,
+        version: c.version,
+        apiVip: c.apiVip,
+        podCidr: c.podCidr,
+        serviceCidr: c.serviceCidr,
+        storageClass: c.storageClass,
+        controlPlaneCount: controlPlaneSize(site, c),
+        workerCount: c.workers.count,
+        ntpServers: site.network.ntpServers,
+        provider: openstack.provider,
+        imageId: openstack.imageId,
+        keypairName: openstack.keypairName,
+        configDrive: openstack.configDrive ?? true,
+        slots: openstack.vms.filter((v) => v.cluster === c.name),
+        mirrors: nodeMirrors,
+        chartMirrors,
+      },
+      adoptionOptions(site, c.name),
+    );
   });
 }

@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { ChartMirror } from "../mirrors";
 import { OpenStackVmSlot } from "../openstack";
 import { ClusterNode, PlantCluster } from "../types";
 import { ApiServerReady } from "./api-ready";
@@ -17,6 +18,7 @@ import {
   Rke2ClusterSettings,
 } from "./rke2-config";
 import { Rke2Pki } from "./rke2-pki";
+import { Rke2Mirrors } from "./rke2-mirrors";
 import { rke2UserData } from "./rke2-userdata";
 import { checkSlots, slotNode, sortedSlots } from "./slots";
 
@@ -45,6 +47,10 @@ export interface Rke2ClusterArgs {
   readonly kubeVipImage?: string;
   /** Seconds `pulumi up` waits for the API after creating VMs. Default 1800. */
   readonly apiTimeoutSeconds?: number;
+  /** Release files, registry mirrors and their CA for the nodes. Default none (upstream). */
+  readonly mirrors?: Rke2Mirrors;
+  /** plant:mirrors.charts. Default none (upstream). */
+  readonly chartMirrors?: readonly ChartMirror[];
 }
 
 export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluster {
@@ -59,6 +65,7 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
   readonly instances: readonly openstack.compute.Instance[];
   /** Generated user data per VM name (secret: it carries the CA keys and tokens). */
   readonly userData: Readonly<Record<string, pulumi.Output<string>>>;
+  readonly chartMirrors?: readonly ChartMirror[];
 
   constructor(name: string, args: Rke2ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("plant:kubernetes:Rke2Cluster", name, {}, opts);
@@ -66,6 +73,7 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
     const slots = sortedSlots(args.slots);
     this.name = args.clusterName;
     this.storageClass = args.storageClass;
+    this.chartMirrors = args.chartMirrors;
     this.nodes = slots.map((s) => slotNode(s, args.workerCount > 0));
 
     // Alphanumeric: RKE2 splits tokens on ':'. Separate agent token: a worker never holds the
@@ -108,6 +116,7 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
               tokens: { server, agent, serverCaPem: cas.serverCa.certPem },
               cas: isServer ? cas : undefined,
               ntpServers: args.ntpServers,
+              mirrors: args.mirrors,
             }),
           ),
       );

@@ -42,6 +42,13 @@ export interface Rke2ClusterSettings {
   readonly kubeVipImage: string;
 }
 
+/** A value for a single-quoted shell assignment. Inputs are validated formats; refuse anything odd. */
+export function shellValue(value: string): string {
+  if (!/^[A-Za-z0-9.:/+%_-]*$/.test(value))
+    throw new Error(`[userData] refusing to put '${value}' in a shell script`);
+  return `'${value}'`;
+}
+
 /** sha256 of the server CA exactly as written to disk: the CA pin inside a secure join token. */
 export function caHash(serverCaPem: string): string {
   return createHash("sha256").update(serverCaPem, "utf8").digest("hex");

@@ -1,9 +1,11 @@
 // Entry point of the PostgreSQL area: validates plant:databases against the declared clusters,
 // then declares one operator per Kubernetes cluster hosting a database and one PostgresCluster
 // per database.
+import { objectStoreEgress } from "../../config/object-store-rules";
 import { SiteConfig } from "../../config/site";
 import { DatabaseOutput } from "../../outputs";
 import { ClusterAddons } from "../ingress";
+import { adoptionOptions } from "../adoption";
 import { DatabaseCredential, ObjectStoreEndpoint, PlantCluster } from "../types";
 import { PostgresCluster } from "./database";
 import { CnpgOperator } from "./operator";
@@ -41,25 +43,39 @@ export function declareDatabases(
     if (!site.databases.some((db) => db.cluster === cluster.name)) continue;
     operators.set(
       cluster.name,
-      new CnpgOperator(`cnpg-${cluster.name}`, {
-        cluster,
-        certManagerReady: addons.get(cluster.name)?.certManagerReady ?? [],
-      }),
+      new CnpgOperator(
+        `cnpg-${cluster.name}`,
+        {
+          cluster,
+          certManagerReady: addons.get(cluster.name)?.certManagerReady ?? [],
+          timeZone: site.site.timeZone,
+        },
+        adoptionOptions(site, cluster.name),
+      ),
     );
   }
 
   for (const db of site.databases) {
     // Validation guarantees the cluster exists.
     const cluster = clusters.find((c) => c.name === db.cluster) as PlantCluster;
-    const database = new PostgresCluster(`postgres-${db.name}`, {
-      db,
-      services: site.services,
-      failuresTolerated: site.site.failuresTolerated,
-      cluster,
-      objectStore,
-      lanCidr: site.network.lanCidr,
-      operatorReady: operators.get(cluster.name)?.ready ?? [],
-    });
+    const database = new PostgresCluster(
+      `postgres-${db.name}`,
+      {
+        db,
+        services: site.services,
+        failuresTolerated: site.site.failuresTolerated,
+        cluster,
+        objectStore,
+        objectStoreAccess: {
+          egress: objectStoreEgress(site.openstack.objectStore),
+          endpointCA: site.openstack.objectStore.endpointCA,
+        },
+        lanCidr: site.network.lanCidr,
+        timeZone: site.site.timeZone,
+        operatorReady: operators.get(cluster.name)?.ready ?? [],
+      },
+      adoptionOptions(site, cluster.name),
+    );
     databases.set(db.name, database);
     outputs[db.name] = database.output;
     for (const [service, c] of database.credentials) credentials.set(service, c);

@@ -18,6 +18,17 @@ export const BARMAN_CHART = {
   image: "v0.13.0",
 } as const;
 
+/**
+ * The operator's and the plugin's pods meet `restricted` as the charts render them (non-root,
+ * seccomp RuntimeDefault, no privilege escalation, all capabilities dropped; checked against the
+ * rendered charts in the tests), so the namespace enforces it.
+ */
+export const CNPG_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
+  "pod-security.kubernetes.io/enforce": "restricted",
+  "pod-security.kubernetes.io/audit": "restricted",
+  "pod-security.kubernetes.io/warn": "restricted",
+};
+
 /** Two replicas on different physical hosts: failover needs the operator, so it must not die with a host. */
 function spread(appName: string) {
   return [
@@ -30,10 +41,18 @@ function spread(appName: string) {
   ];
 }
 
-export function operatorValues(): Record<string, unknown> {
+/**
+ * Operator values. `timeZone` (plant:site.timeZone) becomes the operator's TZ: CloudNativePG
+ * evaluates every ScheduledBackup's cron in the operator's local time (time.Now() and the
+ * status times it reads back as time.Local; robfig/cron v1 follows the time's location), so the
+ * backups run on the plant's wall clock, clock changes included. Go reads the zone from the
+ * image's /usr/share/zoneinfo (the operator image is distroless static, which ships tzdata).
+ */
+export function operatorValues(timeZone: string): Record<string, unknown> {
   return {
     // Leader election (on by default) lets the second replica take over within seconds.
     replicaCount: 2,
+    additionalEnv: [{ name: "TZ", value: timeZone }],
     image: { tag: CNPG_CHART.image },
     crds: { create: true },
     config: { create: true, clusterWide: true },

@@ -4,6 +4,7 @@
 // Pooler or Backup create is refused (failurePolicy Fail), which Pulumi does not retry.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { helmChart } from "../mirrors";
 import { PlantCluster } from "../types";
 import { NamespacePolicies } from "../kubernetes/namespace-policies";
 import { WebhookGate } from "../kubernetes/webhook-gate";
@@ -14,6 +15,7 @@ import {
   CHART_REPO,
   CNPG_CHART,
   CNPG_WEBHOOKS,
+  CNPG_NAMESPACE_LABELS,
   operatorValues,
   webhookProbeCluster,
   pluginValues,
@@ -23,6 +25,8 @@ export interface CnpgOperatorArgs {
   readonly cluster: PlantCluster;
   /** cert-manager installed and its webhook answering; the plugin's certificates need it. */
   readonly certManagerReady: readonly pulumi.Resource[];
+  /** The site's time zone (plant:site.timeZone): the clock of every ScheduledBackup. */
+  readonly timeZone: string;
 }
 
 export class CnpgOperator extends pulumi.ComponentResource {
@@ -40,7 +44,7 @@ export class CnpgOperator extends pulumi.ComponentResource {
     }
     const namespace = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: CNPG_NAMESPACE } },
+      { metadata: { name: CNPG_NAMESPACE, labels: { ...CNPG_NAMESPACE_LABELS } } },
       { parent: this, provider, dependsOn: [...args.cluster.ready] },
     );
     // The operator serves its webhooks (9443) to the API server; the Barman Cloud plugin serves
@@ -68,14 +72,12 @@ export class CnpgOperator extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const values = operatorValues();
+    const values = operatorValues(args.timeZone);
     const operator = new k8s.helm.v4.Chart(
       `${name}-operator`,
       {
-        chart: CNPG_CHART.chart,
-        version: CNPG_CHART.version,
+        ...helmChart({ ...CNPG_CHART, repo: CHART_REPO }, args.cluster.chartMirrors),
         name: CNPG_CHART.release,
-        repositoryOpts: { repo: CHART_REPO },
         namespace: CNPG_NAMESPACE,
         values,
       },
@@ -98,10 +100,8 @@ export class CnpgOperator extends pulumi.ComponentResource {
     const plugin = new k8s.helm.v4.Chart(
       `${name}-barman-cloud`,
       {
-        chart: BARMAN_CHART.chart,
-        version: BARMAN_CHART.version,
+        ...helmChart({ ...BARMAN_CHART, repo: CHART_REPO }, args.cluster.chartMirrors),
         name: BARMAN_CHART.release,
-        repositoryOpts: { repo: CHART_REPO },
         namespace: CNPG_NAMESPACE,
         values: pluginValues(),
       },

@@ -5,6 +5,7 @@ import { SiteConfig, SiteSecrets } from "../../config";
 import { ServiceOutput } from "../../outputs";
 import { ClusterAddons, gatewayFor } from "../ingress";
 import { DatabasesResult } from "../postgres";
+import { adoptionOptions } from "../adoption";
 import { PlantCluster } from "../types";
 import { ReportingService } from "./service";
 import { GatewayInfo, wireServices } from "./wiring";
@@ -35,6 +36,7 @@ export function declareServices(
   // Throws before any resource exists when a service cannot be wired.
   const wired = wireServices({
     domain: site.site.domain,
+    timeZone: site.site.timeZone,
     services: site.services,
     clusters: new Set(clusters.map((c) => c.name)),
     gateways,
@@ -56,21 +58,27 @@ export function declareServices(
         (clusterAddons && gatewayFor(clusterAddons, r.fqdn)?.ready) ?? [],
       ]),
     );
-    const component = new ReportingService(config.name, {
-      plan,
-      provider: cluster.provider,
-      secretFiles: Object.fromEntries(
-        config.secrets.map((s) => [s.file, secrets.get(s.configKey)]),
-      ),
-      databasePassword: databases.credentials.get(config.name)?.password,
-      migrationPassword: databases.migrationCredentials.get(config.name)?.password,
-      databaseReady: databases.credentials.get(config.name)?.ready ?? [],
-      migrationDatabaseReady: databases.migrationCredentials.get(config.name)?.ready ?? [],
-      gatewayFeatures: config.gateway,
-      ...(auth?.type === "basic" ? { htpasswd: secrets.get(auth.htpasswdKey) } : {}),
-      clusterReady: cluster.ready,
-      gatewayReadyByHost,
-    });
+    const component = new ReportingService(
+      config.name,
+      {
+        plan,
+        provider: cluster.provider,
+        secretFiles: Object.fromEntries(
+          config.secrets.map((s) => [s.file, secrets.get(s.configKey)]),
+        ),
+        databasePassword: databases.credentials.get(config.name)?.password,
+        databaseCaCertificate: databases.credentials.get(config.name)?.caCertificate,
+        migrationPassword: databases.migrationCredentials.get(config.name)?.password,
+        migrationCaCertificate: databases.migrationCredentials.get(config.name)?.caCertificate,
+        databaseReady: databases.credentials.get(config.name)?.ready ?? [],
+        migrationDatabaseReady: databases.migrationCredentials.get(config.name)?.ready ?? [],
+        gatewayFeatures: config.gateway,
+        ...(auth?.type === "basic" ? { htpasswd: secrets.get(auth.htpasswdKey) } : {}),
+        clusterReady: cluster.ready,
+        gatewayReadyByHost,
+      },
+      adoptionOptions(site, config.cluster),
+    );
     components.set(config.name, component);
     outputs[config.name] = { cluster: config.cluster, urls };
   }

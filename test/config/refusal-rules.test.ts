@@ -52,6 +52,19 @@ const cases: [string, (raw: Raw) => void, string][] = [
     "[plant:clusters[0].apiVip] 10.1.0.4 (the API address of cluster reports) is the NTP server 10.1.0.4 (plant:network.ntpServers[0]); the program must not announce it",
   ],
   [
+    "static IP on the object store",
+    (r) => (r.clusters[0].ingress.addresses[0].ip = "10.1.0.5"),
+    "[plant:clusters[0].ingress.addresses[0].ip] 10.1.0.5 (the static ingress address 'reports' of cluster reports) is the object store 10.1.0.5 (plant:openstack.objectStore.addresses[0]); the program must not announce it",
+  ],
+  [
+    "VM range holding the object store given by address",
+    (r) => {
+      r.openstack.objectStore.s3Endpoint = "https://10.1.1.150:8080";
+      delete r.openstack.objectStore.addresses;
+    },
+    "[plant:network.vmRange] 10.1.1.0-10.1.1.199 contains the object store 10.1.1.150 (plant:openstack.objectStore.s3Endpoint); Neutron hands out any address of the range to VMs and its own ports",
+  ],
+  [
     "worker VM on a reserved range",
     (r) => reserve(r, { start: "10.1.1.21", end: "10.1.1.21", note: "label printer" }),
     "[plant:clusters[0].workers.ipStart] 10.1.1.21 (worker VM 2 of cluster reports) is reserved 10.1.1.21 (label printer) (plant:network.reserved[0]); the program must not hand it to a VM",
@@ -124,8 +137,16 @@ const cases: [string, (raw: Raw) => void, string][] = [
   ],
   [
     "pod network holding the object store's address",
-    (r) => (r.openstack.objectStore.s3Endpoint = "https://10.42.7.1:8080"),
+    (r) => {
+      r.openstack.objectStore.s3Endpoint = "https://10.42.7.1:8080";
+      delete r.openstack.objectStore.addresses;
+    },
     "[plant:clusters[0].podCidr] 10.42.0.0/16 contains the object store 10.42.7.1 (plant:openstack.objectStore.s3Endpoint): pods of cluster reports could not reach it",
+  ],
+  [
+    "pod network holding an address the object store's host name resolves to",
+    (r) => (r.openstack.objectStore.addresses = ["10.1.0.5", "10.42.7.1"]),
+    "[plant:clusters[0].podCidr] 10.42.0.0/16 contains the object store 10.42.7.1 (plant:openstack.objectStore.addresses[1]): pods of cluster reports could not reach it",
   ],
   [
     "a routed network that is the LAN",
@@ -407,7 +428,7 @@ describe("cron expressions as each consumer reads them", () => {
     [
       "0 2 * * *",
       "scheduled-backup",
-      "must be a six-field cron expression (seconds first) as CloudNativePG's ScheduledBackup reads it (second minute hour day-of-month month day-of-week, e.g. '0 0 2 * * *'): it has 5; five fields would be read as second minute hour day-of-month month, shifting every field by one",
+      "must be a six-field cron expression (seconds first) as CloudNativePG's ScheduledBackup reads it (second minute hour day-of-month month day-of-week, e.g. '0 0 3 * * *'): it has 5; five fields would be read as second minute hour day-of-month month, shifting every field by one",
     ],
     [
       "@every 1h",

@@ -16,7 +16,7 @@ const ROOT = path.resolve(__dirname, "../..");
 const SEED = 20261123;
 
 /** Every refusal names a site key: `plant:<top-level key>` then a path. */
-const KEYED = /^plant:(site|network|hosts|openstack|clusters|databases|services)([.[]|$)/;
+const KEYED = /^plant:(site|network|hosts|openstack|clusters|databases|services|mirrors)([.[]|$)/;
 
 type Outcome =
   | { kind: "planned"; config: SiteConfig; checked: CheckedSite }
@@ -146,7 +146,16 @@ function replacementFor(current: unknown): fc.Arbitrary<unknown> {
       "∞",
       "a".repeat(300),
     ),
-    fc.constantFrom("http://x", "ftp://objects", "mailto:ops@plant", "512m", "1Gi", "*/0 * * * *"),
+    fc.constantFrom(
+      "http://x",
+      "ftp://objects",
+      "mailto:ops@plant",
+      "512m",
+      "1Gi",
+      "*/0 * * * *",
+      "@daily",
+      "America/Santiago",
+    ),
     fc.integer({ min: -5, max: 100 }),
     fc.double({ noNaN: false }),
     fc.boolean(),

@@ -1,6 +1,10 @@
 import { createHash } from "crypto";
+import * as path from "path";
 import fc from "fast-check";
 import { parse } from "yaml";
+import { parseSite, readStackFile } from "../../config/site";
+import { registriesYaml, Rke2Mirrors, rke2Mirrors } from "../../components/kubernetes/rke2-mirrors";
+import { PROJECT_DIR } from "../../tools/plan/run";
 import { rke2ConfigYaml, secureToken } from "../../components/kubernetes/rke2-config";
 import {
   rke2UserData,
@@ -206,5 +210,118 @@ describe("RKE2 user data", () => {
     ) as Record<string, unknown>;
     expect(s["cluster-cidr"]).toBe("10.42.0.0/16");
     expect(s["service-cidr"]).toBe("10.43.0.0/16");
+  });
+});
+
+describe("RKE2 user data with plant mirrors", () => {
+  const site = readStackFile(path.join(PROJECT_DIR, "test/fixtures/mirrors/Pulumi.avilla.yaml"));
+  const config = parseSite("avilla", site).mirrors;
+  const mirrors = rke2Mirrors(config);
+  if (!config || !mirrors) throw new Error("the mirrors fixture has no node mirrors");
+  const withMirrors = (input: Rke2UserDataInput, m: Rke2Mirrors = mirrors) => ({
+    ...input,
+    mirrors: m,
+  });
+  const mirrored: [string, Rke2UserDataInput][] = [
+    ["bootstrap server", withMirrors(server(0, "r620-1"))],
+    ["worker", withMirrors(worker)],
+    ["worker, registries only", withMirrors(worker, { ...mirrors, artifactsUrl: undefined })],
+    [
+      "worker, RKE2 files only",
+      withMirrors(worker, { artifactsUrl: mirrors.artifactsUrl, images: false, registries: [] }),
+    ],
+  ];
+  const files = (doc: string) =>
+    (parse(doc) as { write_files: { path: string; content: string; permissions: string }[] })
+      .write_files;
+  const script = (doc: string, p: string) => files(doc).find((f) => f.path === p)?.content ?? "";
+
+  test("every mirrored document passes the real `cloud-init schema`", async () => {
+    if (!toolAvailable("cloud-init")) return;
+    const problems = await cloudInitSchemaProblems(mirrored.map(([, i]) => rke2UserData(i)));
+    expect(mirrored.map(([label], i) => [label, problems[i]])).toEqual(
+      mirrored.map(([label]) => [label, undefined]),
+    );
+  });
+
+  test.each(mirrored)("%s passes the cloud-init 26.2 JSON schema (ajv)", (_label, input) => {
+    expect(ajvCloudConfigErrors(rke2UserData(input))).toEqual([]);
+  });
+
+  test.each(mirrored)("%s: every shell script passes shellcheck", (_label, input) => {
+    if (!toolAvailable("shellcheck")) return;
+    for (const s of scriptsIn(rke2UserData(input)))
+      expect([s.path, shellcheckProblem(s.content)]).toEqual([s.path, undefined]);
+  });
+
+  test("worker with every mirror (snapshot)", () => {
+    expect(rke2UserData(withMirrors(worker))).toMatchSnapshot();
+  });
+
+  test("nothing is fetched from the internet: RKE2 from the mirror with INSTALL_RKE2_ARTIFACT_PATH", () => {
+    const doc = rke2UserData(withMirrors(server(0, "r620-1")));
+    expect(doc).not.toMatch(/github|get\.rke2\.io/);
+    const boot = script(doc, "/usr/local/sbin/plant-rke2-bootstrap");
+    expect(boot).toContain("FETCH='/usr/local/sbin/plant-rke2-fetch'");
+    expect(boot).toContain('INSTALL_RKE2_ARTIFACT_PATH="$artifacts"');
+    expect(boot).toContain('sh "${artifacts}/install.sh"');
+    expect(boot).not.toContain("INSTALLER_URL");
+    const fetch = script(doc, "/usr/local/sbin/plant-rke2-fetch");
+    expect(fetch).toContain(
+      "ARTIFACTS='https://mirror.avilla.busche-cnc.com/rke2/v1.36.5%2Brke2r1'",
+    );
+    expect(fetch).toContain(
+      "for file in install.sh sha256sum-amd64.txt rke2.linux-amd64.tar.gz rke2-images.linux-amd64.tar.zst; do",
+    );
+  });
+
+  test("registries.yaml, the CA file and the system trust", () => {
+    const doc = rke2UserData(withMirrors(worker));
+    const byPath = new Map(files(doc).map((f) => [f.path, f]));
+    expect(parse(byPath.get("/etc/rancher/rke2/registries.yaml")?.content ?? "")).toEqual(
+      parse(registriesYaml(mirrors)),
+    );
+    expect(byPath.get("/etc/rancher/rke2/registries.yaml")?.permissions).toBe("0600");
+    expect(byPath.get("/etc/rancher/rke2/mirror-ca.pem")).toMatchObject({
+      content: config.caCertificate,
+      permissions: "0644",
+    });
+    expect((parse(doc) as { ca_certs: unknown }).ca_certs).toEqual({
+      trusted: [config.caCertificate],
+    });
+  });
+
+  test("registries only: RKE2 still from GitHub, images through the mirrors", () => {
+    const doc = rke2UserData(mirrored[2][1]);
+    expect(script(doc, "/usr/local/sbin/plant-rke2-bootstrap")).toBe(
+      script(rke2UserData(worker), "/usr/local/sbin/plant-rke2-bootstrap"),
+    );
+    expect(files(doc).map((f) => f.path)).toEqual([
+      "/etc/rancher/rke2/config.yaml",
+      "/etc/rancher/rke2/mirror-ca.pem",
+      "/etc/rancher/rke2/registries.yaml",
+      "/usr/local/sbin/plant-rke2-bootstrap",
+    ]);
+  });
+
+  test("RKE2 files only, without the image tarball: no registries.yaml, no CA", () => {
+    const doc = rke2UserData(mirrored[3][1]);
+    expect(files(doc).map((f) => f.path)).toEqual([
+      "/etc/rancher/rke2/config.yaml",
+      "/usr/local/sbin/plant-rke2-bootstrap",
+      "/usr/local/sbin/plant-rke2-fetch",
+    ]);
+    expect(script(doc, "/usr/local/sbin/plant-rke2-fetch")).toContain(
+      "for file in install.sh sha256sum-amd64.txt rke2.linux-amd64.tar.gz; do",
+    );
+    expect(doc).not.toContain("ca_certs");
+  });
+
+  test("absent, or chart mirrors only: the document is byte-identical to one without mirrors", () => {
+    expect(rke2Mirrors(undefined)).toBeUndefined();
+    expect(rke2Mirrors({ ...config, rke2: undefined, registries: [] })).toBeUndefined();
+    for (const [, input] of documents) {
+      expect(rke2UserData({ ...input, mirrors: undefined })).toBe(rke2UserData(input));
+    }
   });
 });

@@ -49,7 +49,7 @@ describe.each(["avilla", "albion"])("secret canaries, stack %s", (stack) => {
         return next;
       },
     });
-    writePlan(plan, out);
+    await writePlan(plan, out);
     artifacts = readTree(out);
     printed = plan.tree;
   });
@@ -60,8 +60,9 @@ describe.each(["avilla", "albion"])("secret canaries, stack %s", (stack) => {
     expect(secretOutputsSeen).toBeGreaterThan(0);
   });
 
-  test("no canary in resources.json, outputs.json, manifests or stdout", () => {
+  test("no canary in resources.json, outputs.json, manifests, site.svg or stdout", () => {
     expect(fs.existsSync(path.join(out, "resources.json"))).toBe(true);
+    expect(fs.existsSync(path.join(out, "site.svg"))).toBe(true);
     expect(artifacts).not.toContain(CANARY);
     expect(printed).not.toContain(CANARY);
   });

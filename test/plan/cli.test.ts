@@ -30,9 +30,9 @@ describe("npm run plan", () => {
 
   // The success path runs as a real process in .ci/run (`npm run plan -- avilla|albion`); here
   // the same two calls the CLI makes, in this process.
-  test("writes resources.json, outputs.json and manifests/ for a valid stack", async () => {
+  test("writes resources.json, outputs.json, manifests/ and site.svg for a valid stack", async () => {
     const out = path.join(tmp, "avilla");
-    const files = writePlan(await sitePlan("avilla"), out);
+    const files = await writePlan(await sitePlan("avilla"), out);
     const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"));
     const outputs = JSON.parse(fs.readFileSync(path.join(out, "outputs.json"), "utf8"));
     expect(resources.length).toBeGreaterThan(100);
@@ -50,6 +50,11 @@ describe("npm run plan", () => {
         "utf8",
       ),
     ).toContain("name: postgres-reporting");
+    expect(files).toContain(path.join(out, "site.svg"));
+    // Rendered by Graphviz (test/plan/site-graph.test.ts checks the picture itself).
+    expect(fs.readFileSync(path.join(out, "site.svg"), "utf8")).toMatch(
+      /^<\?xml[^]*<svg[^]*>r620&#45;1</,
+    );
   });
 
   const BROKEN = BROKEN_FIXTURES;
@@ -59,11 +64,14 @@ describe("npm run plan", () => {
     fs.mkdirSync(busy);
     fs.writeFileSync(path.join(busy, "notes.txt"), "keep me");
     const plan = await sitePlan("avilla");
-    expect(() => writePlan(plan, busy)).toThrow(/refusing to write the plan into .*notes\.txt/);
+    await expect(writePlan(plan, busy)).rejects.toThrow(
+      /refusing to write the plan into .*notes\.txt/,
+    );
     expect(fs.readFileSync(path.join(busy, "notes.txt"), "utf8")).toBe("keep me");
     const again = path.join(tmp, "again");
-    writePlan(plan, again);
-    expect(writePlan(plan, again).length).toBeGreaterThan(50); // a previous plan is replaced
+    await writePlan(plan, again);
+    // A previous plan, site.svg included, is replaced.
+    expect((await writePlan(plan, again)).length).toBeGreaterThan(50);
   });
 
   // One real process for the CLI's own behaviour (exit code, stderr, nothing written)...

@@ -1,6 +1,6 @@
 // Every Kubernetes object in the plan of both sites validates against the pinned upstream
 // schemas: CRDs from ../shared/crds, core kinds with kubernetes-models, chart values against
-// the charts' values.schema.json. Zero errors.
+// the charts' values.schema.json. Zero errors. The objects include what every chart renders.
 import { PlanResult } from "../../tools/plan/run";
 import { sitePlan } from "../support/plans";
 import {
@@ -37,6 +37,13 @@ describe.each(STACKS)("upstream schemas, stack %s", (stack) => {
         ),
       );
     expect(problems).toEqual([]);
+  });
+
+  test("the objects the charts render are among them", () => {
+    const children = plans
+      .get(stack)!
+      .resources.filter((r) => r.parent?.includes("helm.sh/v4:Chart::"));
+    expect(children.length).toBeGreaterThan(100);
   });
 
   test("every chart's values validate against its values.schema.json", () => {
@@ -89,6 +96,29 @@ describe("the validators can fail", () => {
     expect(validateObject({ apiVersion: "example.com/v1", kind: "Thing" })).toEqual([
       "no schema for example.com/v1 Thing (not in ../shared/crds nor kubernetes-models)",
     ]);
+  });
+
+  test("a chart-rendered object broken against its schema is refused", () => {
+    const child = (name: string, type: string) =>
+      JSON.parse(
+        JSON.stringify(
+          plans.get("avilla")!.resources.find((r) => r.name === name && r.type === type)!.inputs,
+        ),
+      );
+    const deployment = child(
+      "reports-metallb-chart:metallb-system/metallb-controller",
+      "kubernetes:apps/v1:Deployment",
+    );
+    expect(validateObject(deployment)).toEqual([]);
+    deployment.spec.replicas = "two";
+    expect(validateObject(deployment)).toEqual(["/spec/replicas must be integer"]);
+    const cert = child(
+      "cnpg-reports-barman-cloud:cnpg-system/barman-cloud-server",
+      "kubernetes:cert-manager.io/v1:Certificate",
+    );
+    expect(validateObject(cert)).toEqual([]);
+    cert.spec.dnsNames = "x";
+    expect(validateObject(cert)).toEqual(["/spec/dnsNames must be array"]);
   });
 
   test("chart values outside the schema are refused", () => {

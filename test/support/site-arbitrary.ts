@@ -13,6 +13,9 @@ export const GENERATED_STACK = "gen";
 const LAN = "10.77";
 const DOMAIN = "gen.example";
 
+/** Zones whose clock changes touch 01–02, none, or 02 (the schedules below run at 03 and 06). */
+const ZONES = ["America/Indiana/Indianapolis", "UTC", "Europe/Berlin"];
+
 const ip = (third: number, fourth: number): string => `${LAN}.${third}.${fourth}`;
 
 interface ClusterChoice {
@@ -159,7 +162,9 @@ export function buildSite(ch: Choices): RawSite {
           image: "ghcr.io/cloudnative-pg/postgresql:17.7-standard-trixie",
           storage: { size: "20Gi" },
           resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } },
-          backup: { schedule: "0 0 2 * * *", retention: "30d" },
+          // Room for a few services' pools; many services at a high f still exceed it (refused).
+          parameters: { max_connections: "400" },
+          backup: { schedule: "0 0 3 * * *", retention: "30d" },
           pooler: { instances: Math.max(2, ch.f + 1) },
         };
       })
@@ -198,6 +203,8 @@ export function buildSite(ch: Choices): RawSite {
       displayName: "Generated",
       domain: DOMAIN,
       failuresTolerated: ch.f,
+      // Derived, not drawn, so the sampled sites stay what the seeds of the tests were chosen for.
+      timeZone: ZONES[ch.hosts % ZONES.length],
     },
     network: {
       lanCidr: `${LAN}.0.0/22`,
@@ -236,7 +243,11 @@ export function buildSite(ch: Choices): RawSite {
         publicKey:
           "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINeftz0IFdW/XOiKnw1h6SQjS+wP1p+z0Z3B60GoeuF1 ops@gen",
       },
-      objectStore: { container: "gen-pg-backups", s3Endpoint: `https://objects.${DOMAIN}:8080` },
+      objectStore: {
+        container: "gen-pg-backups",
+        s3Endpoint: `https://objects.${DOMAIN}:8080`,
+        addresses: [ip(0, 6)],
+      },
     },
     clusters,
     databases,

@@ -18,6 +18,10 @@ export interface PlannedResource {
   readonly remote: boolean;
   /** Input paths the engine will not update (the `ignoreChanges` option). */
   readonly ignoreChanges?: string[];
+  /** The `import` option: the id of an existing object the engine adopts instead of creating. */
+  readonly importId?: string;
+  /** How many engine-side `transforms` the registration carries (they act on a Chart's children). */
+  readonly transforms?: number;
   readonly inputs: Record<string, unknown>;
   /**
    * For each top-level input holding a secret: a SHA-256 of its value. Lets a plan diff see that a
@@ -40,6 +44,19 @@ function secretDigests(
     }
   }
   return digests;
+}
+
+/** Components the provider expands from their inputs (charts, manifest files). */
+export const EXPANDED_TYPES: ReadonlySet<string> = new Set([
+  "kubernetes:helm.sh/v4:Chart",
+  "kubernetes:yaml/v2:ConfigFile",
+]);
+
+/** Their inputs in wire form (secrets still marked), kept in memory for rendering only. */
+const wireInputs = new WeakMap<PlannedResource, Record<string, unknown>>();
+
+export function wireInputsOf(r: PlannedResource): Record<string, unknown> | undefined {
+  return wireInputs.get(r);
 }
 
 let pendingSecretOutputs: string[] = [];
@@ -83,7 +100,7 @@ export function installRecorder(): PlannedResource[] {
     const raw = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
     const masked = maskWire(raw) as Record<string, unknown>;
     const digests = secretDigests(raw, masked);
-    recorded.push({
+    const record: PlannedResource = {
       urn,
       type: req.getType(),
       name: req.getName(),
@@ -97,9 +114,13 @@ export function installRecorder(): PlannedResource[] {
       ...(req.getIgnorechangesList().length > 0
         ? { ignoreChanges: req.getIgnorechangesList() }
         : {}),
+      ...(req.getImportid() ? { importId: req.getImportid() } : {}),
+      ...(req.getTransformsList().length > 0 ? { transforms: req.getTransformsList().length } : {}),
       inputs: masked,
       ...(Object.keys(digests).length > 0 ? { secretDigests: digests } : {}),
-    });
+    };
+    recorded.push(record);
+    if (EXPANDED_TYPES.has(record.type)) wireInputs.set(record, raw);
     // The engine marks these outputs secret; the mock monitor does not, so the mocks do it.
     pendingSecretOutputs = req.getAdditionalsecretoutputsList();
     try {

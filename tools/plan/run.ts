@@ -3,10 +3,14 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, readStackFile } from "../../config/site";
-import { declareSite, prepareSite } from "../../program";
+import { declareSite, PreparedSite, prepareSite } from "../../program";
 import { formatPlacement } from "../../components/openstack/placement";
 import { formatFailureTable } from "../../planning/failure-domains";
+import { formatDataPlan } from "../../components/postgres/plan-report";
 import { SiteOutputs } from "../../outputs";
+import { expandComponents } from "./chart-children";
+import { CoveredHook, coverHooks } from "./hooks";
+import { expansionContext } from "./kube-version";
 import { collectManifests, PlannedManifest } from "./manifests";
 import { maskWire } from "./mask";
 import { PlanMocks, StateOverride } from "./mocks";
@@ -15,6 +19,7 @@ import { renderTree } from "./tree";
 
 export { PlannedResource } from "./recorder";
 export { PlannedManifest } from "./manifests";
+export { CoveredHook } from "./hooks";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 export const PROJECT_NAME = "plant";
@@ -31,12 +36,19 @@ export interface PlanOptions {
   readonly stateOverride?: StateOverride;
 }
 
+/** What prepareSite checked and planned, without the secrets: plain data the plan reports on. */
+export type PlannedSite = Omit<PreparedSite, "secrets">;
+
 export interface PlanResult {
   readonly stack: string;
+  /** The parsed config, the VM placement and the failure-domain result (no secret values). */
+  readonly site: PlannedSite;
   readonly resources: PlannedResource[];
   /** Stack outputs, secrets as "[secret]". */
   readonly outputs: Record<string, unknown>;
   readonly manifests: PlannedManifest[];
+  /** Helm hooks the provider drops, each with the program's cover (tools/plan/hooks.ts). */
+  readonly hooks: CoveredHook[];
   /** The readable report printed by `npm run plan`. */
   readonly tree: string;
   readonly seconds: number;
@@ -110,7 +122,7 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
     false,
   );
   pulumi.runtime.setAllConfig(config, secretKeys);
-  const resources = installRecorder();
+  const recorded = installRecorder();
 
   // The same two steps as main(): every check first, then the declarations.
   const prepared = prepareSite({ projectDir: PROJECT_DIR, offline: true });
@@ -128,6 +140,12 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
     outputs as unknown as Record<string, unknown>,
   );
   await waitForRegistrations();
+  // What the provider registers inside each chart and manifest file, rendered with real Helm.
+  const { resources, hooks } = expandComponents(
+    recorded,
+    expansionContext(prepared.config, recorded),
+  );
+  // The engine refuses a second registration of one URN, the provider's chart children included.
   const duplicates = duplicateUrns(resources);
   if (duplicates.length > 0) {
     throw new PlanFailedError(
@@ -139,15 +157,23 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
     stack: options.stack,
+    site: {
+      config: prepared.config,
+      placement: prepared.placement,
+      failureDomains: prepared.failureDomains,
+    },
     resources,
     outputs: maskWire(wire) as Record<string, unknown>,
     manifests: collectManifests(resources),
+    hooks: coverHooks(hooks),
     tree: [
       renderTree(resources),
       "",
       formatPlacement(prepared.placement),
       "",
       formatFailureTable(prepared.failureDomains),
+      "",
+      formatDataPlan(prepared.config),
     ].join("\n"),
     seconds,
   };
