@@ -2,7 +2,8 @@
 // CloudNativePG's ScheduledBackup calls robfig/cron v1 `cron.Parse` — six fields, seconds first,
 // and it would also take five, reading them as second…month (so `0 2 * * *` would back up every
 // hour); a Kubernetes CronJob uses robfig/cron v3 `ParseStandard` — five fields, minute first.
-// Pure.
+// The one cron reader: the schema, the clock-change rules (schedule-rules.ts) and
+// `npm run verify` (tools/verify/cron.ts) all read schedules here. Pure.
 
 export type CronConsumer = "scheduled-backup" | "cronjob";
 
@@ -84,9 +85,9 @@ function parseField(text: string, field: Field): { values: Set<number>; star: bo
     if (extra !== undefined) return `'${item}' has more than one '/'`;
     let start: number | string;
     let end: number | string;
-    if (range === "*" || range === "?") {
+    const all = range === "*" || range === "?";
+    if (all) {
       [start, end] = [field.min, field.max];
-      star = true;
     } else {
       const bounds = range.split("-");
       if (bounds.length > 2) return `'${item}' has more than one '-'`;
@@ -103,6 +104,8 @@ function parseField(text: string, field: Field): { values: Set<number>; star: bo
         return `'${item}' needs a positive whole step after '/'`;
       by = Number(step);
     }
+    // robfig/cron's star bit: `*` or `?` without a step above 1 (`*/2` is a restriction).
+    if (all && by === 1) star = true;
     if (start < field.min || end > field.max)
       return `'${item}' is outside ${field.min}-${field.max}`;
     if (start > end) return `'${item}' starts after it ends`;
@@ -112,7 +115,7 @@ function parseField(text: string, field: Field): { values: Set<number>; star: bo
 }
 
 /** What one field selects: its values, and whether it was `*` (or `?`). */
-interface Selection {
+export interface Selection {
   readonly values: Set<number>;
   readonly star: boolean;
 }
@@ -121,7 +124,7 @@ interface Selection {
  * Every field of `expression` as `consumer` reads it (descriptors expanded), in the consumer's
  * field order, or why it is not a schedule `consumer` runs as meant.
  */
-function parseCron(expression: string, consumer: CronConsumer): Selection[] | string {
+export function parseCron(expression: string, consumer: CronConsumer): Selection[] | string {
   const c = CONSUMERS[consumer];
   let text = expression.trim();
   if (text.startsWith("@")) {

@@ -10,6 +10,7 @@ import {
   rangesOverlap,
   Ipv4Range,
 } from "./ip";
+import { drillProblems } from "./drill";
 import { identityProblems } from "./identity-rules";
 import { boundProblems } from "./bound-rules";
 import { claimedAddressProblems, claimedCrossSiteProblems } from "./claimed-rules";
@@ -310,6 +311,8 @@ const adoption: Rule = (site) =>
     return problems;
   });
 
+const drill: Rule = (site) => drillProblems(site.databases);
+
 const SITE_RULES: Rule[] = [
   hostCount,
   names,
@@ -327,6 +330,7 @@ const SITE_RULES: Rule[] = [
   adoption,
   objectStoreProblems,
   (site) => scheduleProblems(site),
+  drill,
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { cronProblem, CronConsumer } from "./cron";
 import { isIpv4, isNetworkCidr } from "./ip";
+import { drillSchema } from "./drill";
 import { mirrorsSchema } from "./mirrors";
 import { cpuProblem, memoryProblem } from "./quantity";
 import { timeZoneProblem } from "./time-zone";
@@ -409,6 +410,8 @@ export const databaseSchema = z.strictObject({
   pooler: z
     .strictObject({ instances: z.number().int().min(2).default(2) })
     .default({ instances: 2 }),
+  /** Consistency checks `npm run drill:restore` runs in a restored copy (config/drill.ts). */
+  drill: drillSchema.default({ checks: [] }),
 });
 
 const probePath = z.string().regex(/^\/\S*$/, "must be an HTTP path starting with /");
