@@ -12,6 +12,10 @@ import {
 } from "./ip";
 import { drillProblems } from "./drill";
 import { identityProblems } from "./identity-rules";
+import { boundProblems } from "./bound-rules";
+import { claimedAddressProblems, claimedCrossSiteProblems } from "./claimed-rules";
+import { clusterNetworkProblems } from "./cluster-network-rules";
+import { valueProblems } from "./value-rules";
 import { mirrorProblems } from "./mirrors";
 import { isClusterScoped } from "./kube-scope";
 import { objectStoreProblems } from "./object-store-rules";
@@ -170,13 +174,16 @@ const controlPlanes: Rule = (site) =>
     if (n % 2 === 0) return [{ key, message: `is ${n}; etcd needs an odd number of members` }];
     if (n < 2 * f + 1)
       return [
-        { key, message: `is ${n}; surviving ${f} host failure(s) needs at least ${2 * f + 1}` },
+        {
+          key,
+          message: `is ${n}; surviving ${f} host failure(s) (plant:site.failuresTolerated) needs at least ${2 * f + 1}`,
+        },
       ];
     if (n > site.hosts.length) {
       return [
         {
           key,
-          message: `is ${n}, but only ${site.hosts.length} hosts exist to keep members on distinct R620s`,
+          message: `is ${n}, but only ${site.hosts.length} hosts exist to keep members on distinct R620s: add R620s to plant:hosts (${n} needed) or lower the count`,
         },
       ];
     }
@@ -273,25 +280,6 @@ const references: Rule = (site) => {
   return problems;
 };
 
-/**
- * Database volumes on an OpenStack cluster are Cinder block volumes, the cluster's storage class
- * (the only one the program provides there): size enforced, growable, apart from the root disk.
- */
-const databaseStorage: Rule = (site) =>
-  site.databases.flatMap((d, i) => {
-    const at = site.clusters.findIndex((c) => c.name === d.cluster);
-    const cluster = site.clusters[at];
-    const asked = d.storage.storageClass;
-    if (cluster?.kind !== "openstack" || asked === undefined || asked === cluster.storageClass)
-      return [];
-    return [
-      {
-        key: `plant:databases[${i}].storage.storageClass`,
-        message: `is '${asked}', but cluster '${cluster.name}' keeps database volumes only on Cinder block volumes, storage class '${cluster.storageClass}' (plant:clusters[${at}].storageClass); anything else would put data and WAL on a worker's root disk with no enforced size (or leave the claim unbound)`,
-      },
-    ];
-  });
-
 const mirrors: Rule = (site) => mirrorProblems(site.mirrors);
 /** Adoption entries: each object once, with a namespace exactly when its kind is namespaced. */
 const adoption: Rule = (site) =>
@@ -333,8 +321,11 @@ const SITE_RULES: Rule[] = [
   controlPlanes,
   hostnames,
   references,
-  databaseStorage,
   identityProblems,
+  claimedAddressProblems,
+  clusterNetworkProblems,
+  valueProblems,
+  boundProblems,
   mirrors,
   adoption,
   objectStoreProblems,
@@ -368,6 +359,8 @@ export function crossSiteProblems(
         }
       }
     }
+    if (cidrsOverlap(site.network.lanCidr, other.site.network.lanCidr))
+      problems.push(...claimedCrossSiteProblems(site, other));
     const theirNames = new Map(hostnameClaims(other.site).map((h) => [h.fqdn, h]));
     for (const h of myNames) {
       const clash = theirNames.get(h.fqdn);
