@@ -4,10 +4,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
-import { parse as parseYaml, parseAllDocuments } from "yaml";
+import { parse as parseYaml } from "yaml";
 import { SECRET_MARK, UNKNOWN_MARK } from "../../tools/plan/mask";
+import { crdSchemas, SHARED_DIR } from "./crd-schemas";
 
-export const SHARED_DIR = path.resolve(__dirname, "../../../shared");
+export { SHARED_DIR };
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- schemas and manifests are untyped JSON */
 type Json = any;
@@ -65,30 +66,6 @@ function withoutMetaSchema(schema: Json): Json {
   return rest;
 }
 
-let crdSchemas: Map<string, Json> | undefined;
-
-/** `group/version:Kind` → openAPIV3Schema, for every served CRD version in ../shared/crds. */
-function loadCrdSchemas(): Map<string, Json> {
-  if (crdSchemas) return crdSchemas;
-  crdSchemas = new Map();
-  const root = path.join(SHARED_DIR, "crds");
-  for (const dir of fs.readdirSync(root)) {
-    for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(root, dir, file), "utf8"))) {
-        const crd = doc.toJS() as Json;
-        if (crd?.kind !== "CustomResourceDefinition") continue;
-        for (const v of crd.spec.versions ?? []) {
-          const schema = v.schema?.openAPIV3Schema;
-          if (schema && v.served !== false) {
-            crdSchemas.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, schema);
-          }
-        }
-      }
-    }
-  }
-  return crdSchemas;
-}
-
 /**
  * The schema narrowed to the properties `value` actually has (each array item gets its own
  * narrowed schema). The verdict is unchanged — absent properties only matter through `required`,
@@ -125,7 +102,7 @@ const narrowedValidators = new Map<string, ValidateFunction>();
 /** A validator of this one object against its CRD (closed to unknown fields, narrowed). */
 function crdValidator(key: string, obj: Json): ValidateFunction | undefined {
   if (!closedSchemas.has(key)) {
-    const schema = loadCrdSchemas().get(key);
+    const schema = crdSchemas().get(key);
     if (!schema) return undefined;
     closedSchemas.set(key, closeObjects(schema));
   }
@@ -142,7 +119,7 @@ function crdValidator(key: string, obj: Json): ValidateFunction | undefined {
 }
 
 export function knownCrd(apiVersion: string, kind: string): boolean {
-  return loadCrdSchemas().has(`${apiVersion}:${kind}`);
+  return crdSchemas().has(`${apiVersion}:${kind}`);
 }
 
 function valueAt(obj: Json, pointer: string): unknown {
