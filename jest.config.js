@@ -25,6 +25,8 @@ module.exports = {
     "^typescript$": "<rootDir>/test/support/lazy-typescript.js",
     "^@npmcli/arborist$": "<rootDir>/test/support/lazy-arborist.js",
   },
+  // See test/support/caching-runtime.js: compiled modules reused across the files of a worker.
+  runtime: "<rootDir>/test/support/caching-runtime.js",
   testTimeout: 30000,
   maxWorkers: 2,
 };
