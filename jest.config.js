@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: "node",
+  // Jest's node environment; see test/support/environment.js for its one difference.
+  testEnvironment: "<rootDir>/test/support/environment.js",
   // The Pulumi SDK keeps a process-wide promise-leak detector; jest's global clean-up between
   // files would only warn about it touching globals after the file ended.
   testEnvironmentOptions: { globalsCleanup: "off" },
