@@ -11,7 +11,8 @@ run() {
   names+=("$*")
 }
 run node scripts/typecheck-and-lint.js
-run node_modules/.bin/prettier --check --log-level warn .
+# --cache (content-keyed, under node_modules/.cache) only helps repeated runs; a fresh clone checks all.
+run node_modules/.bin/prettier --check --cache --cache-strategy content --log-level warn .
 status=0
 for i in "${!pids[@]}"; do
   if ! wait "${pids[$i]}"; then
