@@ -7,8 +7,9 @@ import * as path from "path";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { SECRET_MARK, UNKNOWN_MARK } from "../../tools/plan/mask";
+import { crdSchemas, SHARED_DIR } from "./crd-schemas";
 
-export const SHARED_DIR = path.resolve(__dirname, "../../../shared");
+export { SHARED_DIR };
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- schemas and manifests are untyped JSON */
 type Json = any;
@@ -66,8 +67,6 @@ function withoutMetaSchema(schema: Json): Json {
   return rest;
 }
 
-let crdSchemas: Map<string, Json> | undefined;
-
 function addCrds(into: Map<string, Json>, text: string): void {
   for (const doc of parseAllDocuments(text)) {
     const crd = doc.toJS() as Json;
@@ -79,19 +78,6 @@ function addCrds(into: Map<string, Json>, text: string): void {
       }
     }
   }
-}
-
-/** `group/version:Kind` → openAPIV3Schema, for every served CRD version in ../shared/crds. */
-function loadCrdSchemas(): Map<string, Json> {
-  if (crdSchemas) return crdSchemas;
-  crdSchemas = new Map();
-  const root = path.join(SHARED_DIR, "crds");
-  for (const dir of fs.readdirSync(root)) {
-    for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
-      addCrds(crdSchemas, fs.readFileSync(path.join(root, dir, file), "utf8"));
-    }
-  }
-  return crdSchemas;
 }
 
 /**
@@ -155,9 +141,9 @@ const narrowedValidators = new Map<string, ValidateFunction>();
 function crdValidator(
   key: string,
   obj: Json,
-  schemas: () => Map<string, Json> = loadCrdSchemas,
+  schemas: () => { get(key: string): Json | undefined } = crdSchemas,
 ): ValidateFunction | undefined {
-  const source = schemas === loadCrdSchemas ? "shared" : "fixture";
+  const source = schemas === crdSchemas ? "shared" : "fixture";
   const cacheKey = `${source}|${key}`;
   if (!closedSchemas.has(cacheKey)) {
     const schema = schemas().get(key);
@@ -177,7 +163,7 @@ function crdValidator(
 }
 
 export function knownCrd(apiVersion: string, kind: string): boolean {
-  return loadCrdSchemas().has(`${apiVersion}:${kind}`);
+  return crdSchemas().has(`${apiVersion}:${kind}`);
 }
 
 function valueAt(obj: Json, pointer: string): unknown {
