@@ -1,11 +1,14 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: "node",
+  // Jest's node environment; see test/support/environment.js for its one difference.
+  testEnvironment: "<rootDir>/test/support/environment.js",
   // The Pulumi SDK keeps a process-wide promise-leak detector; jest's global clean-up between
   // files would only warn about it touching globals after the file ended.
   testEnvironmentOptions: { globalsCleanup: "off" },
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // Real servers on loopback: `npm run test:db-tls` (jest.db-tls.config.js), not `npm test`.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/integration/"],
   transform: {
     // Type checking is `npm run typecheck`; jest only transpiles (swc), which keeps the suite fast.
     "^.+\\.ts$": [
@@ -24,8 +27,10 @@ module.exports = {
   moduleNameMapper: {
     "^typescript$": "<rootDir>/test/support/lazy-typescript.js",
     "^@npmcli/arborist$": "<rootDir>/test/support/lazy-arborist.js",
-    "^@kubernetes/client-node$": "<rootDir>/test/support/native-client-node.js",
+    "^@kubernetes/client-node$": "<rootDir>/test/support/native-kube-client.js",
   },
+  // See test/support/caching-runtime.js: compiled modules reused across the files of a worker.
+  runtime: "<rootDir>/test/support/caching-runtime.js",
   testTimeout: 30000,
   maxWorkers: 2,
 };

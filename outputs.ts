@@ -62,7 +62,14 @@ export interface OpenStackOutput {
 
 export interface SiteOutputs {
   readonly version: number;
-  readonly site: { name: string; displayName: string; domain: string; failuresTolerated: number };
+  readonly site: {
+    name: string;
+    displayName: string;
+    domain: string;
+    failuresTolerated: number;
+    /** IANA time zone every schedule of the site runs in. */
+    timeZone: string;
+  };
   readonly openstack?: OpenStackOutput;
   readonly clusters: Readonly<Record<string, ClusterOutput>>;
   readonly databases: Readonly<Record<string, DatabaseOutput>>;

@@ -11,6 +11,12 @@ export const PLANT_HOST_LABEL = "plant.busche-cnc.com/physical-host";
 
 export type NodeRole = "control-plane" | "worker";
 
+/**
+ * Extra pods a service's rolling update may run beside replicas.max (the Deployment's maxSurge).
+ * The database's pool sizes count them (components/postgres/pool-sizing.ts).
+ */
+export const SERVICE_MAX_SURGE = 1;
+
 /** One Kubernetes node, known at plan time. */
 export interface ClusterNode {
   readonly name: string;
@@ -53,6 +59,20 @@ export interface ObjectStoreEndpoint {
   readonly secretAccessKey: pulumi.Output<string>;
 }
 
+/**
+ * How a cluster's Cinder CSI driver reaches Cinder and Nova: an application credential of the
+ * platform user, restricted to the platform project (the secret is a secret Output).
+ */
+export interface BlockStorageEndpoint {
+  /** Keystone v3 URL. */
+  readonly authUrl: pulumi.Output<string>;
+  readonly region: string;
+  readonly applicationCredentialId: pulumi.Output<string>;
+  readonly applicationCredentialSecret: pulumi.Output<string>;
+  /** Cinder volume type of database volumes; undefined: the cloud's default type. */
+  readonly volumeType?: string;
+}
+
 export type DatabaseAccess = "read" | "readwrite";
 
 /** A PostgreSQL login role handed to one service. */
@@ -67,6 +87,10 @@ export interface DatabaseCredential {
   /** In-cluster host of the pooler matching the access: rw for readwrite, ro for read (e.g. reporting-pooler-ro.postgres-reporting.svc). */
   readonly host: string;
   readonly port: number;
+  /** libpq sslmode the client must use: TLS with the server's certificate and name verified. */
+  readonly sslMode: "verify-full";
+  /** PEM of the CA that signs the database's server certificates (public; the client trusts it). */
+  readonly caCertificate: pulumi.Output<string>;
   /** Namespace of the database, for network policies. */
   readonly namespace: string;
   /** Pod labels selecting the pooler, for network policies. */

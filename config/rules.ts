@@ -10,9 +10,16 @@ import {
   rangesOverlap,
   Ipv4Range,
 } from "./ip";
+import { drillProblems } from "./drill";
 import { identityProblems } from "./identity-rules";
+import { boundProblems } from "./bound-rules";
+import { claimedAddressProblems, claimedCrossSiteProblems } from "./claimed-rules";
+import { clusterNetworkProblems } from "./cluster-network-rules";
+import { valueProblems } from "./value-rules";
 import { mirrorProblems } from "./mirrors";
 import { isClusterScoped } from "./kube-scope";
+import { objectStoreProblems } from "./object-store-rules";
+import { scheduleProblems } from "./schedule-rules";
 import { ParsedSite } from "./schema";
 
 export interface ConfigProblem {
@@ -167,13 +174,16 @@ const controlPlanes: Rule = (site) =>
     if (n % 2 === 0) return [{ key, message: `is ${n}; etcd needs an odd number of members` }];
     if (n < 2 * f + 1)
       return [
-        { key, message: `is ${n}; surviving ${f} host failure(s) needs at least ${2 * f + 1}` },
+        {
+          key,
+          message: `is ${n}; surviving ${f} host failure(s) (plant:site.failuresTolerated) needs at least ${2 * f + 1}`,
+        },
       ];
     if (n > site.hosts.length) {
       return [
         {
           key,
-          message: `is ${n}, but only ${site.hosts.length} hosts exist to keep members on distinct R620s`,
+          message: `is ${n}, but only ${site.hosts.length} hosts exist to keep members on distinct R620s: add R620s to plant:hosts (${n} needed) or lower the count`,
         },
       ];
     }
@@ -241,6 +251,12 @@ const references: Rule = (site) => {
         });
       }
     }
+    if (s.database.access === "none" && s.database.connectionsPerPod !== undefined) {
+      problems.push({
+        key: `${key}.database.connectionsPerPod`,
+        message: "is set but database.access is none: the service holds no database connections",
+      });
+    }
     if (s.migration && s.database.access !== "readwrite") {
       problems.push({
         key: `${key}.migration`,
@@ -295,6 +311,8 @@ const adoption: Rule = (site) =>
     return problems;
   });
 
+const drill: Rule = (site) => drillProblems(site.databases);
+
 const SITE_RULES: Rule[] = [
   hostCount,
   names,
@@ -304,8 +322,15 @@ const SITE_RULES: Rule[] = [
   hostnames,
   references,
   identityProblems,
+  claimedAddressProblems,
+  clusterNetworkProblems,
+  valueProblems,
+  boundProblems,
   mirrors,
   adoption,
+  objectStoreProblems,
+  (site) => scheduleProblems(site),
+  drill,
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {
@@ -334,6 +359,8 @@ export function crossSiteProblems(
         }
       }
     }
+    if (cidrsOverlap(site.network.lanCidr, other.site.network.lanCidr))
+      problems.push(...claimedCrossSiteProblems(site, other));
     const theirNames = new Map(hostnameClaims(other.site).map((h) => [h.fqdn, h]));
     for (const h of myNames) {
       const clash = theirNames.get(h.fqdn);

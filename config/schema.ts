@@ -1,8 +1,12 @@
 // The shape of one site's configuration. Formats are checked here; relations between
 // values (overlaps, clashes, capacity) are checked in rules/*.ts.
 import { z } from "zod";
+import { cronProblem, CronConsumer } from "./cron";
 import { isIpv4, isNetworkCidr } from "./ip";
+import { drillSchema } from "./drill";
 import { mirrorsSchema } from "./mirrors";
+import { cpuProblem, memoryProblem } from "./quantity";
+import { timeZoneProblem } from "./time-zone";
 
 const dnsLabel = z
   .string()
@@ -15,9 +19,15 @@ const cidr = z
   .string()
   .refine(isNetworkCidr, { message: "is not an IPv4 CIDR in network form (e.g. 10.1.0.0/22)" });
 const range = z.strictObject({ start: ipv4, end: ipv4 });
-const quantity = z
-  .string()
-  .regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$/, "is not a Kubernetes quantity (e.g. 500m, 2Gi)");
+/** A string refined by a `(value) => problem | undefined` check (config/quantity.ts, cron.ts). */
+function checked(problemOf: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const problem = problemOf(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+}
+const cpuQuantity = checked(cpuProblem);
+const memoryQuantity = checked(memoryProblem);
 const storageSize = z.string().regex(/^[1-9][0-9]*(Mi|Gi|Ti)$/, "must be a size like 50Gi");
 
 /** `repo:tag` or `repo@sha256:…`; never `latest` or untagged. */
@@ -36,11 +46,40 @@ export const image = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: `${value} ${problem}` });
 });
 
-/** Six-field cron (seconds first), as CloudNativePG's ScheduledBackup wants. */
-const cronSixFields = z
+/** A cron expression as its consumer parses it (config/cron.ts). */
+const cron = (consumer: CronConsumer) => checked((value) => cronProblem(value, consumer));
+
+/** An NTP server: an IPv4 address or a DNS host name (cloud-init writes it into chrony.conf). */
+const ntpServer = z
   .string()
-  .regex(/^(\S+\s+){5}\S+$/, "must be a six-field cron expression (seconds first)");
-const cronFiveFields = z.string().regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression");
+  .refine(
+    (v) =>
+      isIpv4(v) ||
+      (v.length <= 253 &&
+        !/^[0-9.]+$/.test(v) &&
+        /^[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$/.test(
+          v,
+        )),
+    { message: "is not an IPv4 address or a DNS host name" },
+  );
+
+/**
+ * An address or range on the plant LAN that belongs to a machine this program does not own (a
+ * CNC controller, PLC, printer, the plant's own servers). Nothing the program announces or hands
+ * out may take it. Give `ip`, or `start` and `end`; `note` says what it is.
+ */
+const reservedAddress = z.strictObject({
+  ip: ipv4.optional(),
+  start: ipv4.optional(),
+  end: ipv4.optional(),
+  note: z.string().trim().min(1, "must say what the address is (e.g. 'PLC line 3')"),
+});
+
+/** A network beyond the LAN that the plant routes to (offices, MES, the internet proxy). */
+const routedNetwork = z.strictObject({
+  cidr,
+  note: z.string().trim().min(1, "must say what the network is (e.g. 'office LAN')"),
+});
 
 export const siteSchema = z.strictObject({
   name: dnsLabel,
@@ -48,19 +87,31 @@ export const siteSchema = z.strictObject({
   domain: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "is not a DNS domain"),
   /** Simultaneous physical-host failures the site must survive. Default 1. */
   failuresTolerated: z.number().int().min(0).max(3).default(1),
+  /**
+   * IANA time zone of the plant (e.g. America/Indiana/Indianapolis): every schedule (CronJobs,
+   * base backups) runs in it. Required: a forgotten zone would silently mean UTC.
+   */
+  timeZone: z.string().superRefine((value, ctx) => {
+    const problem = timeZoneProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
 });
 
 export const networkSchema = z.strictObject({
   lanCidr: cidr,
   gateway: ipv4,
   dnsServers: z.array(ipv4).min(1),
-  ntpServers: z.array(z.string().min(1)).default([]),
+  ntpServers: z.array(ntpServer).default([]),
   /** The range the plant's DHCP server already hands out: never used by this program. */
   dhcpRange: range,
   /** The range Neutron may allocate to VMs (the subnet's allocation pool). */
   vmRange: range,
   /** Networks allowed to reach management APIs (Kubernetes API, SSH). */
   adminCidrs: z.array(cidr).min(1),
+  /** Addresses of machines on the LAN this program does not own: never announced or handed out. */
+  reserved: z.array(reservedAddress).default([]),
+  /** Networks beyond the LAN the site routes to: no cluster network may overlap them. */
+  routed: z.array(routedNetwork).default([]),
   provider: z.strictObject({
     physicalNetwork: z.string().min(1),
     type: z.enum(["flat", "vlan"]),
@@ -139,10 +190,17 @@ export const openstackSchema = z.strictObject({
       ram: z.number().min(1).max(1.5).default(1),
     })
     .default({ cpu: 4, ram: 1 }),
-  /** Capacity kept back on each R620 for the hypervisor and OpenStack services. */
+  /**
+   * Capacity kept back on each R620 for the hypervisor and OpenStack services. `diskGb` (default
+   * 100): the host's OS, logs and Glance's image cache, never planned for VM disks or volumes.
+   */
   hostReserved: z
-    .strictObject({ cores: z.number().int().min(0), ramGb: z.number().int().min(0) })
-    .default({ cores: 2, ramGb: 16 }),
+    .strictObject({
+      cores: z.number().int().min(0),
+      ramGb: z.number().int().min(0),
+      diskGb: z.number().int().min(0).default(100),
+    })
+    .default({ cores: 2, ramGb: 16, diskGb: 100 }),
   image: z.union([
     z.strictObject({
       name: z.string().min(1),
@@ -168,7 +226,39 @@ export const openstackSchema = z.strictObject({
     /** S3 API endpoint of Swift (s3api / RGW), reachable from the clusters. */
     s3Endpoint: z.url(),
     s3Region: z.string().default("us-east-1"),
+    /**
+     * The IPv4 addresses the s3Endpoint host name resolves to: the database pods may reach only
+     * these. Required when the endpoint is a host name; not allowed when it is an IP.
+     */
+    addresses: z.array(ipv4).min(1).optional(),
+    /**
+     * The CA that signs the object store's TLS certificate, when no public CA does (Barman's
+     * `endpointCA`): PEM text, or a Secret the plant creates in each database namespace.
+     */
+    endpointCA: z
+      .union([
+        z.strictObject({ pem: z.string().min(1) }),
+        z.strictObject({
+          secret: z.strictObject({
+            name: z
+              .string()
+              .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "is not a Kubernetes Secret name"),
+            key: z.string().regex(/^[-._a-zA-Z0-9]{1,253}$/, "is not a Secret data key"),
+          }),
+        }),
+      ])
+      .optional(),
   }),
+  /**
+   * Cinder, where database volumes live (one volume per PersistentVolumeClaim, created by the
+   * Cinder CSI driver in the availability zone of the R620 its pod runs on).
+   */
+  blockStorage: z
+    .strictObject({
+      /** Cinder volume type of database volumes. Default: the cloud's default type. */
+      volumeType: z.string().min(1).optional(),
+    })
+    .default({}),
   identity: identitySchema.default({
     platformRoles: [...IDENTITY_DEFAULTS.platformRoles],
     objectStoreRoles: [...IDENTITY_DEFAULTS.objectStoreRoles],
@@ -258,6 +348,12 @@ const openstackClusterSchema = z.strictObject({
     .regex(/^v1\.36\.\d+\+rke2r\d+$/, "must be an RKE2 v1.36.x release like v1.36.2+rke2r1"),
   /** Floating API address on the plant LAN, outside the VM range. */
   apiVip: ipv4,
+  /**
+   * Set to true once the cluster exists (after its first `pulumi up`). Until then the first
+   * server's user data creates the cluster; from then on every server, a rebuilt first server
+   * included, joins. Default false. See docs/kubernetes.md, "Bootstrap sequence".
+   */
+  bootstrapped: z.boolean().default(false),
   controlPlane: nodeFlavorSchema.extend({
     /** Defaults to 2f+1 for the site's tolerated failures. */
     count: z.number().int().min(1).optional(),
@@ -265,7 +361,14 @@ const openstackClusterSchema = z.strictObject({
   workers: nodeFlavorSchema.extend({ count: z.number().int().min(0) }),
   podCidr: cidr.default("10.42.0.0/16"),
   serviceCidr: cidr.default("10.43.0.0/16"),
-  storageClass: z.string().default("local-path"),
+  /**
+   * Name of the cluster's default StorageClass: Cinder block volumes (Cinder CSI), one per
+   * claim, with enforced size, online growth and `Retain`. Default `plant-block`.
+   */
+  storageClass: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "is not a StorageClass name")
+    .default("plant-block"),
   ingress: ingressSchema.optional(),
   /** Existing objects to take over instead of creating (docs/preflight.md). */
   adopt: z.array(adoptEntrySchema).default([]),
@@ -306,8 +409,8 @@ export const clusterSchema = z.discriminatedUnion("kind", [
 ]);
 
 const resourcesSchema = z.strictObject({
-  requests: z.strictObject({ cpu: quantity, memory: quantity }),
-  limits: z.strictObject({ cpu: quantity.optional(), memory: quantity }),
+  requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+  limits: z.strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity }),
 });
 
 export const databaseSchema = z.strictObject({
@@ -322,7 +425,7 @@ export const databaseSchema = z.strictObject({
   resources: resourcesSchema,
   parameters: z.record(z.string(), z.string()).default({}),
   backup: z.strictObject({
-    schedule: cronSixFields,
+    schedule: cron("scheduled-backup"),
     retention: z.string().regex(/^[1-9][0-9]*[dwm]$/, "must be like 30d, 4w or 6m"),
     path: z.string().optional(),
   }),
@@ -337,6 +440,8 @@ export const databaseSchema = z.strictObject({
   pooler: z
     .strictObject({ instances: z.number().int().min(2).default(2) })
     .default({ instances: 2 }),
+  /** Consistency checks `npm run drill:restore` runs in a restored copy (config/drill.ts). */
+  drill: drillSchema.default({ checks: [] }),
 });
 
 const probePath = z.string().regex(/^\/\S*$/, "must be an HTTP path starting with /");
@@ -366,7 +471,15 @@ export const serviceSchema = z.strictObject({
     )
     .default([]),
   database: z
-    .strictObject({ name: dnsLabel, access: z.enum(["none", "read", "readwrite"]) })
+    .strictObject({
+      name: dnsLabel,
+      access: z.enum(["none", "read", "readwrite"]),
+      /**
+       * Connections each pod keeps open to the database (its pool size). Sizes the PgBouncer
+       * pools (components/postgres/pool-sizing.ts). Default 5; only with access read/readwrite.
+       */
+      connectionsPerPod: z.number().int().min(1).max(100).optional(),
+    })
     .default({ name: "none", access: "none" }),
   resources: resourcesSchema,
   replicas: z.strictObject({
@@ -378,7 +491,7 @@ export const serviceSchema = z.strictObject({
   migration: z.strictObject({ image: image, command: z.array(z.string()).min(1) }).optional(),
   /** A report that also runs on a schedule (CronJob), five-field cron. */
   schedule: z
-    .strictObject({ cron: cronFiveFields, command: z.array(z.string()).min(1) })
+    .strictObject({ cron: cron("cronjob"), command: z.array(z.string()).min(1) })
     .optional(),
   gateway: z
     .strictObject({
@@ -408,8 +521,10 @@ export const rawSiteSchema = z.strictObject({
 
 export type SiteSettings = z.infer<typeof siteSchema>;
 export type NetworkConfig = z.infer<typeof networkSchema>;
+export type ReservedAddress = z.infer<typeof reservedAddress>;
 export type HostConfig = z.infer<typeof hostSchema>;
 export type OpenStackConfig = z.infer<typeof openstackSchema>;
+export type ObjectStoreConfig = OpenStackConfig["objectStore"];
 export type IdentityConfig = z.infer<typeof identitySchema>;
 export type IngressConfig = z.infer<typeof ingressSchema>;
 export type ClusterConfig = z.infer<typeof clusterSchema>;

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Installs what the test suite runs besides node: `cloud-init schema` (Debian package cloud-init)
-# and `shellcheck` for generated user data, and Debian's PostgreSQL server binaries for the drills'
-# real-PostgreSQL tests (test/support/pg-local.ts starts and stops its own servers in temporary
-# folders; no system cluster is created or started). Idempotent and quiet: does nothing when all
-# are present; otherwise one `apt-get update`, then one install.
+# Installs the command-line tools the tests run: the validators of generated user data
+# (`cloud-init schema` from Debian's cloud-init, `shellcheck`); PostgreSQL (Debian's postgresql:
+# the tests start throwaway servers with initdb/pg_ctl on loopback in temporary folders,
+# test/support/postgres.ts and the drills' test/support/pg-local.ts; no system cluster is left
+# running), and for `npm run test:db-tls` PgBouncer, psql and openssl. Idempotent and quiet: does
+# nothing when all are there; otherwise one `apt-get update`, then one install.
 set -euo pipefail
 
 missing=()
 command -v cloud-init >/dev/null 2>&1 || missing+=(cloud-init)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
-if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+# Debian keeps the server binaries out of PATH, under /usr/lib/postgresql/<major>/bin.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 ||
   missing+=(postgresql)
-fi
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v pgbouncer >/dev/null 2>&1 || command -v /usr/sbin/pgbouncer >/dev/null 2>&1 ||
+  missing+=(pgbouncer)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
@@ -32,4 +37,12 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq >/dev/null
 # --no-install-recommends keeps cloud-init from pulling in network managers and the like.
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The package starts its default cluster; the tests use their own servers, so stop it.
+if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null 2>&1; then
+  for conf in /etc/postgresql/*/main; do
+    [ -d "$conf" ] || continue
+    version=$(basename "$(dirname "$conf")")
+    "${sudo_cmd[@]}" pg_ctlcluster "$version" main stop >/dev/null 2>&1 || true
+  done
+fi
 echo "install-test-tools: installed ${missing[*]}"

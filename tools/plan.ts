@@ -42,6 +42,8 @@ async function cli(): Promise<number> {
   const { SiteConfigError } = await import("../config");
   const { PlanFailedError, runPlan } = await import("./plan/run");
   const { writePlan } = await import("./plan/write");
+  const { HelmSetupError } = await import("./helm/binary");
+  const { SharedSourceMissingError } = await import("./helm/sources");
   try {
     const plan = await runPlan({ stack: args.stack, configFile: args.configFile });
     const files = await writePlan(plan, args.outDir);
@@ -52,7 +54,13 @@ async function cli(): Promise<number> {
     );
     return 0;
   } catch (e) {
-    if (e instanceof SiteConfigError || e instanceof PlanFailedError) {
+    // Bad config, a failed plan, or what rendering the charts needs is missing: say what, no trace.
+    if (
+      e instanceof SiteConfigError ||
+      e instanceof PlanFailedError ||
+      e instanceof HelmSetupError ||
+      e instanceof SharedSourceMissingError
+    ) {
       console.error(`error: ${e.message}`);
       return 1;
     }

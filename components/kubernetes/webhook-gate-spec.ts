@@ -23,7 +23,10 @@ export const KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.36.4";
 export const GATE_DEADLINE_SECONDS = 900;
 
 export interface WebhookGateSpecArgs {
-  /** Gate name, e.g. `metallb-webhook`; prefixes every object name. */
+  /**
+   * Gate name, e.g. `metallb-webhook`; every object is `<name>-gate[-probe]`, apart from the
+   * chart's own objects (cert-manager's chart has a ServiceAccount `cert-manager-webhook`).
+   */
   readonly name: string;
   /** Namespace the gate runs in (the chart's), also the probe object's namespace. */
   readonly namespace: string;
@@ -86,8 +89,9 @@ export function webhookGateObjects(args: WebhookGateSpecArgs): WebhookGateObject
     "app.kubernetes.io/name": "webhook-gate",
     "app.kubernetes.io/instance": args.name,
   };
+  const base = `${args.name}-gate`;
   const meta = (suffix: string): Meta => ({
-    name: `${args.name}${suffix}`,
+    name: `${base}${suffix}`,
     namespace: args.namespace,
     labels,
   });
@@ -107,8 +111,8 @@ export function webhookGateObjects(args: WebhookGateSpecArgs): WebhookGateObject
     },
     roleBinding: {
       metadata: meta(""),
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: args.name },
-      subjects: [{ kind: "ServiceAccount", name: args.name, namespace: args.namespace }],
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: base },
+      subjects: [{ kind: "ServiceAccount", name: base, namespace: args.namespace }],
     },
     configMap: { metadata: meta("-probe"), data: { "probe.yaml": stringify(probe) } },
     job: {
@@ -132,7 +136,7 @@ export function webhookGateObjects(args: WebhookGateSpecArgs): WebhookGateObject
 
 function gatePodSpec(args: WebhookGateSpecArgs): Record<string, unknown> {
   return {
-    serviceAccountName: args.name,
+    serviceAccountName: `${args.name}-gate`,
     restartPolicy: "Never",
     // `restricted` Pod Security: the gate runs in any of the charts' namespaces.
     securityContext: {
@@ -171,7 +175,7 @@ function gatePodSpec(args: WebhookGateSpecArgs): Record<string, unknown> {
       },
     ],
     volumes: [
-      { name: "probe", configMap: { name: `${args.name}-probe` } },
+      { name: "probe", configMap: { name: `${args.name}-gate-probe` } },
       { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
     ],
   };

@@ -1,16 +1,39 @@
 // Naming of everything a database owns. One place, so names stay stable: adding a service
 // or a database never renames the objects of another.
 import { DatabaseConfig } from "../../config/site";
+import { DatabaseAccess } from "../types";
 
 /** Namespace of the operator and the Barman Cloud plugin (the plugin must share it). */
 export const CNPG_NAMESPACE = "cnpg-system";
 /** The Barman Cloud plugin's name as CloudNativePG knows it. */
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
 export const POSTGRES_PORT = 5432;
+
+/**
+ * Pod Security of the operator's and every database's namespace: `restricted`, the strictest
+ * level, enforced (and audited and warned about). Every pod there meets it: the operator and the
+ * Barman Cloud plugin (their charts' defaults, unchanged by the values here: non-root UID 10001,
+ * no privilege escalation, all capabilities dropped, seccomp RuntimeDefault; checked against the
+ * rendered charts in the tests), the webhook gates'
+ * probe pods, and the instance, join/initdb Job and PgBouncer pods CloudNativePG builds (the same
+ * settings, the Barman Cloud sidecar included: plugin-barman-cloud's lifecycle.go sets them).
+ */
+export const POSTGRES_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
+  "pod-security.kubernetes.io/enforce": "restricted",
+  "pod-security.kubernetes.io/audit": "restricted",
+  "pod-security.kubernetes.io/warn": "restricted",
+};
 /** Name of the external cluster a restore reads from (only inside the Cluster spec). */
 export const RESTORE_SOURCE = "origin";
 
 export type RoleKind = "app" | "migration";
+
+export type PoolerType = "rw" | "ro";
+
+/** The pooler a role connects through: only writers get the read-write one. */
+export function poolerTypeOf(access: DatabaseAccess): PoolerType {
+  return access === "read" ? "ro" : "rw";
+}
 
 export interface DatabaseNames {
   readonly namespace: string;
@@ -18,12 +41,19 @@ export interface DatabaseNames {
   readonly cluster: string;
   readonly ownerSecret: string;
   readonly s3Secret: string;
+  /** CA bundle of the object store's certificate, when given as PEM (objectStore.endpointCA). */
+  readonly objectStoreCaSecret: string;
   readonly objectStore: string;
   readonly scheduledBackup: string;
   /** The base backup `pulumi up` takes (and waits for) once, right after the Cluster is ready. */
   readonly firstBackup: string;
   readonly poolerRw: string;
   readonly poolerRo: string;
+  /**
+   * The program's CA for the database's server certificates (`spec.certificates.serverCASecret`):
+   * ca.crt + ca.key. CloudNativePG signs `<cluster>-server` with it; every client trusts ca.crt.
+   */
+  readonly serverCaSecret: string;
 }
 
 export function databaseNames(db: Pick<DatabaseConfig, "name">): DatabaseNames {
@@ -32,11 +62,13 @@ export function databaseNames(db: Pick<DatabaseConfig, "name">): DatabaseNames {
     cluster: db.name,
     ownerSecret: `${db.name}-owner`,
     s3Secret: `${db.name}-backup-s3`,
+    objectStoreCaSecret: `${db.name}-object-store-ca`,
     objectStore: `${db.name}-backups`,
     scheduledBackup: `${db.name}-daily`,
     firstBackup: `${db.name}-first`,
     poolerRw: `${db.name}-pooler-rw`,
     poolerRo: `${db.name}-pooler-ro`,
+    serverCaSecret: `${db.name}-server-ca`,
   };
 }
 

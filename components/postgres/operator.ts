@@ -9,7 +9,7 @@ import { PlantCluster } from "../types";
 import { NamespacePolicies } from "../kubernetes/namespace-policies";
 import { WebhookGate } from "../kubernetes/webhook-gate";
 import { chartRevision } from "../kubernetes/webhook-gate-spec";
-import { CNPG_NAMESPACE } from "./names";
+import { CNPG_NAMESPACE, POSTGRES_NAMESPACE_LABELS } from "./names";
 import {
   BARMAN_CHART,
   CHART_REPO,
@@ -24,6 +24,8 @@ export interface CnpgOperatorArgs {
   readonly cluster: PlantCluster;
   /** cert-manager installed and its webhook answering; the plugin's certificates need it. */
   readonly certManagerReady: readonly pulumi.Resource[];
+  /** The site's time zone (plant:site.timeZone): the clock of every ScheduledBackup. */
+  readonly timeZone: string;
 }
 
 export class CnpgOperator extends pulumi.ComponentResource {
@@ -41,7 +43,7 @@ export class CnpgOperator extends pulumi.ComponentResource {
     }
     const namespace = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: CNPG_NAMESPACE } },
+      { metadata: { name: CNPG_NAMESPACE, labels: { ...POSTGRES_NAMESPACE_LABELS } } },
       { parent: this, provider, dependsOn: [...args.cluster.ready] },
     );
     // The operator serves its webhooks (9443) to the API server; the Barman Cloud plugin serves
@@ -69,7 +71,7 @@ export class CnpgOperator extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const values = operatorValues();
+    const values = operatorValues(args.timeZone);
     const operator = new k8s.helm.v4.Chart(
       `${name}-operator`,
       {

@@ -1,6 +1,7 @@
 // Every guardrail policy with its pure check. policy/index.ts turns these into engine policies;
 // tests and the offline plan call the checks directly.
 import { pinnedChartViolations, pinnedImageViolations } from "./images";
+import { namespacePodSecurityViolations } from "./namespace-pod-security";
 import { podSecurityViolations } from "./pod-security";
 import { probeViolations } from "./probes";
 import { protectViolations } from "./protect";
@@ -84,6 +85,13 @@ export const RULES: readonly Rule[] = [
     name: "default-deny-network-policy",
     description: "Every namespace running our workloads has a default-deny ingress NetworkPolicy.",
     check: (rs) => defaultDenyViolations(rs),
+  },
+  {
+    kind: "stack",
+    name: "namespace-pod-security",
+    description:
+      "Every workload, ours and the charts', passes the Pod Security level its namespace enforces.",
+    check: namespacePodSecurityViolations,
   },
   {
     kind: "stack",

@@ -1,6 +1,6 @@
 // Pod Security Standards "restricted" on our own workloads: the fields the restricted profile
 // requires, checked where Kubernetes reads them (container settings override the pod's).
-import { containers, isOwnWorkload, podSpec } from "./workloads";
+import { containers, isGuarded, podSpec } from "./workloads";
 import { asArray, asObj, label, Obj, PlainResource, str, Violation } from "./types";
 
 const SECCOMP_OK = ["RuntimeDefault", "Localhost"];
@@ -10,7 +10,7 @@ export function podSecurityViolations(
   foreignNamespaces?: readonly string[],
 ): Violation[] {
   const pod = podSpec(r);
-  if (!pod || !isOwnWorkload(r, foreignNamespaces)) return [];
+  if (!pod || !isGuarded("pod-security-restricted", r, foreignNamespaces)) return [];
   const problems: string[] = [];
   const podCtx = asObj(pod.securityContext);
   for (const key of ["hostNetwork", "hostPID", "hostIPC"]) {

@@ -1,6 +1,6 @@
 // Probes: every container of our Deployments declares startup, readiness and liveness probes,
 // so a rollout waits for ready pods and a hung pod is restarted.
-import { containers, isOwnWorkload, podSpec } from "./workloads";
+import { containers, isGuarded, podSpec } from "./workloads";
 import { label, PlainResource, Violation } from "./types";
 
 const PROBES = ["startupProbe", "readinessProbe", "livenessProbe"] as const;
@@ -9,7 +9,11 @@ export function probeViolations(
   r: PlainResource,
   foreignNamespaces?: readonly string[],
 ): Violation[] {
-  if (r.type !== "kubernetes:apps/v1:Deployment" || !isOwnWorkload(r, foreignNamespaces)) return [];
+  if (
+    r.type !== "kubernetes:apps/v1:Deployment" ||
+    !isGuarded("deployment-probes", r, foreignNamespaces)
+  )
+    return [];
   const pod = podSpec(r);
   if (!pod) return [];
   return containers(pod, false).flatMap((c) => {

@@ -1,6 +1,6 @@
 // Requests and limits: every container of our workloads requests CPU and memory and caps memory
 // (CPU limits are left out on purpose: throttling hurts latency more than it protects).
-import { containers, isOwnWorkload, podSpec } from "./workloads";
+import { containers, isGuarded, podSpec } from "./workloads";
 import { asObj, label, PlainResource, Violation } from "./types";
 
 export function resourceViolations(
@@ -8,7 +8,7 @@ export function resourceViolations(
   foreignNamespaces?: readonly string[],
 ): Violation[] {
   const pod = podSpec(r);
-  if (!pod || !isOwnWorkload(r, foreignNamespaces)) return [];
+  if (!pod || !isGuarded("requests-and-limits", r, foreignNamespaces)) return [];
   return containers(pod).flatMap((c) => {
     const res = asObj(c.spec.resources);
     const missing = [

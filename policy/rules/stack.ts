@@ -2,7 +2,7 @@
 // NetworkPolicy in every namespace running our workloads. Objects of one cluster share a provider.
 import { selectorMatches } from "./selectors";
 import { asArray, asObj, label, PlainResource, str, Violation } from "./types";
-import { CNPG_CLUSTER, isOwnWorkload, isWorkload } from "./workloads";
+import { CNPG_CLUSTER, isGuarded, isWorkload } from "./workloads";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
@@ -24,7 +24,7 @@ export function pdbViolations(
 ): Violation[] {
   const pdbs = resources.filter((r) => r.type === PDB);
   return resources
-    .filter((r) => r.type === DEPLOYMENT && isOwnWorkload(r, foreignNamespaces))
+    .filter((r) => r.type === DEPLOYMENT && isGuarded("pdb-per-deployment", r, foreignNamespaces))
     .filter((d) => {
       const podLabels = asObj(asObj(asObj(asObj(d.props.spec).template).metadata).labels);
       return !pdbs.some(
@@ -60,7 +60,11 @@ export function defaultDenyViolations(
   const needing = new Map<string, PlainResource>();
   for (const r of resources) {
     const runsPods = isWorkload(r.type) || r.type === CNPG_CLUSTER || r.type === CNPG_POOLER;
-    if (runsPods && isOwnWorkload(r, foreignNamespaces) && !needing.has(scope(r)))
+    if (
+      runsPods &&
+      isGuarded("default-deny-network-policy", r, foreignNamespaces) &&
+      !needing.has(scope(r))
+    )
       needing.set(scope(r), r);
   }
   return [...needing]

@@ -1,5 +1,7 @@
-// Where the pod spec lives in each workload kind, and which workloads are ours (not rendered
-// from an upstream Helm chart or manifest, whose security posture the chart owns).
+// Where the pod spec lives in each workload kind, and which workloads a rule guards: the
+// program's own and the charts' children alike, except a chart child with a listed exemption
+// (exemptions.ts), an upstream workload declared object by object, and the distribution's own.
+import { exemptionFor, isChartChild } from "./exemptions";
 import { asArray, asObj, Obj, PlainResource, str } from "./types";
 
 /** Type token → path from props to the pod spec. */
@@ -45,12 +47,6 @@ export function containers(pod: Obj, withInit = true): NamedContainer[] {
   );
 }
 
-/** Type tokens whose children are upstream manifests (their chart or file owns them). */
-const UPSTREAM_PARENTS = [
-  /kubernetes:helm\.sh\/v\d+:Chart/,
-  /kubernetes:yaml(\/v2)?:Config(File|Group)/,
-];
-
 /** Namespaces whose workloads belong to the distribution, not to us. */
 export const FOREIGN_NAMESPACES: readonly string[] = [
   "kube-system",
@@ -59,19 +55,29 @@ export const FOREIGN_NAMESPACES: readonly string[] = [
 ];
 
 /**
- * Annotation marking an upstream workload declared resource by resource (e.g. the local-path
- * provisioner's manifest): its value names the upstream release. Reviewable in the diff; only
- * pinned images are still enforced on it.
+ * Annotation marking an upstream workload declared resource by resource (e.g. the Cinder CSI
+ * node plugin, components/kubernetes/cinder-csi-node.ts): its value names the upstream release.
+ * Reviewable in the diff; only pinned images are still enforced on it.
  */
 export const UPSTREAM_ANNOTATION = "plant.busche-cnc.com/upstream-workload";
 
-/** True for workloads we write ourselves, which must meet every workload policy. */
-export function isOwnWorkload(r: PlainResource, foreignNamespaces = FOREIGN_NAMESPACES): boolean {
-  // URN: urn:pulumi:<stack>::<project>::<parent types joined by $>$<type>::<name>
-  const typeChain = r.urn?.split("::")[2] ?? "";
-  if (UPSTREAM_PARENTS.some((re) => re.test(typeChain))) return false;
+function foreignOrAnnotated(r: PlainResource, foreignNamespaces: readonly string[]): boolean {
   const meta = asObj(r.props.metadata);
-  if (str(asObj(meta.annotations)[UPSTREAM_ANNOTATION])) return false;
+  if (str(asObj(meta.annotations)[UPSTREAM_ANNOTATION])) return true;
   const ns = str(meta.namespace);
-  return !(ns && foreignNamespaces.includes(ns));
+  return Boolean(ns && foreignNamespaces.includes(ns));
+}
+
+/** True for workloads we write ourselves (not rendered from a chart or manifest file). */
+export function isOwnWorkload(r: PlainResource, foreignNamespaces = FOREIGN_NAMESPACES): boolean {
+  return !isChartChild(r) && !foreignOrAnnotated(r, foreignNamespaces);
+}
+
+/** True when policy `rule` applies to `r`: ours, or a chart child without an exemption for it. */
+export function isGuarded(
+  rule: string,
+  r: PlainResource,
+  foreignNamespaces = FOREIGN_NAMESPACES,
+): boolean {
+  return !foreignOrAnnotated(r, foreignNamespaces) && exemptionFor(rule, r) === undefined;
 }

@@ -5,11 +5,19 @@ import * as os from "os";
 import * as path from "path";
 import {
   parseSite,
+  rawSiteSchema,
   readSiblingSites,
   readStackFile,
   SiteConfigError,
   unreadableSiblingProblems,
 } from "../../config/site";
+import { cronHours, CronConsumer } from "../../config/cron";
+import {
+  clockChanges,
+  scheduleShiftProblem,
+  shiftedHours,
+  timeZoneProblem,
+} from "../../config/time-zone";
 
 const ROOT = path.resolve(__dirname, "../..");
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures poke into raw YAML */
@@ -235,7 +243,7 @@ const cases: [string, (raw: Raw) => void, string][] = [
   [
     "control plane below 2f+1",
     (r) => (r.clusters[0].controlPlane.count = 1),
-    "[plant:clusters[0].controlPlane.count] is 1; surviving 1 host failure(s) needs at least 3",
+    "[plant:clusters[0].controlPlane.count] is 1; surviving 1 host failure(s) (plant:site.failuresTolerated) needs at least 3",
   ],
   [
     "control plane larger than hosts",
@@ -277,6 +285,21 @@ const cases: [string, (raw: Raw) => void, string][] = [
     "database on another cluster",
     (r) => Object.assign(r.services[1], { cluster: "optiplex", routes: [] }),
     "database 'reporting' runs on cluster 'reports', not 'optiplex'",
+  ],
+  [
+    "database volumes on local-path on an OpenStack cluster",
+    (r) => (r.databases[0].storage.storageClass = "local-path"),
+    "[plant:databases[0].storage.storageClass] 'local-path' does not exist on cluster reports: the program installs only 'plant-block' (plant:clusters[0].storageClass), Cinder block volumes sized and kept off the workers' root disks; the volumes would stay Pending",
+  ],
+  [
+    "a malformed storage class name",
+    (r) => (r.clusters[0].storageClass = "Plant Block"),
+    "[plant:clusters[0].storageClass] 'Plant Block' is not a StorageClass name",
+  ],
+  [
+    "host reserve without whole disk GB",
+    (r) => (r.openstack.hostReserved = { cores: 2, ramGb: 16, diskGb: 1.5 }),
+    "[plant:openstack.hostReserved.diskGb]",
   ],
   [
     "migration without readwrite",
@@ -344,6 +367,99 @@ const cases: [string, (raw: Raw) => void, string][] = [
     "unknown identity key",
     (r) => (r.openstack.identity = { backupUser: "barman" }),
     '[plant:openstack.identity] Unrecognized key: "backupUser"',
+  ],
+  // The site's time zone and the schedules that run in it
+  ["no time zone", (r) => delete r.site.timeZone, "[plant:site.timeZone] is required"],
+  [
+    "a time zone that is not an IANA name",
+    (r) => (r.site.timeZone = "Eastern"),
+    "[plant:site.timeZone] 'Eastern' must be an IANA time zone name like America/Indiana/Indianapolis (or UTC)",
+  ],
+  [
+    "an offset instead of a zone",
+    (r) => (r.site.timeZone = "-05:00"),
+    "[plant:site.timeZone] '-05:00' must be an IANA time zone name like America/Indiana/Indianapolis (or UTC)",
+  ],
+  [
+    "a zone the IANA database does not know",
+    (r) => (r.site.timeZone = "America/Noble_County"),
+    "[plant:site.timeZone] 'America/Noble_County' is not in the IANA time zone database",
+  ],
+  [
+    "a backup in the hour the clocks skip",
+    (r) => (r.databases[0].backup.schedule = "0 30 2 * * *"),
+    "[plant:databases[0].backup.schedule] runs in hour 02 (America/Indiana/Indianapolis), which the clocks skip when they go forward: that day's run would not happen; use an hour other than 01 and 02, the hours the clock changes of America/Indiana/Indianapolis touch",
+  ],
+  [
+    "a report in the hour that happens twice",
+    (r) => (r.services[2].schedule.cron = "15 1 * * *"),
+    "[plant:services[2].schedule.cron] runs in hour 01 (America/Indiana/Indianapolis), which happens twice when the clocks go back: that day's run would happen twice",
+  ],
+  [
+    "a schedule hour out of range",
+    (r) => (r.services[2].schedule.cron = "0 25 * * *"),
+    "[plant:services[2].schedule.cron] '0 25 * * *' has an invalid hour field: '25' is outside 0-23",
+  ],
+  [
+    // A descriptor names a fixed hour too (@daily is 00:00), read by the same cron reader.
+    "a daily backup at midnight where the clocks skip midnight",
+    (r) => {
+      r.site.timeZone = "America/Santiago";
+      r.databases[0].backup.schedule = "@daily";
+    },
+    "[plant:databases[0].backup.schedule] runs in hour 00 (America/Santiago), which the clocks skip when they go forward",
+  ],
+  // The object store as the databases reach it
+  [
+    "an object store host name without its addresses",
+    (r) => delete r.openstack.objectStore.addresses,
+    "[plant:openstack.objectStore.addresses] is required: s3Endpoint names the host objects.avilla.busche-cnc.com, and the database pods may reach only the addresses listed here",
+  ],
+  [
+    "addresses beside an IP endpoint",
+    (r) => (r.openstack.objectStore.s3Endpoint = "https://10.1.0.5:8080"),
+    "[plant:openstack.objectStore.addresses] must not be set: s3Endpoint already names the address 10.1.0.5",
+  ],
+  [
+    "an object store address twice",
+    (r) => (r.openstack.objectStore.addresses = ["10.1.0.5", "10.1.0.5"]),
+    "[plant:openstack.objectStore.addresses[1]] 10.1.0.5 is listed twice",
+  ],
+  [
+    "an object store address that is not an IP",
+    (r) => (r.openstack.objectStore.addresses = ["objects"]),
+    "[plant:openstack.objectStore.addresses[0]] 'objects' is not an IPv4 address",
+  ],
+  [
+    "an endpoint CA that is not a certificate",
+    (r) =>
+      (r.openstack.objectStore.endpointCA = {
+        pem: "-----BEGIN EC PRIVATE KEY-----\nx\n-----END EC PRIVATE KEY-----",
+      }),
+    "[plant:openstack.objectStore.endpointCA.pem] holds no PEM certificate",
+  ],
+  [
+    "an endpoint CA for a plain-HTTP endpoint",
+    (r) => {
+      r.openstack.objectStore.s3Endpoint = "http://objects.avilla.busche-cnc.com:8080";
+      r.openstack.objectStore.endpointCA = { secret: { name: "objects-ca", key: "ca.crt" } };
+    },
+    "[plant:openstack.objectStore.endpointCA] is set but s3Endpoint 'http://objects.avilla.busche-cnc.com:8080' is not https",
+  ],
+  [
+    "an endpoint CA Secret with a bad name",
+    (r) => (r.openstack.objectStore.endpointCA = { secret: { name: "Objects CA", key: "ca.crt" } }),
+    "[plant:openstack.objectStore.endpointCA.secret.name] 'Objects CA' is not a Kubernetes Secret name",
+  ],
+  [
+    "connections per pod for a service without database access",
+    (r) => (r.services[0].database.connectionsPerPod = 5),
+    "[plant:services[0].database.connectionsPerPod] is set but database.access is none: the service holds no database connections",
+  ],
+  [
+    "zero connections per pod",
+    (r) => (r.services[1].database.connectionsPerPod = 0),
+    "[plant:services[1].database.connectionsPerPod]",
   ],
   [
     "route to unserved host name",
@@ -446,6 +562,37 @@ describe("site config validation", () => {
     expect(problems.join("\n")).toContain(expected);
   });
 
+  test("an endpoint CA as PEM, or as a Secret the plant made, is accepted", () => {
+    const mirrorsFixture = readStackFile(
+      path.join(ROOT, "test/fixtures/mirrors/Pulumi.avilla.yaml"),
+    );
+    const pem = (mirrorsFixture as Raw).mirrors.caCertificate;
+    for (const endpointCA of [{ pem }, { secret: { name: "objects-ca", key: "ca.crt" } }]) {
+      const raw = avilla();
+      raw.openstack.objectStore.endpointCA = endpointCA;
+      expect(problemsOf(raw)).toEqual([]);
+    }
+  });
+
+  test("schedules at hours the clocks leave alone, and hourly ones, are accepted", () => {
+    for (const cron of [
+      "0 6 * * *",
+      "30 3 * * 1-5",
+      "0 * * * *",
+      "*/15 * * * *",
+      "@daily",
+      "@hourly",
+    ]) {
+      const raw = avilla();
+      raw.services[2].schedule.cron = cron;
+      expect(problemsOf(raw)).toEqual([]);
+    }
+    const utc = avilla();
+    utc.site.timeZone = "UTC";
+    utc.databases[0].backup.schedule = "0 0 2 * * *";
+    expect(problemsOf(utc)).toEqual([]);
+  });
+
   test("the error names the stack", () => {
     const raw = avilla();
     raw.hosts.splice(1);
@@ -464,10 +611,12 @@ describe("cross-site validation", () => {
     twin.clusters.forEach((c: Raw) =>
       c.ingress.addresses.forEach((a: Raw) => (a.hostnames = [`${a.name}-twin`])),
     );
-    expect(problemsOf(avilla(), "avilla", [{ stack: "twin", site: twin }] as never)).toEqual([]);
+    expect(
+      problemsOf(avilla(), "avilla", [{ stack: "twin", site: rawSiteSchema.parse(twin) }]),
+    ).toEqual([]);
     twin.network.lanCidr = "10.1.0.0/22";
     expect(
-      problemsOf(avilla(), "avilla", [{ stack: "twin", site: twin }] as never).length,
+      problemsOf(avilla(), "avilla", [{ stack: "twin", site: rawSiteSchema.parse(twin) }]).length,
     ).toBeGreaterThan(10);
   });
 
@@ -478,8 +627,8 @@ describe("cross-site validation", () => {
     shared.network.dhcpRange = { start: "10.1.200.0", end: "10.1.200.250" };
     shared.network.vmRange = { start: "10.1.201.0", end: "10.1.201.199" };
     shared.hosts[0].bmcIp = "10.1.0.8";
-    const siblings = [{ stack: "albion", site: shared }];
-    expect(problemsOf(avilla(), "avilla", siblings as never).join("\n")).toContain(
+    const siblings = [{ stack: "albion", site: rawSiteSchema.parse(shared) }];
+    expect(problemsOf(avilla(), "avilla", siblings).join("\n")).toContain(
       "[plant:clusters[0].ingress.addresses[0].ip] 10.1.0.8 is also the BMC address of r620-1 in stack 'albion' (plant:hosts[0].bmcIp), which shares the network",
     );
   });
@@ -487,8 +636,8 @@ describe("cross-site validation", () => {
   test("refuses a host name another site already uses", () => {
     const other = albion();
     other.clusters[0].ingress.addresses[0].hostnames = ["reports1"];
-    const siblings = [{ stack: "albion", site: other }];
-    expect(problemsOf(avilla(), "avilla", siblings as never).join("\n")).toContain(
+    const siblings = [{ stack: "albion", site: rawSiteSchema.parse(other) }];
+    expect(problemsOf(avilla(), "avilla", siblings).join("\n")).toContain(
       "[plant:clusters[0].ingress.addresses[0].hostnames[0]] reports1.busche-cnc.com is already used by stack 'albion'",
     );
   });
@@ -535,5 +684,73 @@ describe("stack files as `pulumi config set --secret` leaves them", () => {
           "cannot be read for the cross-site checks ([plant:network.lanCidr] '10.2.0.0/33' is not an IPv4 CIDR in network form (e.g. 10.1.0.0/22)); fix that stack's file first",
       },
     ]);
+  });
+});
+
+describe("time zones and clock changes (config/time-zone.ts)", () => {
+  test("Indiana's clock changes in 2026: forward at 02:00 on 8 March, back at 02:00 on 1 November", () => {
+    expect(clockChanges("America/Indiana/Indianapolis", 2026)).toEqual([
+      { at: Date.UTC(2026, 2, 8, 7), localMinute: 120, shift: 60 },
+      { at: Date.UTC(2026, 10, 1, 6), localMinute: 120, shift: -60 },
+    ]);
+  });
+
+  test.each<[string, number[], number[]]>([
+    ["America/Indiana/Indianapolis", [2], [1]],
+    ["Europe/Berlin", [2], [2]],
+    // Southern hemisphere: forward in October, back in April.
+    ["Australia/Sydney", [2], [2]],
+    // Half an hour: 02:00–02:30 skipped, 01:30–02:00 repeated.
+    ["Australia/Lord_Howe", [2], [1]],
+    ["UTC", [], []],
+    ["Asia/Kolkata", [], []],
+  ])("%s: skipped hours %j, repeated hours %j", (zone, skipped, repeated) => {
+    expect(shiftedHours(zone, [2026, 2027])).toEqual({ skipped, repeated });
+  });
+
+  // The hours come from config/cron.ts, the one cron reader (the schema's checks use it too).
+  test.each<[string, CronConsumer, number[] | string]>([
+    ["0 * * * *", "cronjob", Array.from({ length: 24 }, (_, h) => h)],
+    ["0 6 * * *", "cronjob", [6]],
+    ["0 1-5/2,20 * * *", "cronjob", [1, 3, 5, 20]],
+    ["0 */6 * * *", "cronjob", [0, 6, 12, 18]],
+    ["0 3/6 * * *", "cronjob", [3, 9, 15, 21]],
+    ["0 0 3 * * *", "scheduled-backup", [3]],
+    ["@daily", "scheduled-backup", [0]],
+    ["@hourly", "cronjob", Array.from({ length: 24 }, (_, h) => h)],
+    ["0 24 * * *", "cronjob", "has an invalid hour field: '24' is outside 0-23"],
+    ["0 5-3 * * *", "cronjob", "has an invalid hour field: '5-3' starts after it ends"],
+    ["0 x * * *", "cronjob", "has an invalid hour field: 'x' is not a number"],
+  ])("cron hours of %s (%s)", (expression, consumer, expected) => {
+    const parsed = cronHours(expression, consumer);
+    expect("hours" in parsed ? parsed.hours : parsed.problem).toEqual(expected);
+  });
+
+  test.each<[string, number[], string | undefined]>([
+    ["America/Indiana/Indianapolis", [3], undefined],
+    [
+      "America/Indiana/Indianapolis",
+      [2],
+      "runs in hour 02 (America/Indiana/Indianapolis), which the clocks skip when they go forward: that day's run would not happen; use an hour other than 01 and 02, the hours the clock changes of America/Indiana/Indianapolis touch",
+    ],
+    // A descriptor is a fixed hour too: @daily is midnight, which Santiago's clocks skip.
+    [
+      "America/Santiago",
+      [0],
+      "runs in hour 00 (America/Santiago), which the clocks skip when they go forward: that day's run would not happen; use an hour other than 00 and 23, the hours the clock changes of America/Santiago touch",
+    ],
+    ["America/Santiago", Array.from({ length: 24 }, (_, h) => h), undefined],
+  ])("schedule in %s at hours %j", (zone, hours, expected) => {
+    expect(scheduleShiftProblem(hours, zone, [2026, 2027])).toBe(expected);
+  });
+
+  test.each([
+    ["America/Indiana/Indianapolis", undefined],
+    ["UTC", undefined],
+    ["Etc/UTC", undefined],
+    ["EST", "must be an IANA time zone name like America/Indiana/Indianapolis (or UTC)"],
+    ["Local", "must be an IANA time zone name like America/Indiana/Indianapolis (or UTC)"],
+  ])("time zone %s", (zone, problem) => {
+    expect(timeZoneProblem(zone)).toBe(problem);
   });
 });

@@ -1,3 +1,4 @@
+/** @jest-environment ./test/support/kube-client-env.js */
 // The host-loss drill end to end against stand-ins that really fail: Keystone and Nova on
 // 127.0.0.1 (recorded answers; stopping r620-1's VMs is what makes things fail), the Kubernetes
 // API (recorded answers the test moves as the cluster would), real HTTPS route servers that the

@@ -1,3 +1,4 @@
+/** @jest-environment ./test/support/kube-client-env.js */
 // The switchover drill's writer and checker across real promotions of a real PostgreSQL standby
 // on 127.0.0.1: with synchronous commit every acknowledged row survives; with asynchronous
 // replication and a standby that lags, the check finds the acknowledged rows the promotion lost.

@@ -83,9 +83,15 @@ describe("routine changes on avilla", () => {
     );
   });
 
-  it("grow-postgres resizes the CNPG cluster in place", () => {
+  it("grow-postgres resizes the CNPG cluster in place and raises the Cinder quota to match", () => {
     const report = reports.get("grow-postgres");
     expect(report?.updated).toEqual([
+      {
+        urn: expect.stringContaining(
+          "openstack:blockstorage/quoteSetV3:QuoteSetV3",
+        ) as unknown as string,
+        paths: ["gigabytes"],
+      },
       {
         urn: expect.stringContaining(
           "kubernetes:postgresql.cnpg.io/v1:Cluster",
@@ -93,6 +99,31 @@ describe("routine changes on avilla", () => {
         paths: ["spec.storage.size"],
       },
     ]);
+  });
+
+  it("mark-bootstrapped holds only the first server's user data for its next rotation", () => {
+    const report = reports.get("mark-bootstrapped")!;
+    expect(report.updated).toEqual([]);
+    expect(report.ignored.map((u) => [shortUrn(u.urn), u.paths])).toEqual([
+      ["openstack:compute/instance:Instance::reports-cp-1", ["userData"]],
+    ]);
+  });
+
+  it("scale-service resizes the pools and raises max_connections in place (updates, no replacement)", () => {
+    const report = reports.get("scale-service")!;
+    const updated = (kind: string) =>
+      report.updated.filter((u) => u.urn.includes(kind)).map((u) => u.paths);
+    expect(updated("kubernetes:postgresql.cnpg.io/v1:Cluster")).toEqual([
+      ["spec.postgresql.parameters.max_connections"],
+    ]);
+    expect(updated("kubernetes:postgresql.cnpg.io/v1:Pooler")).toEqual([
+      [
+        "spec.pgbouncer.parameters.default_pool_size",
+        "spec.pgbouncer.parameters.max_client_conn",
+        "spec.pgbouncer.parameters.max_db_connections",
+      ],
+    ]);
+    expect(updated("HorizontalPodAutoscaler")).toEqual([["spec.maxReplicas"]]);
   });
 
   it("add-host and add-worker move no existing VM", () => {
@@ -118,7 +149,7 @@ describe("routine changes on avilla", () => {
       ),
     ).join("\n\n");
     expect(text).toContain(
-      "grow-postgres: +0 added, ~1 updated, =0 held for rotation, -0 removed, 0 replace-triggering",
+      "grow-postgres: +0 added, ~2 updated, =0 held for rotation, -0 removed, 0 replace-triggering",
     );
     expect(text).toContain(
       "bump-image: +0 added, ~1 updated, =0 held for rotation, -0 removed, 0 replace-triggering",

@@ -38,7 +38,7 @@ describe("policy/index.ts", () => {
   const byName = new Map(pack.policies.map((p) => [p.name, p]));
 
   it("registers every policy as mandatory", () => {
-    expect(pack.policies).toHaveLength(10);
+    expect(pack.policies).toHaveLength(11);
     expect(pack.policies.every((p) => p.enforcementLevel === "mandatory")).toBe(true);
   });
 

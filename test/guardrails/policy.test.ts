@@ -18,6 +18,8 @@ import { defaultDenyViolations, pdbViolations } from "../../policy/rules/stack";
 import { checkAll, RULES } from "../../policy/rules/catalogue";
 import { PlainResource } from "../../policy/rules/types";
 import { UPSTREAM_ANNOTATION } from "../../policy/rules/workloads";
+import { CHART_EXEMPTIONS, Exemption, exemptionFor } from "../../policy/rules/exemptions";
+import { namespacePodSecurityViolations } from "../../policy/rules/namespace-pod-security";
 import {
   defaultDeny,
   goodPodSpec,
@@ -35,7 +37,7 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CHART_URN = `${STACK_URN}plant:ingress:Addons$kubernetes:helm.sh/v4:Chart$${DEPLOYMENT}::metallb-controller`;
 
 describe("policy pack catalogue", () => {
-  it("has the ten guardrail policies, all named uniquely", () => {
+  it("has the eleven guardrail policies, all named uniquely", () => {
     expect(RULES.map((r) => r.name)).toEqual([
       "pinned-images",
       "pinned-charts",
@@ -46,6 +48,7 @@ describe("policy pack catalogue", () => {
       "no-world-open-ingress",
       "pdb-per-deployment",
       "default-deny-network-policy",
+      "namespace-pod-security",
       "protect-stateful",
     ]);
   });
@@ -192,9 +195,36 @@ describe("pod-security-restricted", () => {
     ]);
   });
 
-  it("leaves workloads rendered from upstream charts and kube-system to their owners", () => {
+  it("guards chart-rendered workloads too, unless an exemption names them with a reason", () => {
     const pod = { ...goodPodSpec(), hostNetwork: true };
-    expect(podSecurityViolations({ ...workload(DEPLOYMENT, pod), urn: CHART_URN })).toEqual([]);
+    const rendered = { ...workload(DEPLOYMENT, pod), urn: CHART_URN };
+    expect(messages(podSecurityViolations(rendered))).toEqual([
+      'Deployment reporting/report-web breaks Pod Security "restricted": sets hostNetwork',
+    ]);
+    const exempt: Exemption = {
+      rule: "pod-security-restricted",
+      kind: "Deployment",
+      namespace: "reporting",
+      name: "report-web",
+      reason: "fixture",
+    };
+    expect(exemptionFor("pod-security-restricted", rendered, [exempt])).toBe(exempt);
+    expect(exemptionFor("requests-and-limits", rendered, [exempt])).toBeUndefined();
+    // Never for the program's own objects.
+    expect(
+      exemptionFor("pod-security-restricted", workload(DEPLOYMENT, pod), [exempt]),
+    ).toBeUndefined();
+    const speaker = {
+      ...workload("kubernetes:apps/v1:DaemonSet", pod, "metallb-system"),
+      urn: CHART_URN.replace(DEPLOYMENT, "kubernetes:apps/v1:DaemonSet"),
+    };
+    speaker.props.metadata = { name: "metallb-speaker", namespace: "metallb-system" };
+    expect(podSecurityViolations(speaker)).toEqual([]);
+    expect(CHART_EXEMPTIONS.every((e) => e.reason.length > 20)).toBe(true);
+  });
+
+  it("leaves kube-system and annotated upstream workloads to their owners", () => {
+    const pod = { ...goodPodSpec(), hostNetwork: true };
     expect(podSecurityViolations(workload(DEPLOYMENT, pod, "kube-system"))).toEqual([]);
     const annotated = workload(DEPLOYMENT, pod);
     annotated.props.metadata = {
@@ -204,6 +234,45 @@ describe("pod-security-restricted", () => {
     };
     expect(podSecurityViolations(annotated)).toEqual([]);
     expect(checkAll([annotated])).toEqual([]);
+  });
+});
+
+describe("namespace-pod-security", () => {
+  const ns = (name: string, level: string): PlainResource => ({
+    type: "kubernetes:core/v1:Namespace",
+    name,
+    urn: `${STACK_URN}kubernetes:core/v1:Namespace::${name}`,
+    provider: PROVIDER,
+    props: { metadata: { name, labels: { "pod-security.kubernetes.io/enforce": level } } },
+  });
+
+  it("admits a pod its namespace's level allows, ours or a chart's", () => {
+    const pod = { ...goodPodSpec(), hostNetwork: true };
+    expect(
+      namespacePodSecurityViolations([ns("reporting", "restricted"), workload(DEPLOYMENT)]),
+    ).toEqual([]);
+    expect(
+      namespacePodSecurityViolations([ns("reporting", "privileged"), workload(DEPLOYMENT, pod)]),
+    ).toEqual([]);
+  });
+
+  it("refuses a pod its namespace's level would refuse, and an unknown level", () => {
+    const pod = { ...goodPodSpec(), hostNetwork: true };
+    const rendered = { ...workload(DEPLOYMENT, pod), urn: CHART_URN };
+    expect(
+      messages(namespacePodSecurityViolations([ns("reporting", "baseline"), rendered])),
+    ).toEqual([
+      'Deployment reporting/report-web would be refused by Pod Security "baseline" of namespace reporting: pod sets hostNetwork',
+    ]);
+    expect(messages(namespacePodSecurityViolations([ns("reporting", "strict"), rendered]))).toEqual(
+      ["namespace reporting enforces unknown Pod Security level 'strict'"],
+    );
+  });
+
+  it("leaves namespaces it does not see (or on another cluster) to the cluster's default", () => {
+    const pod = { ...goodPodSpec(), hostNetwork: true };
+    const other = { ...ns("reporting", "restricted"), provider: `${PROVIDER}-other` };
+    expect(namespacePodSecurityViolations([other, workload(DEPLOYMENT, pod)])).toEqual([]);
   });
 });
 

@@ -52,7 +52,7 @@ describe("webhookGateObjects", () => {
       { apiGroups: ["metallb.io"], resources: ["ipaddresspools"], verbs: ["create"] },
     ]);
     expect(gate.roleBinding.subjects).toEqual([
-      { kind: "ServiceAccount", name: "metallb-webhook", namespace: "metallb-system" },
+      { kind: "ServiceAccount", name: "metallb-webhook-gate", namespace: "metallb-system" },
     ]);
   });
 

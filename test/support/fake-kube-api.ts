@@ -1,9 +1,10 @@
 // A fake Kubernetes API server on 127.0.0.1 for tests: HTTPS with a CA made in the test, client
 // certificates checked against it, bearer tokens checked against a list, and recorded answers
 // served by path (every other path answers 404 NotFound, as the real API does for an absent
-// object). Every request is kept, so tests can assert the client only read. Writes (PATCH, POST,
-// DELETE) answer 405 unless the test gives `onWrite`, which sees the body and may change the
-// recorded answers (they are read on every request).
+// object). Every request is kept, so tests can assert the client only read. A test may give
+// `route`, asked first for every request (computed answers); writes (PATCH, POST, DELETE) it
+// leaves go to `onWrite`, which sees the body and may change the recorded answers (they are read
+// on every request), and answer 405 without it. `portForward` serves pod port-forwards.
 import * as fs from "fs";
 import * as https from "https";
 import { AddressInfo } from "net";
@@ -24,8 +25,18 @@ export interface SeenRequest {
   readonly accept: string;
   /** `client-certificate <CN>`, `token`, or `none`. */
   readonly auth: string;
-  /** Writes only: the Content-Type and the parsed JSON body. */
+  /** Writes only: the Content-Type. */
   readonly contentType?: string;
+  /** The body of a request that had one, parsed as JSON (the text when it is not JSON). */
+  readonly body?: unknown;
+}
+
+/** A request as a `route` function sees it. */
+export interface FakeRequest {
+  readonly method: string;
+  /** The path without the query. */
+  readonly path: string;
+  readonly query: URLSearchParams;
   readonly body?: unknown;
 }
 
@@ -49,6 +60,13 @@ export interface FakeKubeApiOptions {
   readonly answers: Record<string, unknown>;
   /** Bearer tokens the server accepts; client certificates signed by the CA are always accepted. */
   readonly tokens?: readonly string[];
+  /**
+   * Answers computed per request (any method), asked before `answers` and `onWrite`: for lists
+   * filtered by label selector and for objects that change as a test goes on. Undefined falls
+   * through.
+   */
+  readonly route?: (req: FakeRequest) => RecordedAnswer | undefined;
+  /** Writes `route` left unanswered; undefined answers 405. */
   readonly onWrite?: WriteHandler;
   /**
    * Pod port-forwards (`/api/v1/namespaces/<ns>/pods/<pod>/portforward?ports=<port>`, WebSocket,
@@ -67,7 +85,7 @@ export function recordedAnswers(file: string): Record<string, unknown> {
   return doc.answers;
 }
 
-function status(code: number, reason: string, message: string): RecordedAnswer {
+export function status(code: number, reason: string, message: string): RecordedAnswer {
   return {
     status: code,
     body: {
@@ -107,11 +125,12 @@ export function startFakeKubeApi(options: FakeKubeApiOptions): Promise<FakeKubeA
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
-        let body: unknown = text;
+        let body: unknown;
         try {
           body = text.length > 0 ? JSON.parse(text) : undefined;
         } catch {
           // Not JSON: keep the text.
+          body = text;
         }
         const answer = respond(req, body);
         res.writeHead(answer.status, { "Content-Type": "application/json" });
@@ -137,11 +156,20 @@ export function startFakeKubeApi(options: FakeKubeApiOptions): Promise<FakeKubeA
       path: req.url ?? "",
       accept: req.headers.accept ?? "",
       auth,
-      ...(write ? { contentType, body } : {}),
+      ...(write ? { contentType } : {}),
+      ...(body !== undefined ? { body } : {}),
     });
     const authorized =
       socket.authorized || (bearer !== undefined && (options.tokens ?? []).includes(bearer));
     if (!authorized) return status(401, "Unauthorized", "Unauthorized");
+    const url = new URL(req.url ?? "/", "https://fake");
+    const routed = options.route?.({
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      ...(body !== undefined ? { body } : {}),
+    });
+    if (routed !== undefined) return routed;
     if (write)
       return (
         options.onWrite?.({ method, path: req.url ?? "", contentType, body }) ??

@@ -2,6 +2,7 @@
 // (see global-setup.ts); outside jest's global setup they are planned on first use.
 import * as fs from "fs";
 import * as path from "path";
+import { collectManifests } from "../../tools/plan/manifests";
 import { PlanResult, runPlan } from "../../tools/plan/run";
 
 export const SITE_STACKS = ["avilla", "albion"] as const;
@@ -15,9 +16,9 @@ function fromCache(stack: string): PlanResult | undefined {
   const error = path.join(dir, `${stack}.error`);
   if (fs.existsSync(error)) throw new Error(fs.readFileSync(error, "utf8"));
   const file = path.join(dir, `${stack}.json`);
-  return fs.existsSync(file)
-    ? (JSON.parse(fs.readFileSync(file, "utf8")) as PlanResult)
-    : undefined;
+  if (!fs.existsSync(file)) return undefined;
+  const plan = JSON.parse(fs.readFileSync(file, "utf8")) as PlanResult;
+  return { ...plan, manifests: collectManifests(plan.resources) };
 }
 
 /** The plan of `Pulumi.<stack>.yaml` as it is in the repository. */

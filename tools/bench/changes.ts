@@ -116,6 +116,16 @@ export const ROUTINE_CHANGES: readonly RoutineChange[] = [
     },
   },
   {
+    name: "mark-bootstrapped",
+    description:
+      "the OpenStack cluster exists: its first server stops being the one that creates it (applied when that server is next rotated)",
+    apply: (_stack, base) => {
+      const raw = clone(base);
+      openstackCluster(raw).bootstrapped = true;
+      return raw;
+    },
+  },
+  {
     name: "grow-postgres",
     description: "the first database's storage grows by half",
     apply: (_stack, base) => {
@@ -124,6 +134,25 @@ export const ROUTINE_CHANGES: readonly RoutineChange[] = [
       const m = /^(\d+)(\w+)$/.exec(String(storage.size));
       if (!m) throw new Error(`unexpected storage size ${String(storage.size)}`);
       storage.size = `${Math.ceil(Number(m[1]) * 1.5)}${m[2]}`;
+      return raw;
+    },
+  },
+  {
+    name: "scale-service",
+    description:
+      "the first database-using service may scale to 4 more pods, and its database takes 100 more connections",
+    apply: (_stack, base) => {
+      const raw = clone(base);
+      const svc = list(raw, "services").find((s) => (s.database as Obj).access !== "none");
+      if (!svc) throw new Error("the base site has no service with database access");
+      const replicas = svc.replicas as Obj;
+      replicas.max = (replicas.max as number) + 4;
+      const db = list(raw, "databases").find((d) => d.name === (svc.database as Obj).name)!;
+      const parameters = (db.parameters ?? {}) as Obj;
+      db.parameters = {
+        ...parameters,
+        max_connections: String(Number(parameters.max_connections ?? 100) + 100),
+      };
       return raw;
     },
   },

@@ -66,3 +66,34 @@ export function unwrapWire(value: unknown): unknown {
   for (const key of Object.keys(obj).sort()) out[key] = unwrapWire(obj[key]);
   return out;
 }
+
+export interface RevealedWire {
+  /** The value with secrets unwrapped (for rendering in memory only). */
+  readonly plain: unknown;
+  /** Every string leaf that was inside a secret, to mask wherever it reappears. */
+  readonly secretStrings: readonly string[];
+  /** True when any part is not known yet. */
+  readonly unknown: boolean;
+}
+
+/** Unwraps the wire form, remembering which strings were secret and whether anything is unknown. */
+export function revealWire(value: unknown): RevealedWire {
+  const secretStrings: string[] = [];
+  let unknown = false;
+  const walk = (v: unknown, inSecret: boolean): unknown => {
+    if (v === UNKNOWN) {
+      unknown = true;
+      return v;
+    }
+    if (typeof v === "string" && inSecret && v !== "") secretStrings.push(v);
+    if (Array.isArray(v)) return v.map((x) => walk(x, inSecret));
+    if (v === null || typeof v !== "object") return v;
+    const obj = v as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) return walk(obj["value"], true);
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(obj).sort()) out[key] = walk(obj[key], inSecret);
+    return out;
+  };
+  const plain = walk(value, false);
+  return { plain, secretStrings, unknown };
+}

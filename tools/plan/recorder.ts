@@ -46,6 +46,19 @@ function secretDigests(
   return digests;
 }
 
+/** Components the provider expands from their inputs (charts, manifest files). */
+export const EXPANDED_TYPES: ReadonlySet<string> = new Set([
+  "kubernetes:helm.sh/v4:Chart",
+  "kubernetes:yaml/v2:ConfigFile",
+]);
+
+/** Their inputs in wire form (secrets still marked), kept in memory for rendering only. */
+const wireInputs = new WeakMap<PlannedResource, Record<string, unknown>>();
+
+export function wireInputsOf(r: PlannedResource): Record<string, unknown> | undefined {
+  return wireInputs.get(r);
+}
+
 let pendingSecretOutputs: string[] = [];
 
 /** Output names the resource being registered asks to keep secret (read synchronously by the mocks). */
@@ -58,6 +71,17 @@ export function waitForRegistrations(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
   return settings.waitForRPCs();
+}
+
+/**
+ * URNs registered more than once. The engine refuses the second registration ("Duplicate
+ * resource URN"); the mock monitor accepts it, so the plan checks the record afterwards.
+ */
+export function duplicateUrns(resources: readonly PlannedResource[]): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const r of resources) (seen.has(r.urn) ? twice : seen).add(r.urn);
+  return [...twice];
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the mock monitor's protobuf requests are untyped */
@@ -76,7 +100,7 @@ export function installRecorder(): PlannedResource[] {
     const raw = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
     const masked = maskWire(raw) as Record<string, unknown>;
     const digests = secretDigests(raw, masked);
-    recorded.push({
+    const record: PlannedResource = {
       urn,
       type: req.getType(),
       name: req.getName(),
@@ -94,7 +118,9 @@ export function installRecorder(): PlannedResource[] {
       ...(req.getTransformsList().length > 0 ? { transforms: req.getTransformsList().length } : {}),
       inputs: masked,
       ...(Object.keys(digests).length > 0 ? { secretDigests: digests } : {}),
-    });
+    };
+    recorded.push(record);
+    if (EXPANDED_TYPES.has(record.type)) wireInputs.set(record, raw);
     // The engine marks these outputs secret; the mock monitor does not, so the mocks do it.
     pendingSecretOutputs = req.getAdditionalsecretoutputsList();
     try {

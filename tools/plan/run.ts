@@ -6,15 +6,20 @@ import { CONFIG_NAMESPACE, readStackFile } from "../../config/site";
 import { declareSite, PreparedSite, prepareSite } from "../../program";
 import { formatPlacement } from "../../components/openstack/placement";
 import { formatFailureTable } from "../../planning/failure-domains";
+import { formatDataPlan } from "../../components/postgres/plan-report";
 import { SiteOutputs } from "../../outputs";
+import { expandComponents } from "./chart-children";
+import { CoveredHook, coverHooks } from "./hooks";
+import { expansionContext } from "./kube-version";
 import { collectManifests, PlannedManifest } from "./manifests";
 import { maskWire } from "./mask";
 import { PlanMocks, StateOverride } from "./mocks";
-import { installRecorder, PlannedResource, waitForRegistrations } from "./recorder";
+import { duplicateUrns, installRecorder, PlannedResource, waitForRegistrations } from "./recorder";
 import { renderTree } from "./tree";
 
 export { PlannedResource } from "./recorder";
 export { PlannedManifest } from "./manifests";
+export { CoveredHook } from "./hooks";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 export const PROJECT_NAME = "plant";
@@ -42,6 +47,8 @@ export interface PlanResult {
   /** Stack outputs, secrets as "[secret]". */
   readonly outputs: Record<string, unknown>;
   readonly manifests: PlannedManifest[];
+  /** Helm hooks the provider drops, each with the program's cover (tools/plan/hooks.ts). */
+  readonly hooks: CoveredHook[];
   /** The readable report printed by `npm run plan`. */
   readonly tree: string;
   readonly seconds: number;
@@ -115,7 +122,7 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
     false,
   );
   pulumi.runtime.setAllConfig(config, secretKeys);
-  const resources = installRecorder();
+  const recorded = installRecorder();
 
   // The same two steps as main(): every check first, then the declarations.
   const prepared = prepareSite({ projectDir: PROJECT_DIR, offline: true });
@@ -133,6 +140,19 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
     outputs as unknown as Record<string, unknown>,
   );
   await waitForRegistrations();
+  // What the provider registers inside each chart and manifest file, rendered with real Helm.
+  const { resources, hooks } = expandComponents(
+    recorded,
+    expansionContext(prepared.config, recorded),
+  );
+  // The engine refuses a second registration of one URN, the provider's chart children included.
+  const duplicates = duplicateUrns(resources);
+  if (duplicates.length > 0) {
+    throw new PlanFailedError(
+      options.stack,
+      duplicates.map((urn) => `Duplicate resource URN '${urn}'; try giving it a unique name`),
+    );
+  }
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
@@ -145,12 +165,15 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
     resources,
     outputs: maskWire(wire) as Record<string, unknown>,
     manifests: collectManifests(resources),
+    hooks: coverHooks(hooks),
     tree: [
       renderTree(resources),
       "",
       formatPlacement(prepared.placement),
       "",
       formatFailureTable(prepared.failureDomains),
+      "",
+      formatDataPlan(prepared.config),
     ].join("\n"),
     seconds,
   };
