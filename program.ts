@@ -11,6 +11,7 @@ import { declareClusters } from "./components/kubernetes";
 import { declareClusterAddons } from "./components/ingress";
 import { declareDatabases } from "./components/postgres";
 import { declareServices } from "./components/reporting";
+import { declareObservability } from "./components/observability";
 import { assertSiteSurvives, FailureDomainResult } from "./planning/failure-domains";
 import { Placement } from "./components/openstack/placement";
 import { ClusterOutput, OUTPUTS_VERSION, SiteOutputs } from "./outputs";
@@ -58,6 +59,7 @@ export function declareSite(prepared: PreparedSite): SiteOutputs {
   const addons = new Map(clusters.map((c) => [c.name, declareClusterAddons(site, c, secrets)]));
   const databases = declareDatabases(site, clusters, addons, openstack?.objectStore);
   const services = declareServices(site, secrets, clusters, addons, databases);
+  const observability = declareObservability(site, secrets, clusters, addons);
 
   const clusterOutputs: Record<string, ClusterOutput> = {};
   for (const c of clusters) {
@@ -85,5 +87,6 @@ export function declareSite(prepared: PreparedSite): SiteOutputs {
     databases: databases.outputs,
     services: services.outputs,
     ...(services.graphqlEndpoint ? { graphqlEndpoint: services.graphqlEndpoint } : {}),
+    observability,
   };
 }

@@ -12,6 +12,7 @@ import {
 } from "./ip";
 import { identityProblems } from "./identity-rules";
 import { mirrorProblems } from "./mirrors";
+import { observabilityProblems } from "./observability";
 import { isClusterScoped } from "./kube-scope";
 import { ParsedSite } from "./schema";
 
@@ -306,6 +307,7 @@ const SITE_RULES: Rule[] = [
   identityProblems,
   mirrors,
   adoption,
+  observabilityProblems,
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { isIpv4, isNetworkCidr } from "./ip";
 import { mirrorsSchema } from "./mirrors";
+import { observabilitySchema } from "./observability";
 
 const dnsLabel = z
   .string()
@@ -380,6 +381,16 @@ export const serviceSchema = z.strictObject({
   schedule: z
     .strictObject({ cron: cronFiveFields, command: z.array(z.string()).min(1) })
     .optional(),
+  /**
+   * The service serves Prometheus metrics: scraped from every server pod (a ServiceMonitor) and
+   * shown on its dashboard. `port` defaults to the service port.
+   */
+  metrics: z
+    .strictObject({
+      path: probePath.default("/metrics"),
+      port: z.number().int().min(1024).max(65535).optional(),
+    })
+    .optional(),
   gateway: z
     .strictObject({
       rateLimit: z
@@ -404,6 +415,8 @@ export const rawSiteSchema = z.strictObject({
   services: z.array(serviceSchema).default([]),
   /** Plant mirrors for sites without internet egress; absent: everything comes from upstream. */
   mirrors: mirrorsSchema.optional(),
+  /** Monitoring of every cluster (config/observability.ts); absent: every default. */
+  observability: observabilitySchema.optional(),
 });
 
 export type SiteSettings = z.infer<typeof siteSchema>;
@@ -421,6 +434,7 @@ export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 export type ParsedSite = z.infer<typeof rawSiteSchema>;
 export type { MirrorsConfig } from "./mirrors";
+export type { ObservabilityConfig } from "./observability";
 
 /** The config keys (namespace `plant`) that make up a site, in the order they are read. */
 export const SITE_KEYS = [
@@ -432,4 +446,5 @@ export const SITE_KEYS = [
   "databases",
   "services",
   "mirrors",
+  "observability",
 ] as const;

@@ -1,0 +1,180 @@
+// kube-prometheus-stack values of one cluster (pure). Every value is plain data: secrets live in
+// Secrets the program writes (Alertmanager's config, Grafana's admin), so the render can be cached
+// and never holds a credential.
+import { hostSpreadConstraint } from "../k8s-fragments";
+import { PHYSICAL_HOST_LABEL, PLANT_HOST_LABEL } from "../types";
+import {
+  MonitoringEndpoint,
+  NODE_EXPORTER_NAMESPACE,
+  OBJECTS,
+  POD_LABELS,
+  RELEASE,
+  urlOf,
+} from "./model";
+
+export interface StackValuesArgs {
+  readonly site: string;
+  readonly cluster: string;
+  /** The hub also runs Grafana. */
+  readonly hub: boolean;
+  readonly prometheusReplicas: number;
+  readonly alertmanagerReplicas: number;
+  readonly retention: string;
+  readonly prometheusStorage: { readonly size: string; readonly storageClass: string };
+  readonly alertmanagerStorage: { readonly size: string; readonly storageClass: string };
+  /** cert-manager runs on the cluster: it issues the operator's admission-webhook certificate. */
+  readonly certManager: boolean;
+  /** Where Prometheus, Alertmanager (and on the hub Grafana) are routed; absent: in-cluster only. */
+  readonly endpoint?: MonitoringEndpoint;
+}
+
+/** Default rule groups for components RKE2 binds to localhost (or an existing cluster hides). */
+const RULES_OFF = {
+  etcd: false,
+  kubeControllerManager: false,
+  kubeSchedulerAlerting: false,
+  kubeSchedulerRecording: false,
+  kubeProxy: false,
+  windows: false,
+} as const;
+
+/** Pods of a node that stops answering move after 30 s instead of Kubernetes' default 300 s. */
+const FAST_EVICTION = [
+  {
+    key: "node.kubernetes.io/not-ready",
+    operator: "Exists",
+    effect: "NoExecute",
+    tolerationSeconds: 30,
+  },
+  {
+    key: "node.kubernetes.io/unreachable",
+    operator: "Exists",
+    effect: "NoExecute",
+    tolerationSeconds: 30,
+  },
+];
+
+function volumeClaim(storage: { size: string; storageClass: string }): Record<string, unknown> {
+  return {
+    volumeClaimTemplate: {
+      spec: {
+        storageClassName: storage.storageClass,
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: storage.size } },
+      },
+    },
+  };
+}
+
+function prometheusValues(args: StackValuesArgs): Record<string, unknown> {
+  const e = args.endpoint;
+  return {
+    podDisruptionBudget: { enabled: true, minAvailable: 1 },
+    prometheusSpec: {
+      replicas: args.prometheusReplicas,
+      retention: args.retention,
+      storageSpec: volumeClaim(args.prometheusStorage),
+      // Each replica scrapes everything: with one host down the other still sees it all.
+      topologySpreadConstraints: [hostSpreadConstraint({ ...POD_LABELS.prometheus }, false)],
+      externalLabels: { site: args.site, cluster: args.cluster },
+      // Every ServiceMonitor, PodMonitor, Probe and rule of the cluster, not only the release's.
+      ruleSelectorNilUsesHelmValues: false,
+      serviceMonitorSelectorNilUsesHelmValues: false,
+      podMonitorSelectorNilUsesHelmValues: false,
+      probeSelectorNilUsesHelmValues: false,
+      scrapeConfigSelectorNilUsesHelmValues: false,
+      resources: { requests: { cpu: "250m", memory: "2Gi" }, limits: { memory: "4Gi" } },
+      ...(e ? { routePrefix: e.prometheusPath, externalUrl: urlOf(e, e.prometheusPath) } : {}),
+    },
+  };
+}
+
+function alertmanagerValues(args: StackValuesArgs): Record<string, unknown> {
+  const e = args.endpoint;
+  return {
+    podDisruptionBudget: { enabled: true, minAvailable: 1 },
+    alertmanagerSpec: {
+      replicas: args.alertmanagerReplicas,
+      storage: volumeClaim(args.alertmanagerStorage),
+      topologySpreadConstraints: [hostSpreadConstraint({ ...POD_LABELS.alertmanager }, false)],
+      // Receivers carry secrets: the program writes alertmanager.yaml into its own Secret.
+      useExistingSecret: true,
+      configSecret: OBJECTS.alertmanagerConfig,
+      resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+      ...(e ? { routePrefix: e.alertmanagerPath, externalUrl: urlOf(e, e.alertmanagerPath) } : {}),
+    },
+  };
+}
+
+function grafanaValues(args: StackValuesArgs): Record<string, unknown> {
+  if (!args.hub) return { enabled: false };
+  const e = args.endpoint;
+  return {
+    enabled: true,
+    // A view, not in the alert path: one replica, rescheduled when its host goes (state is
+    // provisioned from ConfigMaps and Secrets, nothing is kept).
+    replicas: 1,
+    testFramework: { enabled: false },
+    persistence: { enabled: false },
+    admin: {
+      existingSecret: OBJECTS.grafanaAdmin,
+      userKey: "admin-user",
+      passwordKey: "admin-password",
+    },
+    tolerations: FAST_EVICTION,
+    "grafana.ini": {
+      ...(e
+        ? {
+            server: {
+              domain: e.fqdn,
+              root_url: urlOf(e, e.grafanaPath),
+              serve_from_sub_path: true,
+            },
+          }
+        : {}),
+      analytics: {
+        reporting_enabled: false,
+        check_for_updates: false,
+        check_for_plugin_updates: false,
+      },
+      users: { allow_sign_up: false },
+      "auth.anonymous": { enabled: false },
+      security: { cookie_secure: true, disable_gravatar: true },
+    },
+    sidecar: {
+      // Dashboards from any namespace (the CloudNativePG chart ships its own into cnpg-system).
+      dashboards: { searchNamespace: "ALL" },
+      datasources: { searchNamespace: "ALL" },
+    },
+    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+  };
+}
+
+export function stackValues(args: StackValuesArgs): Record<string, unknown> {
+  return {
+    fullnameOverride: RELEASE,
+    cleanPrometheusOperatorObjectNames: true,
+    crds: { enabled: true },
+    windowsMonitoring: { enabled: false },
+    defaultRules: { create: true, rules: { ...RULES_OFF } },
+    // RKE2 binds these to 127.0.0.1; an existing cluster's are not ours to reach.
+    kubeControllerManager: { enabled: false },
+    kubeScheduler: { enabled: false },
+    kubeProxy: { enabled: false },
+    kubeEtcd: { enabled: false },
+    "kube-state-metrics": {
+      // The physical host of each node, for the host-down alert and the site dashboard.
+      metricLabelsAllowlist: [`nodes=[${PHYSICAL_HOST_LABEL},${PLANT_HOST_LABEL}]`],
+      tolerations: FAST_EVICTION,
+    },
+    "prometheus-node-exporter": { namespaceOverride: NODE_EXPORTER_NAMESPACE },
+    prometheusOperator: {
+      admissionWebhooks: args.certManager ? { certManager: { enabled: true } } : { enabled: false },
+      ...(args.certManager ? {} : { tls: { enabled: false } }),
+      tolerations: FAST_EVICTION,
+    },
+    prometheus: prometheusValues(args),
+    alertmanager: alertmanagerValues(args),
+    grafana: grafanaValues(args),
+  };
+}
