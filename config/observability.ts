@@ -236,6 +236,11 @@ export function observabilityProblems(site: ParsedSite): Problem[] {
   return problems;
 }
 
+/** Prometheus replicas: two, or one more than the host failures the site tolerates. */
+export function prometheusReplicas(failuresTolerated: number): number {
+  return Math.max(2, failuresTolerated + 1);
+}
+
 /** The secret config keys monitoring reads. */
 export function observabilitySecretKeys(
   site: Pick<ParsedSite, "observability" | "hosts">,

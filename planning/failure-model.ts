@@ -1,5 +1,6 @@
 // The site as the failure-domain analysis sees it: per cluster, its nodes with their physical
 // host and capacity, and what must keep running on them. Plain data in, plain data out.
+import { DEFAULT_OBSERVABILITY, prometheusReplicas } from "../config/observability";
 import { plannedClusterNodes } from "./cluster-nodes";
 import { SiteConfig } from "../config/site";
 import { Placement } from "../components/openstack/placement";
@@ -138,6 +139,12 @@ function endpointNode(
   return node ? { node: node.name, physicalHost: node.physicalHost, endpoint } : undefined;
 }
 
+/** Requests of the monitoring stack (components/observability/stack-values.ts). */
+const MONITORING = {
+  prometheus: { cpu: 0.25, memoryGb: 2 },
+  alertmanager: { cpu: 0.02, memoryGb: 0.0625 },
+} as const;
+
 function requestOf(r: { requests: { cpu: string; memory: string } }): Amount {
   return { cpu: cpuCores(r.requests.cpu), memoryGb: memoryGb(r.requests.memory) };
 }
@@ -148,7 +155,21 @@ export function buildSiteModel(site: SiteConfig, placement: Placement): SiteMode
     const databases = site.databases.filter((d) => d.cluster === c.name);
     const services = site.services.filter((s) => s.cluster === c.name);
     const gatewayReplicas = c.ingress ? c.ingress.gatewayReplicas : 0;
+    const obs = site.observability ?? DEFAULT_OBSERVABILITY;
+    const monitoring = [
+      {
+        what: "monitoring prometheus",
+        count: prometheusReplicas(site.site.failuresTolerated),
+        request: MONITORING.prometheus,
+      },
+      {
+        what: "monitoring alertmanager",
+        count: obs.alertmanager.replicas,
+        request: MONITORING.alertmanager,
+      },
+    ];
     const pods: PodGroup[] = [
+      ...monitoring,
       { what: "cluster add-ons", count: 1, request: ASSUMED.clusterAddons },
       ...databases.flatMap((d) => [
         {
@@ -177,6 +198,8 @@ export function buildSiteModel(site: SiteConfig, placement: Placement): SiteMode
       spread: [
         ...services.map((s) => ({ subject: `service ${s.name}`, replicas: s.replicas.min })),
         ...(gatewayReplicas > 0 ? [{ subject: "gateway", replicas: gatewayReplicas }] : []),
+        // Each replica scrapes and alerts on its own (Alertmanager deduplicates).
+        ...monitoring.map((m) => ({ subject: m.what, replicas: m.count })),
       ],
       staticIps: (c.ingress?.addresses ?? []).map((a) => ({ name: a.name, ip: a.ip })),
       pods,

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { fqdn } from "../../config/addresses";
 import { ipAdd } from "../../config/ip";
-import { DEFAULT_OBSERVABILITY } from "../../config/observability";
+import { DEFAULT_OBSERVABILITY, prometheusReplicas } from "../../config/observability";
 import { SiteConfig, SiteSecrets } from "../../config";
 import { ObservabilityOutput } from "../../outputs";
 import { adoptionOptions } from "../adoption";
@@ -29,11 +29,6 @@ import {
   MonitorObject,
   serviceMonitors,
 } from "./scrape-spec";
-
-/** Prometheus replicas: two, or one more than the host failures the site tolerates. */
-export function prometheusReplicas(failuresTolerated: number): number {
-  return Math.max(2, failuresTolerated + 1);
-}
 
 /** What one cluster scrapes and alerts on (pure; the plan's tests read it too). */
 export function clusterMonitoringPlan(

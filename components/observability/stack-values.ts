@@ -167,6 +167,7 @@ export function stackValues(args: StackValuesArgs): Record<string, unknown> {
       metricLabelsAllowlist: [`nodes=[${PHYSICAL_HOST_LABEL},${PLANT_HOST_LABEL}]`],
       tolerations: FAST_EVICTION,
     },
+    nodeExporter: { operatingSystems: { aix: { enabled: false }, darwin: { enabled: false } } },
     "prometheus-node-exporter": { namespaceOverride: NODE_EXPORTER_NAMESPACE },
     prometheusOperator: {
       admissionWebhooks: args.certManager ? { certManager: { enabled: true } } : { enabled: false },

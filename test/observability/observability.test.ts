@@ -1,0 +1,352 @@
+// The observability area: alert expressions parse (the kept PromQL grammar) and use only metrics
+// a scraped exporter exposes; scrape objects and rules validate against the pinned
+// prometheus-operator CRDs; dashboards are well-formed; the config refuses bad monitoring keys;
+// both sites' plans carry the stack, the objects, the routes and the outputs. Uses the shared
+// site plans (test/support/plans.ts): no extra planning.
+import * as fs from "fs";
+import * as path from "path";
+import { parser } from "@prometheus-io/lezer-promql";
+import type { Dashboard } from "@grafana/schema";
+import { parseSite, readStackFile, SiteConfigError } from "../../config/site";
+import { cronMaxGapSeconds } from "../../components/observability/cron";
+import {
+  EXPORTERS,
+  exporterOf,
+  RECORDED_METRICS,
+} from "../../components/observability/metric-catalog";
+import {
+  alertmanagerConfig,
+  HOST_DOWN_INHIBITS,
+} from "../../components/observability/alertmanager-spec";
+import { backupMaxAgeSeconds, isAlert, RuleGroup } from "../../components/observability/rules-spec";
+import { htpasswdLine } from "../../components/observability/access-spec";
+import { PROJECT_DIR } from "../../tools/plan/run";
+import { sitePlan } from "../support/plans";
+import { validateObject } from "../support/upstream-schemas";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- plan records are untyped JSON */
+type Json = any;
+
+/** Metric names of a PromQL expression, or the syntax errors found. */
+function metricsOf(expr: string): { metrics: string[]; errors: number } {
+  const tree = parser.parse(expr);
+  const metrics: string[] = [];
+  let errors = 0;
+  tree.iterate({
+    enter(node) {
+      if (node.type.isError) errors++;
+      if (node.name === "VectorSelector") {
+        const id = node.node.getChild("Identifier");
+        if (id) metrics.push(expr.slice(id.from, id.to));
+      }
+    },
+  });
+  return { metrics, errors };
+}
+
+const kindOf = (r: Json): string => String(r.type).split(":").pop() ?? "";
+
+describe("PromQL parser", () => {
+  test("finds syntax errors and metric names", () => {
+    expect(metricsOf('sum by (a) (rate(foo{x="1"}[5m])) > 1')).toEqual({
+      metrics: ["foo"],
+      errors: 0,
+    });
+    expect(metricsOf("sum by (a (rate(foo[5m]))").errors).toBeGreaterThan(0);
+    expect(metricsOf("rate(foo[5m]) >").errors).toBeGreaterThan(0);
+  });
+});
+
+describe("cron gaps for the backup-age alert", () => {
+  test.each([
+    ["0 0 2 * * *", 86400],
+    ["0 30 */6 * * *", 6 * 3600],
+    ["0 0 3 * * 0", 7 * 86400],
+    ["0 0 1 1 * *", 31 * 86400],
+    ["0 0 1 * * MON-FRI", 3 * 86400],
+  ])("%s → %d s", (cron, gap) => {
+    expect(cronMaxGapSeconds(cron)).toBe(gap);
+  });
+  test("slack: a quarter of the gap, at least an hour", () => {
+    expect(backupMaxAgeSeconds("0 0 2 * * *")).toBe(86400 + 21600);
+    expect(backupMaxAgeSeconds("0 0 * * * *")).toBe(3600 + 3600);
+  });
+  test("bad fields are refused", () => {
+    expect(() => cronMaxGapSeconds("0 61 * * * *")).toThrow("out of range");
+    expect(() => cronMaxGapSeconds("0 0 * * *")).toThrow("six fields");
+  });
+});
+
+describe("Alertmanager routing", () => {
+  const c = alertmanagerConfig({
+    email: {
+      smarthost: "smtp:587",
+      from: "a@b.c",
+      to: ["x@b.c"],
+      requireTls: true,
+      username: "u",
+      password: "p",
+    },
+    webhookUrl: "https://hook",
+  }) as Json;
+  test("one receiver with e-mail and webhook; Watchdog goes nowhere", () => {
+    expect(c.route.receiver).toBe("plant");
+    expect(c.receivers[0].email_configs[0].to).toBe("x@b.c");
+    expect(c.receivers[0].webhook_configs[0].url).toBe("https://hook");
+    expect(c.global.smtp_auth_password).toBe("p");
+    expect(c.route.routes[0]).toEqual({ receiver: "null", matchers: ['alertname = "Watchdog"'] });
+  });
+  test("a dead host inhibits its consequences on the same cluster", () => {
+    expect(c.inhibit_rules[0]).toEqual({
+      source_matchers: ['alertname = "PhysicalHostDown"'],
+      target_matchers: ['host_consequence = "true"'],
+      equal: ["cluster"],
+    });
+    expect(c.inhibit_rules[1].target_matchers[0]).toContain("KubeNodeNotReady");
+    expect(HOST_DOWN_INHIBITS).toContain("EtcdOneLossFromQuorum");
+  });
+  test("no receiver: alerts go to the null receiver", () => {
+    expect((alertmanagerConfig({}) as Json).route.receiver).toBe("null");
+  });
+});
+
+test("htpasswd uses the {SHA} form Envoy Gateway accepts", () => {
+  expect(htpasswdLine("password")).toBe("monitoring:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n");
+});
+
+describe("config plant:observability", () => {
+  const raw = (): Record<string, any> =>
+    JSON.parse(JSON.stringify(readStackFile(path.join(PROJECT_DIR, "Pulumi.avilla.yaml"))));
+  const problems = (r: Record<string, unknown>): string[] => {
+    try {
+      parseSite("avilla", r);
+      return [];
+    } catch (e) {
+      return (e as SiteConfigError).problems.map((p) => `[${p.key}] ${p.message}`);
+    }
+  };
+  test("the site files pass", () => expect(problems(raw())).toEqual([]));
+  test("unknown hub", () => {
+    const r = raw();
+    r.observability.hub = "nope";
+    expect(problems(r)).toEqual(["[plant:observability.hub] names unknown cluster 'nope'"]);
+  });
+  test("SMTP login needs both halves", () => {
+    const r = raw();
+    delete r.observability.alerts.email.passwordKey;
+    expect(problems(r)).toEqual([
+      "[plant:observability.alerts.email.passwordKey] is needed with the other: SMTP login takes both username and passwordKey, or neither",
+    ]);
+  });
+  test("BMC keys: format and no reuse", () => {
+    const r = raw();
+    r.observability.bmc.passwordKey = "Bad Key";
+    expect(problems(r)[0]).toMatch(
+      /^\[plant:observability\.bmc\.passwordKey\] 'Bad Key' must be a config key name/,
+    );
+    const s = raw();
+    s.observability.bmc.passwordKey = "bmc-username";
+    expect(problems(s)).toEqual([
+      "[plant:observability.bmc.passwordKey] 'bmc-username' is also plant:observability.bmc.usernameKey: each secret needs its own key",
+    ]);
+  });
+  test("alertmanager replicas below failuresTolerated + 1", () => {
+    const r = raw();
+    r.site.failuresTolerated = 2;
+    r.hosts.push({
+      name: "r620-4",
+      mgmtIp: "10.1.0.14",
+      bmcIp: "10.1.0.23",
+      cores: 20,
+      ramGb: 192,
+      diskGb: 1800,
+    });
+    r.hosts.push({
+      name: "r620-5",
+      mgmtIp: "10.1.0.15",
+      bmcIp: "10.1.0.24",
+      cores: 20,
+      ramGb: 192,
+      diskGb: 1800,
+    });
+    expect(problems(r)).toContain(
+      "[plant:observability.alertmanager.replicas] is 2; surviving 2 host failure(s) needs at least 3 on distinct hosts",
+    );
+  });
+  test("a service route may not take the monitoring path", () => {
+    const r = raw();
+    r.services[0].routes[0].pathPrefix = "/monitoring/x";
+    expect(problems(r)).toEqual([
+      "[plant:services[0].routes[0].pathPrefix] /monitoring/x on reports1 is where the cluster's monitoring is routed (/monitoring/); choose another path",
+    ]);
+  });
+  test("retention format", () => {
+    const r = raw();
+    r.observability.prometheus.retention = "15 days";
+    expect(problems(r)).toEqual([
+      "[plant:observability.prometheus.retention] '15 days' must be a duration like 15d or 4w",
+    ]);
+  });
+});
+
+describe.each(["avilla", "albion"])("observability in the plan of %s", (stack) => {
+  let resources: Json[] = [];
+  beforeAll(async () => {
+    resources = (await sitePlan(stack)).resources as Json[];
+  });
+  const ofKind = (kind: string) => resources.filter((r) => kindOf(r) === kind);
+  const rules = (): RuleGroup[] =>
+    ofKind("PrometheusRule").flatMap((r) => (r.inputs.spec?.groups ?? []) as RuleGroup[]);
+
+  test("every cluster runs the stack: 2 Prometheus, ≥ 2 Alertmanager, spread over physical hosts", () => {
+    const proms = ofKind("Prometheus");
+    expect(proms.length).toBe(2);
+    for (const p of proms) {
+      expect(p.inputs.spec.replicas).toBe(2);
+      expect(p.inputs.spec.topologySpreadConstraints[0].topologyKey).toBe(
+        "topology.kubernetes.io/zone",
+      );
+      expect(p.inputs.spec.retention).toBe("15d");
+    }
+    for (const a of ofKind("Alertmanager")) {
+      expect(a.inputs.spec.replicas).toBeGreaterThanOrEqual(2);
+      expect(a.inputs.spec.configSecret).toBe("plant-alertmanager-config");
+    }
+    expect(
+      ofKind("Certificate").some((c) => c.inputs.metadata.name === "monitoring-admission"),
+    ).toBe(true);
+  });
+
+  test("every rule expression parses; every metric an alert or dashboard uses has an exporter", () => {
+    const unknown: string[] = [];
+    const broken: string[] = [];
+    for (const g of rules()) {
+      for (const rule of g.rules) {
+        const { metrics, errors } = metricsOf(rule.expr);
+        const name = isAlert(rule) ? rule.alert : rule.record;
+        if (errors > 0) broken.push(`${g.name}/${name}: ${rule.expr}`);
+        // The chart's own rules are checked for syntax; the program's also for their metrics.
+        if (!g.name.startsWith("plant.")) continue;
+        for (const m of metrics)
+          if (!exporterOf(m) && !RECORDED_METRICS.includes(m)) unknown.push(`${name}: ${m}`);
+      }
+    }
+    for (const cm of ofKind("ConfigMap").filter((r) =>
+      r.inputs.metadata.name.startsWith("dashboard-plant"),
+    )) {
+      const d = JSON.parse(Object.values(cm.inputs.data as Record<string, string>)[0]) as Dashboard;
+      for (const p of d.panels ?? [])
+        for (const t of ((p as Json).targets ?? []) as { expr: string }[]) {
+          const { metrics, errors } = metricsOf(t.expr);
+          if (errors > 0) broken.push(`${d.uid}: ${t.expr}`);
+          for (const m of metrics)
+            if (!exporterOf(m) && !RECORDED_METRICS.includes(m)) unknown.push(`${d.uid}: ${m}`);
+        }
+    }
+    expect(broken).toEqual([]);
+    expect(unknown).toEqual([]);
+    expect(rules().length).toBeGreaterThan(30);
+  });
+
+  test("the alerts of the promise are there, each with its runbook section in the docs", () => {
+    const docs = fs.readFileSync(path.join(PROJECT_DIR, "docs/observability.md"), "utf8");
+    const alerts = new Set(rules().flatMap((g) => g.rules.filter(isAlert).map((r) => r.alert)));
+    for (const a of [
+      "PhysicalHostDown",
+      "HostHardwareCritical",
+      "HostDiskFailed",
+      "HostPowerSupplyFailed",
+      "EtcdOneLossFromQuorum",
+      "PostgresSyncStandbysMissing",
+      "PostgresReplicationLagHigh",
+      "PostgresFailoverHappened",
+      "PostgresWalArchivingFailing",
+      "PostgresBackupTooOld",
+      "PostgresVolumeNearlyFull",
+      "StaticIpNotAssigned",
+      "StaticIpNotAnswering",
+      "CertificateExpiresSoon",
+      "ServiceBelowMinReplicas",
+      "ServiceCrashLooping",
+      "ServiceErrorRateHigh",
+    ])
+      expect(alerts).toContain(a);
+    const plantAlerts = rules()
+      .filter((g) => g.name.startsWith("plant."))
+      .flatMap((g) => g.rules.filter(isAlert));
+    for (const a of plantAlerts) {
+      expect(a.annotations.runbook_url).toBe(`docs/observability.md#${a.alert.toLowerCase()}`);
+      expect(docs).toContain(`### ${a.alert}`);
+    }
+  });
+
+  test("the program's monitoring objects validate against the pinned CRDs", () => {
+    const ours = resources.filter(
+      (r) =>
+        r.type.startsWith("kubernetes:monitoring.coreos.com/") &&
+        !String(r.parent ?? "").includes("Chart"),
+    );
+    expect(ours.length).toBeGreaterThan(10);
+    const problems = ours.flatMap((r) => validateObject(r.inputs).map((p) => `${r.name}: ${p}`));
+    expect(problems).toEqual([]);
+    const routes = ofKind("HTTPRoute").filter((r) => r.inputs.metadata.namespace === "monitoring");
+    const policies = ofKind("SecurityPolicy").filter(
+      (r) => r.inputs.metadata.namespace === "monitoring",
+    );
+    expect([...routes, ...policies].flatMap((r) => validateObject(r.inputs))).toEqual([]);
+    expect(routes.map((r) => r.inputs.spec.rules[0].matches[0].path.value).sort()).toEqual([
+      "/monitoring/alertmanager",
+      "/monitoring/alertmanager",
+      "/monitoring/grafana",
+      "/monitoring/prometheus",
+      "/monitoring/prometheus",
+    ]);
+  });
+
+  test("dashboards are well-formed Grafana dashboards", () => {
+    const cms = ofKind("ConfigMap").filter(
+      (r) => r.inputs.metadata.labels?.grafana_dashboard === "1",
+    );
+    const ours = cms.filter((r) => r.inputs.metadata.name.startsWith("dashboard-plant"));
+    expect(ours.length).toBe(2 + 3);
+    for (const cm of ours) {
+      const d = JSON.parse(Object.values(cm.inputs.data as Record<string, string>)[0]) as Json;
+      expect(d.uid.length).toBeLessThanOrEqual(40);
+      expect(typeof d.schemaVersion).toBe("number");
+      const ids = (d.panels as Json[]).map((p) => p.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const p of d.panels as Json[]) {
+        expect(["row", "stat", "table", "timeseries"]).toContain(p.type);
+        expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24);
+        for (const t of p.targets ?? [])
+          expect(t.datasource).toEqual({ type: "prometheus", uid: "${datasource}" });
+      }
+    }
+    // PostgreSQL: the dashboard the CloudNativePG chart ships.
+    expect(cms.some((r) => r.inputs.metadata.name === "cnpg-grafana-dashboard")).toBe(true);
+  });
+
+  test("the hub probes every host name and reads every BMC; outputs carry the URLs", async () => {
+    const plan = await sitePlan(stack);
+    const probes = ofKind("Probe").map((r) => r.inputs.metadata.name);
+    expect(probes.filter((n: string) => n.startsWith("idrac-")).length).toBe(
+      plan.site.config.hosts.length,
+    );
+    expect(probes.filter((n: string) => n.startsWith("https-")).length).toBe(2);
+    const obs = (plan.outputs as Json).observability;
+    expect(obs.grafanaUrl).toMatch(
+      /^https:\/\/reports[12]\.busche-cnc\.com\/monitoring\/grafana\/$/,
+    );
+    expect(obs.accessPassword).toBe("[secret]");
+    expect(obs.grafanaAdminPassword).toBe("[secret]");
+    const creds = resources.find((r) => r.inputs?.metadata?.name === "idrac-exporter-credentials");
+    expect(creds.inputs.stringData).toBe("[secret]");
+  });
+});
+
+test("the exporter tables name a source and a date", () => {
+  for (const e of EXPORTERS) {
+    expect(e.source.length).toBeGreaterThan(10);
+    expect(e.checked).toMatch(/^\d{4}-\d{2}$/);
+  }
+});
