@@ -22,7 +22,9 @@ import { backupMaxAgeSeconds, isAlert, RuleGroup } from "../../components/observ
 import { htpasswdLine } from "../../components/observability/access-spec";
 import { PROJECT_DIR } from "../../tools/plan/run";
 import { sitePlan } from "../support/plans";
-import { validateObject } from "../support/upstream-schemas";
+import { coalesceValues, SHARED_DIR, validateObject } from "../support/upstream-schemas";
+import { parse as parseYaml } from "yaml";
+import { stackValues } from "../../components/observability/stack-values";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- plan records are untyped JSON */
 type Json = any;
@@ -342,6 +344,67 @@ describe.each(["avilla", "albion"])("observability in the plan of %s", (stack) =
     const creds = resources.find((r) => r.inputs?.metadata?.name === "idrac-exporter-credentials");
     expect(creds.inputs.stringData).toBe("[secret]");
   });
+});
+
+/** Key paths of `values` that neither values.yaml nor a template (`.Values.<path>`) knows. */
+function unknownKeys(
+  values: Json,
+  defaults: Json,
+  known: (p: string) => boolean,
+  at = "",
+): string[] {
+  if (values === null || typeof values !== "object" || Array.isArray(values)) return [];
+  if (defaults === null || typeof defaults !== "object" || Object.keys(defaults).length === 0)
+    return [];
+  return Object.entries(values).flatMap(([k, v]) => {
+    const p = `${at}.${k}`;
+    if (k in defaults) return unknownKeys(v, defaults[k], known, p);
+    return known(p) ? [] : [p];
+  });
+}
+
+function templateText(dir: string): string {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.(yaml|tpl)$/.test(e.name) && e.parentPath.includes("templates"))
+    .map((e) => fs.readFileSync(path.join(e.parentPath, e.name), "utf8"))
+    .join("\n");
+}
+
+test("every key of the stack's values exists in kube-prometheus-stack's values.yaml", () => {
+  const dir = path.join(SHARED_DIR, "charts/kube-prometheus-stack-88.5.3");
+  const read = (f: string) => parseYaml(fs.readFileSync(path.join(dir, f), "utf8")) as Json;
+  const defaults = read("values.yaml");
+  const subcharts = ["grafana", "kube-state-metrics", "prometheus-node-exporter"];
+  for (const sub of subcharts)
+    defaults[sub] = coalesceValues(read(`charts/${sub}/values.yaml`), defaults[sub]);
+  const templates = templateText(dir);
+  // A key a template reads is known even when values.yaml only mentions it in a comment.
+  const known = (p: string): boolean => {
+    const sub = subcharts.find((c) => p.startsWith(`.${c}.`));
+    const local = sub ? p.slice(sub.length + 1) : p;
+    return templates.includes(`.Values${local}`) || p.startsWith(".grafana.grafana.ini.");
+  };
+  const values = stackValues({
+    site: "avilla",
+    cluster: "reports",
+    hub: true,
+    prometheusReplicas: 2,
+    alertmanagerReplicas: 2,
+    retention: "15d",
+    prometheusStorage: { size: "50Gi", storageClass: "local-path" },
+    alertmanagerStorage: { size: "2Gi", storageClass: "local-path" },
+    certManager: true,
+    endpoint: {
+      fqdn: "reports1.busche-cnc.com",
+      prometheusPath: "/monitoring/prometheus",
+      alertmanagerPath: "/monitoring/alertmanager",
+      grafanaPath: "/monitoring/grafana",
+    },
+  });
+  expect(unknownKeys(values, defaults, known)).toEqual([]);
+  const typo = { prometheus: { prometheusSpec: { replicaz: 2 } } };
+  expect(unknownKeys(typo, defaults, known)).toEqual([".prometheus.prometheusSpec.replicaz"]);
 });
 
 test("the exporter tables name a source and a date", () => {
