@@ -61,15 +61,12 @@ export const observabilitySchema = z.strictObject({
   alertmanager: z
     .strictObject({
       /** Clustered replicas, each on its own physical host. Default 2, at least failuresTolerated + 1. */
-      replicas: z.number().int().min(2).default(OBSERVABILITY_DEFAULTS.alertmanagerReplicas),
+      replicas: z.number().int().min(2).optional(),
       storage: z
         .strictObject({ size: storageSize.default(OBSERVABILITY_DEFAULTS.alertmanagerStorage) })
         .default({ size: OBSERVABILITY_DEFAULTS.alertmanagerStorage }),
     })
-    .default({
-      replicas: OBSERVABILITY_DEFAULTS.alertmanagerReplicas,
-      storage: { size: OBSERVABILITY_DEFAULTS.alertmanagerStorage },
-    }),
+    .default({ storage: { size: OBSERVABILITY_DEFAULTS.alertmanagerStorage } }),
   /** Where notifications go. Absent: alerts are only seen in Grafana (the plan warns). */
   alerts: z
     .strictObject({
@@ -228,7 +225,7 @@ export function observabilityProblems(site: ParsedSite): Problem[] {
     ...pathProblems(site),
   ];
   const f = site.site.failuresTolerated;
-  if (o.alertmanager.replicas < f + 1)
+  if (o.alertmanager.replicas !== undefined && o.alertmanager.replicas < f + 1)
     problems.push({
       key: `${KEY}.alertmanager.replicas`,
       message: `is ${o.alertmanager.replicas}; surviving ${f} host failure(s) needs at least ${f + 1} on distinct hosts`,
@@ -239,6 +236,14 @@ export function observabilityProblems(site: ParsedSite): Problem[] {
 /** Prometheus replicas: two, or one more than the host failures the site tolerates. */
 export function prometheusReplicas(failuresTolerated: number): number {
   return Math.max(2, failuresTolerated + 1);
+}
+
+/** Alertmanager replicas: as configured, else two or one more than the tolerated failures. */
+export function alertmanagerReplicas(o: ObservabilityConfig, failuresTolerated: number): number {
+  return (
+    o.alertmanager.replicas ??
+    Math.max(OBSERVABILITY_DEFAULTS.alertmanagerReplicas, failuresTolerated + 1)
+  );
 }
 
 /** The secret config keys monitoring reads. */

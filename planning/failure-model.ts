@@ -1,6 +1,10 @@
 // The site as the failure-domain analysis sees it: per cluster, its nodes with their physical
 // host and capacity, and what must keep running on them. Plain data in, plain data out.
-import { DEFAULT_OBSERVABILITY, prometheusReplicas } from "../config/observability";
+import {
+  alertmanagerReplicas,
+  DEFAULT_OBSERVABILITY,
+  prometheusReplicas,
+} from "../config/observability";
 import { plannedClusterNodes } from "./cluster-nodes";
 import { SiteConfig } from "../config/site";
 import { Placement } from "../components/openstack/placement";
@@ -164,7 +168,7 @@ export function buildSiteModel(site: SiteConfig, placement: Placement): SiteMode
       },
       {
         what: "monitoring alertmanager",
-        count: obs.alertmanager.replicas,
+        count: alertmanagerReplicas(obs, site.site.failuresTolerated),
         request: MONITORING.alertmanager,
       },
     ];

@@ -5,7 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { fqdn } from "../../config/addresses";
 import { ipAdd } from "../../config/ip";
-import { DEFAULT_OBSERVABILITY, prometheusReplicas } from "../../config/observability";
+import {
+  alertmanagerReplicas,
+  DEFAULT_OBSERVABILITY,
+  prometheusReplicas,
+} from "../../config/observability";
 import { SiteConfig, SiteSecrets } from "../../config";
 import { ObservabilityOutput } from "../../outputs";
 import { adoptionOptions } from "../adoption";
@@ -175,7 +179,7 @@ export function declareObservability(
           cluster: cluster.name,
           hub,
           prometheusReplicas: prometheusReplicas(site.site.failuresTolerated),
-          alertmanagerReplicas: o.alertmanager.replicas,
+          alertmanagerReplicas: alertmanagerReplicas(o, site.site.failuresTolerated),
           retention: o.prometheus.retention,
           prometheusStorage: {
             size: o.prometheus.storage.size,

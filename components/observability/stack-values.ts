@@ -142,6 +142,7 @@ function grafanaValues(args: StackValuesArgs): Record<string, unknown> {
       security: { cookie_secure: true, disable_gravatar: true },
     },
     sidecar: {
+      image: { tag: "2.10.1" },
       // Dashboards from any namespace (the CloudNativePG chart ships its own into cnpg-system).
       dashboards: { searchNamespace: "ALL" },
       datasources: { searchNamespace: "ALL" },
@@ -168,7 +169,12 @@ export function stackValues(args: StackValuesArgs): Record<string, unknown> {
       tolerations: FAST_EVICTION,
     },
     nodeExporter: { operatingSystems: { aix: { enabled: false }, darwin: { enabled: false } } },
-    "prometheus-node-exporter": { namespaceOverride: NODE_EXPORTER_NAMESPACE },
+    // The chart's images, pinned here: the chart itself renders node-exporter's distroless tag
+    // and Grafana's sidecar at versions no appVersion names.
+    "prometheus-node-exporter": {
+      namespaceOverride: NODE_EXPORTER_NAMESPACE,
+      image: { tag: "v1.12.1", distroless: false },
+    },
     prometheusOperator: {
       admissionWebhooks: args.certManager ? { certManager: { enabled: true } } : { enabled: false },
       ...(args.certManager ? {} : { tls: { enabled: false } }),

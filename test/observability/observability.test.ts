@@ -155,6 +155,7 @@ describe("config plant:observability", () => {
   test("alertmanager replicas below failuresTolerated + 1", () => {
     const r = raw();
     r.site.failuresTolerated = 2;
+    r.observability.alertmanager.replicas = 2;
     r.hosts.push({
       name: "r620-4",
       mgmtIp: "10.1.0.14",
