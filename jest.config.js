@@ -6,6 +6,8 @@ module.exports = {
   testEnvironmentOptions: { globalsCleanup: "off" },
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // Real servers on loopback: `npm run test:db-tls` (jest.db-tls.config.js), not `npm test`.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/integration/"],
   transform: {
     // Type checking is `npm run typecheck`; jest only transpiles (swc), which keeps the suite fast.
     "^.+\\.ts$": [

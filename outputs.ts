@@ -80,7 +80,14 @@ export interface ObservabilityOutput {
 
 export interface SiteOutputs {
   readonly version: number;
-  readonly site: { name: string; displayName: string; domain: string; failuresTolerated: number };
+  readonly site: {
+    name: string;
+    displayName: string;
+    domain: string;
+    failuresTolerated: number;
+    /** IANA time zone every schedule of the site runs in. */
+    timeZone: string;
+  };
   readonly openstack?: OpenStackOutput;
   readonly clusters: Readonly<Record<string, ClusterOutput>>;
   readonly databases: Readonly<Record<string, DatabaseOutput>>;

@@ -81,6 +81,7 @@ export function declareSite(prepared: PreparedSite): SiteOutputs {
       displayName: site.site.displayName,
       domain: site.site.domain,
       failuresTolerated: site.site.failuresTolerated,
+      timeZone: site.site.timeZone,
     },
     ...(openstack ? { openstack: openstack.outputs } : {}),
     clusters: clusterOutputs,

@@ -11,6 +11,12 @@ export const PLANT_HOST_LABEL = "plant.busche-cnc.com/physical-host";
 
 export type NodeRole = "control-plane" | "worker";
 
+/**
+ * Extra pods a service's rolling update may run beside replicas.max (the Deployment's maxSurge).
+ * The database's pool sizes count them (components/postgres/pool-sizing.ts).
+ */
+export const SERVICE_MAX_SURGE = 1;
+
 /** One Kubernetes node, known at plan time. */
 export interface ClusterNode {
   readonly name: string;
@@ -67,6 +73,10 @@ export interface DatabaseCredential {
   /** In-cluster host of the pooler matching the access: rw for readwrite, ro for read (e.g. reporting-pooler-ro.postgres-reporting.svc). */
   readonly host: string;
   readonly port: number;
+  /** libpq sslmode the client must use: TLS with the server's certificate and name verified. */
+  readonly sslMode: "verify-full";
+  /** PEM of the CA that signs the database's server certificates (public; the client trusts it). */
+  readonly caCertificate: pulumi.Output<string>;
   /** Namespace of the database, for network policies. */
   readonly namespace: string;
   /** Pod labels selecting the pooler, for network policies. */

@@ -14,6 +14,8 @@ import { identityProblems } from "./identity-rules";
 import { mirrorProblems } from "./mirrors";
 import { observabilityProblems } from "./observability";
 import { isClusterScoped } from "./kube-scope";
+import { objectStoreProblems } from "./object-store-rules";
+import { scheduleProblems } from "./schedule-rules";
 import { ParsedSite } from "./schema";
 
 export interface ConfigProblem {
@@ -242,6 +244,12 @@ const references: Rule = (site) => {
         });
       }
     }
+    if (s.database.access === "none" && s.database.connectionsPerPod !== undefined) {
+      problems.push({
+        key: `${key}.database.connectionsPerPod`,
+        message: "is set but database.access is none: the service holds no database connections",
+      });
+    }
     if (s.migration && s.database.access !== "readwrite") {
       problems.push({
         key: `${key}.migration`,
@@ -307,6 +315,8 @@ const SITE_RULES: Rule[] = [
   identityProblems,
   mirrors,
   adoption,
+  objectStoreProblems,
+  (site) => scheduleProblems(site),
   observabilityProblems,
 ];
 

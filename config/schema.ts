@@ -4,6 +4,7 @@ import { z } from "zod";
 import { isIpv4, isNetworkCidr } from "./ip";
 import { mirrorsSchema } from "./mirrors";
 import { observabilitySchema } from "./observability";
+import { timeZoneProblem } from "./time-zone";
 
 const dnsLabel = z
   .string()
@@ -49,6 +50,14 @@ export const siteSchema = z.strictObject({
   domain: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "is not a DNS domain"),
   /** Simultaneous physical-host failures the site must survive. Default 1. */
   failuresTolerated: z.number().int().min(0).max(3).default(1),
+  /**
+   * IANA time zone of the plant (e.g. America/Indiana/Indianapolis): every schedule (CronJobs,
+   * base backups) runs in it. Required: a forgotten zone would silently mean UTC.
+   */
+  timeZone: z.string().superRefine((value, ctx) => {
+    const problem = timeZoneProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
 });
 
 export const networkSchema = z.strictObject({
@@ -169,6 +178,28 @@ export const openstackSchema = z.strictObject({
     /** S3 API endpoint of Swift (s3api / RGW), reachable from the clusters. */
     s3Endpoint: z.url(),
     s3Region: z.string().default("us-east-1"),
+    /**
+     * The IPv4 addresses the s3Endpoint host name resolves to: the database pods may reach only
+     * these. Required when the endpoint is a host name; not allowed when it is an IP.
+     */
+    addresses: z.array(ipv4).min(1).optional(),
+    /**
+     * The CA that signs the object store's TLS certificate, when no public CA does (Barman's
+     * `endpointCA`): PEM text, or a Secret the plant creates in each database namespace.
+     */
+    endpointCA: z
+      .union([
+        z.strictObject({ pem: z.string().min(1) }),
+        z.strictObject({
+          secret: z.strictObject({
+            name: z
+              .string()
+              .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "is not a Kubernetes Secret name"),
+            key: z.string().regex(/^[-._a-zA-Z0-9]{1,253}$/, "is not a Secret data key"),
+          }),
+        }),
+      ])
+      .optional(),
   }),
   identity: identitySchema.default({
     platformRoles: [...IDENTITY_DEFAULTS.platformRoles],
@@ -367,7 +398,15 @@ export const serviceSchema = z.strictObject({
     )
     .default([]),
   database: z
-    .strictObject({ name: dnsLabel, access: z.enum(["none", "read", "readwrite"]) })
+    .strictObject({
+      name: dnsLabel,
+      access: z.enum(["none", "read", "readwrite"]),
+      /**
+       * Connections each pod keeps open to the database (its pool size). Sizes the PgBouncer
+       * pools (components/postgres/pool-sizing.ts). Default 5; only with access read/readwrite.
+       */
+      connectionsPerPod: z.number().int().min(1).max(100).optional(),
+    })
     .default({ name: "none", access: "none" }),
   resources: resourcesSchema,
   replicas: z.strictObject({
@@ -423,6 +462,7 @@ export type SiteSettings = z.infer<typeof siteSchema>;
 export type NetworkConfig = z.infer<typeof networkSchema>;
 export type HostConfig = z.infer<typeof hostSchema>;
 export type OpenStackConfig = z.infer<typeof openstackSchema>;
+export type ObjectStoreConfig = OpenStackConfig["objectStore"];
 export type IdentityConfig = z.infer<typeof identitySchema>;
 export type IngressConfig = z.infer<typeof ingressSchema>;
 export type ClusterConfig = z.infer<typeof clusterSchema>;

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Installs the command-line validators the test suite runs on generated user data:
-# `cloud-init schema` (Debian package cloud-init) and `shellcheck`. Idempotent and quiet:
-# does nothing when both are on PATH; otherwise one `apt-get update`, then one install.
+# Installs the command-line tools the tests run: the validators of generated user data
+# (`cloud-init schema` from Debian's cloud-init, `shellcheck`), and for `npm run test:db-tls`
+# a loopback PostgreSQL server, PgBouncer, psql and openssl (Debian's postgresql, pgbouncer,
+# postgresql-client, openssl). Idempotent and quiet: does nothing when all are there;
+# otherwise one `apt-get update`, then one install.
 set -euo pipefail
 
 missing=()
 command -v cloud-init >/dev/null 2>&1 || missing+=(cloud-init)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# Debian keeps the server binaries out of PATH, under /usr/lib/postgresql/<major>/bin.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 ||
+  missing+=(postgresql)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v pgbouncer >/dev/null 2>&1 || command -v /usr/sbin/pgbouncer >/dev/null 2>&1 ||
+  missing+=(pgbouncer)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0

@@ -146,7 +146,7 @@ export interface EnvoyProxyArgs {
  *
  * externalTrafficPolicy Local: MetalLB (L2) then announces the IP only from a node running a ready
  * Envoy pod, so traffic takes no second kube-proxy hop and keeps the client's source address (access
- * logs, future per-client limits). With ≥ 2 replicas on different hosts the address moves to another
+ * logs, the per-client rate limits of route-features.ts). With ≥ 2 replicas on different hosts the address moves to another
  * host's node when one fails. No node ports: MetalLB L2 does not need them.
  */
 export function envoyProxy(args: EnvoyProxyArgs): GatewayObject {

@@ -5,6 +5,9 @@ import { ServiceConfig } from "../../config/schema";
 
 export const ENVOY_GATEWAY_API_VERSION = "gateway.envoyproxy.io/v1alpha1";
 
+/** The addresses a rate limit counts per client: every IPv4 client (the static IPs are IPv4). */
+export const PER_CLIENT_CIDR = "0.0.0.0/0";
+
 export interface RouteFeatureArgs {
   /** The service's namespace (the HTTPRoute's namespace). */
   readonly namespace: string;
@@ -40,9 +43,12 @@ function targetRefs(routeName: string): Array<Record<string, string>> {
 /**
  * Envoy Gateway policy objects (apiVersion/kind/metadata/spec) targeting the HTTPRoute; [] when no feature is set.
  *
- * - rateLimit → BackendTrafficPolicy `spec.rateLimit.local` with one rule without client selectors, so it
- *   counts all traffic of the route. Local limits are per Envoy replica: with N gateway replicas the
- *   route accepts up to N × the configured rate (no global rate-limit service is deployed).
+ * - rateLimit → BackendTrafficPolicy `spec.rateLimit.local` with one rule whose client selector is
+ *   `sourceCIDR 0.0.0.0/0, type Distinct`: every client address gets its own bucket of the configured
+ *   rate (Envoy Gateway 1.9 builds a `remote_address` descriptor per address, up to 10,000 at once).
+ *   The counters live in the Envoy pod that receives the connection; with L2 announcement and
+ *   `externalTrafficPolicy: Local` one node's Envoy takes a static IP's traffic, so that is one
+ *   bucket per client. Clients behind one NAT share a bucket.
  * - maxRequestBytes → the same BackendTrafficPolicy's `spec.requestBuffer.limit`: Envoy buffers the request
  *   and answers 413 when it is larger. (ClientTrafficPolicy's buffer limit is per Gateway, not per route.)
  * - auth basic → SecurityPolicy `spec.basicAuth.users` → the htpasswd Secret (key `.htpasswd`).
@@ -57,7 +63,10 @@ export function routeFeaturePolicies(args: RouteFeatureArgs): RoutePolicyObject[
     traffic.rateLimit = {
       local: {
         rules: [
-          { limit: { requests: features.rateLimit.requests, unit: features.rateLimit.unit } },
+          {
+            clientSelectors: [{ sourceCIDR: { type: "Distinct", value: PER_CLIENT_CIDR } }],
+            limit: { requests: features.rateLimit.requests, unit: features.rateLimit.unit },
+          },
         ],
       },
     };

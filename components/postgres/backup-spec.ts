@@ -19,7 +19,12 @@ export interface ObjectStoreSpecArgs {
   readonly endpointUrl: string;
   /** `s3://<bucket>/<path>`; an Output when the bucket is computed. */
   readonly destinationPath: pulumi.Input<string>;
+  /** Secret key holding the CA bundle of the endpoint's certificate, when no public CA signs it. */
+  readonly endpointCA?: { readonly name: string; readonly key: string };
 }
+
+/** Key of the CA bundle in the Secret the program makes from `objectStore.endpointCA.pem`. */
+export const OBJECT_STORE_CA_KEY = "ca.crt";
 
 export function objectStoreSpec(args: ObjectStoreSpecArgs) {
   const ref = (key: string) => ({ name: args.names.s3Secret, key });
@@ -28,6 +33,8 @@ export function objectStoreSpec(args: ObjectStoreSpecArgs) {
     configuration: {
       destinationPath: args.destinationPath,
       endpointURL: args.endpointUrl,
+      // barman-cloud verifies the endpoint's certificate against this bundle.
+      ...(args.endpointCA ? { endpointCA: { ...args.endpointCA } } : {}),
       s3Credentials: {
         accessKeyId: ref(S3_SECRET_KEYS.accessKeyId),
         secretAccessKey: ref(S3_SECRET_KEYS.secretAccessKey),
@@ -42,6 +49,14 @@ export function objectStoreSpec(args: ObjectStoreSpecArgs) {
 export function destinationPath(bucket: string, path: string): string {
   return `s3://${bucket}/${path}`;
 }
+
+/**
+ * Annotation naming the zone a ScheduledBackup's schedule is read in. The CRD has no time-zone
+ * field: CloudNativePG evaluates the cron in the operator's local time (time.Now(), robfig/cron
+ * v1), which operator-values.ts sets to the site's zone with TZ. The annotation says so in the
+ * object itself (`kubectl get scheduledbackup -o yaml`) and in the plan.
+ */
+export const SCHEDULE_TIME_ZONE_ANNOTATION = "plant.busche-cnc.com/schedule-time-zone";
 
 export function scheduledBackupSpec(
   db: DatabaseConfig,

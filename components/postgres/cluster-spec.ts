@@ -5,6 +5,7 @@ import { PHYSICAL_HOST_LABEL } from "../types";
 import { archiveServerName, BARMAN_PLUGIN, DatabaseNames, RESTORE_SOURCE } from "./names";
 import { synchronousNumber } from "./quorum";
 import { managedRoleSpec, PlannedRole } from "./roles";
+import { certificatesSpec, INSTANCE_PG_HBA } from "./tls-spec";
 
 export interface ClusterSpecArgs {
   readonly db: DatabaseConfig;
@@ -86,8 +87,12 @@ export function clusterSpec(args: ClusterSpecArgs): Spec {
       podAntiAffinityType: "required",
       topologyKey: PHYSICAL_HOST_LABEL,
     },
+    // The program's server CA and the poolers' names in the server certificate (tls-spec.ts).
+    certificates: certificatesSpec(names),
     postgresql: {
       parameters: { ...db.parameters },
+      // TLS or nothing: every TCP connection without TLS is refused (tls-spec.ts).
+      pg_hba: [...INSTANCE_PG_HBA],
       synchronous: {
         // Quorum commit: any standby may acknowledge, so losing one standby does not stall writes.
         method: "any",

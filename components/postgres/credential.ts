@@ -3,15 +3,27 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseConfig } from "../../config/schema";
 import { DatabaseCredential } from "../types";
-import { databaseEndpoints, DatabaseNames, POSTGRES_PORT, poolerPodLabels } from "./names";
-import { poolerTypeOf } from "./pooler-spec";
+import {
+  databaseEndpoints,
+  DatabaseNames,
+  POSTGRES_PORT,
+  poolerPodLabels,
+  poolerTypeOf,
+} from "./names";
 import { PlannedRole } from "./roles";
+import { CLIENT_SSL_MODE } from "./tls-spec";
 
 /** Read roles get the ro pooler (host and pod labels, for the client's egress policy). */
 export function credentialOf(
   role: PlannedRole,
   password: pulumi.Output<string>,
-  ctx: { db: DatabaseConfig; names: DatabaseNames; ready: pulumi.Resource[] },
+  ctx: {
+    db: DatabaseConfig;
+    names: DatabaseNames;
+    /** PEM of the database's server CA (server-ca.ts). */
+    caCertificate: pulumi.Output<string>;
+    ready: pulumi.Resource[];
+  },
 ): DatabaseCredential {
   const endpoints = databaseEndpoints(ctx.names);
   const readOnly = poolerTypeOf(role.access) === "ro";
@@ -23,6 +35,8 @@ export function credentialOf(
     access: role.access,
     host: readOnly ? endpoints.poolerReadOnly : endpoints.poolerReadWrite,
     port: POSTGRES_PORT,
+    sslMode: CLIENT_SSL_MODE,
+    caCertificate: ctx.caCertificate,
     namespace: ctx.names.namespace,
     poolerPodLabels: poolerPodLabels(readOnly ? ctx.names.poolerRo : ctx.names.poolerRw),
     ready: ctx.ready,

@@ -3,35 +3,31 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DatabaseConfig, ServiceConfig } from "../../config/schema";
+import { ObjectStoreEgress } from "../../config/object-store-rules";
+import { DatabaseConfig, ObjectStoreConfig, ServiceConfig } from "../../config/schema";
 import { DatabaseOutput } from "../../outputs";
 import { DatabaseCredential, ObjectStoreEndpoint, PlantCluster } from "../types";
 import {
-  destinationPath,
-  objectStoreSpec,
-  S3_SECRET_KEYS,
+  SCHEDULE_TIME_ZONE_ANNOTATION,
   scheduledBackupSpec,
   firstBackupSpec,
   FIRST_BACKUP_AWAIT,
 } from "./backup-spec";
+import { declareBackupStore } from "./backup-store";
 import { CLUSTER_AWAIT, CLUSTER_TIMEOUTS, clusterSpec } from "./cluster-spec";
 import { credentialOf } from "./credential";
 import {
   archiveServerName,
-  backupPath,
   databaseEndpoints,
   databaseNames,
   DatabaseNames,
   POSTGRES_PORT,
 } from "./names";
-import {
-  apiServerCidrs,
-  clientNamespaces,
-  networkPolicySpecs,
-  objectStoreTarget,
-} from "./network-policy-spec";
+import { apiServerCidrs, clientNamespaces, networkPolicySpecs } from "./network-policy-spec";
+import { planPools } from "./pool-sizing";
 import { POOLER_AWAIT, POOLER_TIMEOUTS, poolerSpec, poolerTypeOf } from "./pooler-spec";
 import { planRoles } from "./roles";
+import { DatabaseServerCa } from "./server-ca";
 
 export interface PostgresClusterArgs {
   readonly db: DatabaseConfig;
@@ -41,8 +37,15 @@ export interface PostgresClusterArgs {
   readonly failuresTolerated: number;
   readonly cluster: PlantCluster;
   readonly objectStore: ObjectStoreEndpoint;
-  /** The plant LAN (network.lanCidr): where the object store and API server answer by name. */
+  /** Where the object store answers (its /32s and port) and the CA of its certificate. */
+  readonly objectStoreAccess: {
+    readonly egress: ObjectStoreEgress;
+    readonly endpointCA?: ObjectStoreConfig["endpointCA"];
+  };
+  /** The plant LAN (network.lanCidr): where the API server answers when no node is listed. */
   readonly lanCidr: string;
+  /** The site's time zone (plant:site.timeZone): the backup schedule's clock. */
+  readonly timeZone: string;
   /** Operator and Barman Cloud plugin; every custom resource waits for them. */
   readonly operatorReady: readonly pulumi.Resource[];
 }
@@ -119,37 +122,32 @@ export class PostgresCluster extends pulumi.ComponentResource {
     });
     const roleSecrets = roleLogins.map((l) => l.secret);
 
-    const store = args.objectStore;
+    const serverCa = new DatabaseServerCa(
+      `${name}-server-ca`,
+      {
+        cluster: names.cluster,
+        namespace: names.namespace,
+        secretName: names.serverCaSecret,
+        labels: meta(names.serverCaSecret).labels,
+        provider,
+        dependsOn: [namespace],
+      },
+      { parent: this },
+    );
+
     const policies = this.declareNetworkPolicies(name, args, names, meta, [namespace]);
     const allPolicies = [...policies.values()];
-    const s3Secret = new k8s.core.v1.Secret(
-      `${name}-backup-s3`,
-      {
-        metadata: meta(names.s3Secret),
-        type: "Opaque",
-        stringData: {
-          [S3_SECRET_KEYS.accessKeyId]: pulumi.secret(store.accessKeyId),
-          [S3_SECRET_KEYS.secretAccessKey]: pulumi.secret(store.secretAccessKey),
-          [S3_SECRET_KEYS.region]: store.region,
-        },
-      },
-      { ...child, dependsOn: [namespace] },
-    );
-    const objectStore = new k8s.apiextensions.CustomResource(
-      `${name}-objectstore`,
-      {
-        apiVersion: "barmancloud.cnpg.io/v1",
-        kind: "ObjectStore",
-        metadata: meta(names.objectStore),
-        spec: objectStoreSpec({
-          db,
-          names,
-          endpointUrl: store.endpoint,
-          destinationPath: store.bucket.apply((bucket) => destinationPath(bucket, backupPath(db))),
-        }),
-      },
-      { ...child, dependsOn: [namespace, s3Secret, ...args.operatorReady] },
-    );
+    const objectStore = declareBackupStore(this, {
+      name,
+      db,
+      names,
+      store: args.objectStore,
+      endpointCA: args.objectStoreAccess.endpointCA,
+      meta,
+      provider,
+      namespace,
+      operatorReady: args.operatorReady,
+    });
 
     if (db.restore.enabled) {
       void pulumi.log.warn(
@@ -188,6 +186,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
           namespace,
           owner.secret,
           ...roleSecrets,
+          serverCa.secret,
           objectStore,
           ...allPolicies,
           ...args.operatorReady,
@@ -201,7 +200,10 @@ export class PostgresCluster extends pulumi.ComponentResource {
       {
         apiVersion: "postgresql.cnpg.io/v1",
         kind: "ScheduledBackup",
-        metadata: meta(names.scheduledBackup),
+        metadata: {
+          ...meta(names.scheduledBackup),
+          annotations: { [SCHEDULE_TIME_ZONE_ANNOTATION]: args.timeZone },
+        },
         spec: scheduledBackupSpec(db, names),
       },
       crOpts,
@@ -217,6 +219,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       // Later base backups come from the ScheduledBackup; this one must never be retaken.
       { ...crOpts, ignoreChanges: ["spec"] },
     );
+    const pools = planPools(db, args.services);
     const poolers = (["rw", "ro"] as const).map(
       (type) =>
         new k8s.apiextensions.CustomResource(
@@ -229,7 +232,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
               ...meta(type === "rw" ? names.poolerRw : names.poolerRo),
               annotations: { ...POOLER_AWAIT },
             },
-            spec: poolerSpec(db, names, type),
+            spec: poolerSpec(names, pools[type]),
           },
           { ...crOpts, customTimeouts: { ...POOLER_TIMEOUTS } },
         ),
@@ -253,6 +256,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         credentialOf(role, password, {
           db,
           names,
+          caCertificate: serverCa.certPem,
           ready: [secret, cluster, pooler[type], ...loginPath],
         }),
       );
@@ -288,7 +292,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       names,
       clients: clientNamespaces(args.db, args.services),
       apiServerCidrs: apiServerCidrs(args.cluster.nodes, args.lanCidr),
-      objectStore: objectStoreTarget(args.objectStore.endpoint, args.lanCidr),
+      objectStore: args.objectStoreAccess.egress,
     });
     const policies = new Map<string, k8s.networking.v1.NetworkPolicy>();
     const opts = { parent: this, provider: args.cluster.provider };

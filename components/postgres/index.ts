@@ -1,6 +1,7 @@
 // Entry point of the PostgreSQL area: validates plant:databases against the declared clusters,
 // then declares one operator per Kubernetes cluster hosting a database and one PostgresCluster
 // per database.
+import { objectStoreEgress } from "../../config/object-store-rules";
 import { SiteConfig } from "../../config/site";
 import { DatabaseOutput } from "../../outputs";
 import { ClusterAddons } from "../ingress";
@@ -44,7 +45,11 @@ export function declareDatabases(
       cluster.name,
       new CnpgOperator(
         `cnpg-${cluster.name}`,
-        { cluster, certManagerReady: addons.get(cluster.name)?.certManagerReady ?? [] },
+        {
+          cluster,
+          certManagerReady: addons.get(cluster.name)?.certManagerReady ?? [],
+          timeZone: site.site.timeZone,
+        },
         adoptionOptions(site, cluster.name),
       ),
     );
@@ -61,7 +66,12 @@ export function declareDatabases(
         failuresTolerated: site.site.failuresTolerated,
         cluster,
         objectStore,
+        objectStoreAccess: {
+          egress: objectStoreEgress(site.openstack.objectStore),
+          endpointCA: site.openstack.objectStore.endpointCA,
+        },
         lanCidr: site.network.lanCidr,
+        timeZone: site.site.timeZone,
         operatorReady: operators.get(cluster.name)?.ready ?? [],
       },
       adoptionOptions(site, cluster.name),

@@ -1,6 +1,7 @@
 // Naming of everything a database owns. One place, so names stay stable: adding a service
 // or a database never renames the objects of another.
 import { DatabaseConfig } from "../../config/site";
+import { DatabaseAccess } from "../types";
 
 /** Namespace of the operator and the Barman Cloud plugin (the plugin must share it). */
 export const CNPG_NAMESPACE = "cnpg-system";
@@ -12,18 +13,32 @@ export const RESTORE_SOURCE = "origin";
 
 export type RoleKind = "app" | "migration";
 
+export type PoolerType = "rw" | "ro";
+
+/** The pooler a role connects through: only writers get the read-write one. */
+export function poolerTypeOf(access: DatabaseAccess): PoolerType {
+  return access === "read" ? "ro" : "rw";
+}
+
 export interface DatabaseNames {
   readonly namespace: string;
   /** The CNPG Cluster; also the prefix of its services (`<cluster>-rw`, `-ro`, `-r`). */
   readonly cluster: string;
   readonly ownerSecret: string;
   readonly s3Secret: string;
+  /** CA bundle of the object store's certificate, when given as PEM (objectStore.endpointCA). */
+  readonly objectStoreCaSecret: string;
   readonly objectStore: string;
   readonly scheduledBackup: string;
   /** The base backup `pulumi up` takes (and waits for) once, right after the Cluster is ready. */
   readonly firstBackup: string;
   readonly poolerRw: string;
   readonly poolerRo: string;
+  /**
+   * The program's CA for the database's server certificates (`spec.certificates.serverCASecret`):
+   * ca.crt + ca.key. CloudNativePG signs `<cluster>-server` with it; every client trusts ca.crt.
+   */
+  readonly serverCaSecret: string;
 }
 
 export function databaseNames(db: Pick<DatabaseConfig, "name">): DatabaseNames {
@@ -32,11 +47,13 @@ export function databaseNames(db: Pick<DatabaseConfig, "name">): DatabaseNames {
     cluster: db.name,
     ownerSecret: `${db.name}-owner`,
     s3Secret: `${db.name}-backup-s3`,
+    objectStoreCaSecret: `${db.name}-object-store-ca`,
     objectStore: `${db.name}-backups`,
     scheduledBackup: `${db.name}-daily`,
     firstBackup: `${db.name}-first`,
     poolerRw: `${db.name}-pooler-rw`,
     poolerRo: `${db.name}-pooler-ro`,
+    serverCaSecret: `${db.name}-server-ca`,
   };
 }
 

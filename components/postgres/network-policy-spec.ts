@@ -4,7 +4,8 @@
 // to the pooler its credential names (readwrite → rw, read → ro).
 // Pure: plain facts in, plain policy bodies out.
 import { DNS_PEER, DNS_PORTS, NAMESPACE_NAME_LABEL } from "../k8s-fragments";
-import { compareIp, isIpv4 } from "../../config/ip";
+import { compareIp } from "../../config/ip";
+import { ObjectStoreEgress } from "../../config/object-store-rules";
 import { DatabaseConfig, ServiceConfig } from "../../config/schema";
 import { ClusterNode } from "../types";
 import { CNPG_NAMESPACE, DatabaseNames, POSTGRES_PORT, poolerPodLabels } from "./names";
@@ -52,11 +53,8 @@ export interface NamedPolicy {
   readonly spec: NetworkPolicySpec;
 }
 
-/** Where the instances send WAL and base backups: one CIDR and one port. */
-export interface ObjectStoreTarget {
-  readonly cidr: string;
-  readonly port: number;
-}
+/** Where the instances send WAL and base backups: the endpoint's addresses (/32) and port. */
+export type ObjectStoreTarget = ObjectStoreEgress;
 
 export interface NetworkPolicyArgs {
   readonly names: DatabaseNames;
@@ -126,14 +124,6 @@ export function clientNamespaces(
 export function apiServerCidrs(nodes: readonly ClusterNode[], lanCidr: string): string[] {
   const ips = nodes.filter((n) => n.roles.includes("control-plane")).map((n) => n.ip);
   return ips.length > 0 ? [...new Set(ips)].sort(compareIp).map((ip) => `${ip}/32`) : [lanCidr];
-}
-
-/** The S3 endpoint as a CIDR and port: its IP as /32, or the plant LAN for a host name. */
-export function objectStoreTarget(endpointUrl: string, lanCidr: string): ObjectStoreTarget {
-  const url = new URL(endpointUrl);
-  const port = url.port !== "" ? Number(url.port) : url.protocol === "http:" ? 80 : 443;
-  const cidr = isIpv4(url.hostname) ? `${url.hostname}/32` : lanCidr;
-  return { cidr, port };
 }
 
 const ingress = (podSelector: LabelSelector, ...rules: Rule[]): NetworkPolicySpec => ({
@@ -245,7 +235,7 @@ export function networkPolicySpecs(args: NetworkPolicyArgs): NamedPolicy[] {
       // takes base backups and restores over S3; the plugin Deployment only talks to the operator.
       name: "allow-object-store",
       spec: egress(instances, {
-        peers: [{ ipBlock: { cidr: args.objectStore.cidr } }],
+        peers: args.objectStore.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
         ports: tcp(args.objectStore.port),
       }),
     },

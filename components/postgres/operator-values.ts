@@ -41,10 +41,18 @@ function spread(appName: string) {
   ];
 }
 
-export function operatorValues(): Record<string, unknown> {
+/**
+ * Operator values. `timeZone` (plant:site.timeZone) becomes the operator's TZ: CloudNativePG
+ * evaluates every ScheduledBackup's cron in the operator's local time (time.Now() and the
+ * status times it reads back as time.Local; robfig/cron v1 follows the time's location), so the
+ * backups run on the plant's wall clock, clock changes included. Go reads the zone from the
+ * image's /usr/share/zoneinfo (the operator image is distroless static, which ships tzdata).
+ */
+export function operatorValues(timeZone: string): Record<string, unknown> {
   return {
     // Leader election (on by default) lets the second replica take over within seconds.
     replicaCount: 2,
+    additionalEnv: [{ name: "TZ", value: timeZone }],
     image: { tag: CNPG_CHART.image },
     crds: { create: true },
     config: { create: true, clusterWide: true },

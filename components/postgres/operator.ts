@@ -26,6 +26,8 @@ export interface CnpgOperatorArgs {
   readonly cluster: PlantCluster;
   /** cert-manager installed and its webhook answering; the plugin's certificates need it. */
   readonly certManagerReady: readonly pulumi.Resource[];
+  /** The site's time zone (plant:site.timeZone): the clock of every ScheduledBackup. */
+  readonly timeZone: string;
 }
 
 export class CnpgOperator extends pulumi.ComponentResource {
@@ -73,7 +75,7 @@ export class CnpgOperator extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const values = operatorValues();
+    const values = operatorValues(args.timeZone);
     const operator = new k8s.helm.v4.Chart(
       `${name}-operator`,
       {

@@ -1,14 +1,10 @@
 // PgBouncer Poolers in front of a Cluster: the endpoint applications use. Pure.
-import { DatabaseConfig } from "../../config/schema";
-import { DatabaseAccess, PHYSICAL_HOST_LABEL } from "../types";
-import { DatabaseNames, poolerPodLabels } from "./names";
+import { PHYSICAL_HOST_LABEL } from "../types";
+import { DatabaseNames, PoolerType, poolerPodLabels } from "./names";
+import { poolParameters, PoolerSizing } from "./pool-sizing";
+import { POOLER_PG_HBA, POOLER_TLS_PARAMETERS } from "./tls-spec";
 
-export type PoolerType = "rw" | "ro";
-
-/** The pooler a role connects through: only writers get the read-write one. */
-export function poolerTypeOf(access: DatabaseAccess): PoolerType {
-  return access === "read" ? "ro" : "rw";
-}
+export { PoolerType, poolerTypeOf } from "./names";
 
 /**
  * pulumi-kubernetes' await for a Pooler: its status has no conditions and no ready count, only
@@ -46,20 +42,19 @@ export function poolerPlacement(pooler: string): Record<string, unknown> {
   };
 }
 
-export function poolerSpec(
-  db: DatabaseConfig,
-  names: DatabaseNames,
-  type: PoolerType,
-): Record<string, unknown> {
+/** The Pooler of one type, sized from its clients (pool-sizing.ts), TLS on both sides. */
+export function poolerSpec(names: DatabaseNames, sizing: PoolerSizing): Record<string, unknown> {
+  const type: PoolerType = sizing.type;
   const pooler = type === "rw" ? names.poolerRw : names.poolerRo;
   return {
     cluster: { name: names.cluster },
     type,
-    instances: db.pooler.instances,
+    instances: sizing.instances,
     pgbouncer: {
       // Session pooling: safe for migrations (advisory locks), SET and prepared statements.
-      poolMode: "session",
-      parameters: { max_client_conn: "1000", default_pool_size: "20" },
+      poolMode: sizing.poolMode,
+      parameters: { ...poolParameters(sizing), ...POOLER_TLS_PARAMETERS },
+      pg_hba: [...POOLER_PG_HBA],
     },
     template: {
       metadata: { labels: poolerPodLabels(pooler) },

@@ -5,6 +5,7 @@ import { ConfigProblem } from "../../config/rules";
 import { DatabaseConfig, ParsedSite } from "../../config/schema";
 import { roleName } from "./names";
 import { minInstances } from "./quorum";
+import { poolSizingProblems } from "./pool-sizing";
 import { ObjectStoreEndpoint } from "../types";
 
 /** What validation needs to know about a Kubernetes cluster (from PlantCluster). */
@@ -40,6 +41,17 @@ const OPERATOR_PARAMETERS = new Set([
   "data_directory",
   "hba_file",
   "ident_file",
+  // TLS is CloudNativePG's ("fixed" in pkg/postgres/configuration.go): certificates and keys.
+  "ssl",
+  "ssl_ca_file",
+  "ssl_cert_file",
+  "ssl_crl_file",
+  "ssl_dh_params_file",
+  "ssl_ecdh_curve",
+  "ssl_key_file",
+  "ssl_passphrase_command",
+  "ssl_passphrase_command_supports_reload",
+  "ssl_prefer_server_ciphers",
 ]);
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)$/;
@@ -56,36 +68,38 @@ export function workloadHosts(cluster: ClusterFacts): string[] {
 /** Problems of one database's own values and its services (config only). */
 export function databaseConfigProblems(site: ParsedSite): ConfigProblem[] {
   const f = site.site.failuresTolerated;
-  return site.databases.flatMap((db, i) => {
-    const key = `plant:databases[${i}]`;
-    const problems: ConfigProblem[] = [];
-    const min = minInstances(f);
-    if (db.instances < min) {
-      problems.push({
-        key: `${key}.instances`,
-        message:
-          `is ${db.instances}; surviving ${f} host failure(s) needs at least ${min} ` +
-          `(max(3, 2f+1)): the failover quorum promotes a standby only when the synchronous ` +
-          `number is at least the instances lost (f), and dataDurability: required then needs ` +
-          `f standbys left besides the primary to acknowledge writes`,
-      });
-    }
-    if (RESERVED_ROLES.has(db.owner) || db.owner.startsWith("pg_")) {
-      problems.push({
-        key: `${key}.owner`,
-        message: `'${db.owner}' is reserved by PostgreSQL or CloudNativePG`,
-      });
-    }
-    problems.push(...parameterProblems(db, key), ...restoreProblems(db, key));
-    if (db.backup.path !== undefined && !BACKUP_PATH.test(db.backup.path)) {
-      problems.push({
-        key: `${key}.backup.path`,
-        message: `'${db.backup.path}' must be a relative path like postgres/reporting (a-z, 0-9, '-', '_', '.', '/')`,
-      });
-    }
-    problems.push(...roleProblems(site, db, key));
-    return problems;
-  });
+  return site.databases
+    .flatMap((db, i) => {
+      const key = `plant:databases[${i}]`;
+      const problems: ConfigProblem[] = [];
+      const min = minInstances(f);
+      if (db.instances < min) {
+        problems.push({
+          key: `${key}.instances`,
+          message:
+            `is ${db.instances}; surviving ${f} host failure(s) needs at least ${min} ` +
+            `(max(3, 2f+1)): the failover quorum promotes a standby only when the synchronous ` +
+            `number is at least the instances lost (f), and dataDurability: required then needs ` +
+            `f standbys left besides the primary to acknowledge writes`,
+        });
+      }
+      if (RESERVED_ROLES.has(db.owner) || db.owner.startsWith("pg_")) {
+        problems.push({
+          key: `${key}.owner`,
+          message: `'${db.owner}' is reserved by PostgreSQL or CloudNativePG`,
+        });
+      }
+      problems.push(...parameterProblems(db, key), ...restoreProblems(db, key));
+      if (db.backup.path !== undefined && !BACKUP_PATH.test(db.backup.path)) {
+        problems.push({
+          key: `${key}.backup.path`,
+          message: `'${db.backup.path}' must be a relative path like postgres/reporting (a-z, 0-9, '-', '_', '.', '/')`,
+        });
+      }
+      problems.push(...roleProblems(site, db, key));
+      return problems;
+    })
+    .concat(poolSizingProblems(site));
 }
 
 function parameterProblems(db: DatabaseConfig, key: string): ConfigProblem[] {
@@ -95,6 +109,12 @@ function parameterProblems(db: DatabaseConfig, key: string): ConfigProblem[] {
       problems.push({
         key: `${key}.parameters.${name}`,
         message: "is managed by CloudNativePG and cannot be set",
+      });
+    }
+    if (name === "password_encryption" && value !== "scram-sha-256") {
+      problems.push({
+        key: `${key}.parameters.${name}`,
+        message: `is '${value}': the instances accept passwords only by scram-sha-256 (pg_hba, docs/postgres.md#tls)`,
       });
     }
     if (name === "synchronous_commit" && !DURABLE_COMMIT.has(value)) {

@@ -36,6 +36,7 @@ export function declareServices(
   // Throws before any resource exists when a service cannot be wired.
   const wired = wireServices({
     domain: site.site.domain,
+    timeZone: site.site.timeZone,
     services: site.services,
     clusters: new Set(clusters.map((c) => c.name)),
     gateways,
@@ -66,7 +67,9 @@ export function declareServices(
           config.secrets.map((s) => [s.file, secrets.get(s.configKey)]),
         ),
         databasePassword: databases.credentials.get(config.name)?.password,
+        databaseCaCertificate: databases.credentials.get(config.name)?.caCertificate,
         migrationPassword: databases.migrationCredentials.get(config.name)?.password,
+        migrationCaCertificate: databases.migrationCredentials.get(config.name)?.caCertificate,
         databaseReady: databases.credentials.get(config.name)?.ready ?? [],
         migrationDatabaseReady: databases.migrationCredentials.get(config.name)?.ready ?? [],
         gatewayFeatures: config.gateway,

@@ -7,10 +7,26 @@ import { GATEWAY_ROUTE_NAMESPACE_LABELS } from "../ingress/model";
 
 /** Where secret files are mounted in every container (schema: /var/run/secrets/app/<file>). */
 export const APP_SECRETS_DIR = "/var/run/secrets/app";
-/** Where the database credential files (host, port, dbname, username, password) are mounted. */
+/** Where the database credential files (host, port, dbname, username, password, TLS) are mounted. */
 export const DB_CREDENTIALS_DIR = "/var/run/secrets/db";
-/** Files of a database credential Secret, one value each. */
-export const DB_CREDENTIAL_FILES = ["host", "port", "dbname", "username", "password"] as const;
+/** The database server CA (PEM) inside DB_CREDENTIALS_DIR. */
+export const DB_CA_FILE = "ca.crt";
+/** Absolute path of that CA: the `sslrootcert` file's content and PGSSLROOTCERT. */
+export const DB_CA_PATH = `${DB_CREDENTIALS_DIR}/${DB_CA_FILE}`;
+/**
+ * Files of a database credential Secret, one value each: a libpq connection is host, port,
+ * dbname, username, password plus `sslmode` (verify-full) and `sslrootcert` (DB_CA_PATH).
+ */
+export const DB_CREDENTIAL_FILES = [
+  "host",
+  "port",
+  "dbname",
+  "username",
+  "password",
+  "sslmode",
+  "sslrootcert",
+  DB_CA_FILE,
+] as const;
 /** Non-root identity of every container (the images must not need a named user). */
 export const RUN_AS_ID = 10001;
 /** Pod Security Standards version the namespaces enforce: pinned to the clusters' minor. */
@@ -22,6 +38,8 @@ export interface DatabaseEndpoint {
   readonly username: string;
   readonly host: string;
   readonly port: number;
+  /** libpq sslmode (verify-full): TLS, the server certificate from the CA, the host name in it. */
+  readonly sslMode: "verify-full";
   /** Namespace of the pooler, for network policies. */
   readonly namespace: string;
   readonly poolerPodLabels: Readonly<Record<string, string>>;
@@ -69,6 +87,8 @@ export interface ServicePlan {
   readonly health: ServiceConfig["health"];
   readonly migration?: ServiceConfig["migration"];
   readonly schedule?: ServiceConfig["schedule"];
+  /** The site's IANA time zone (plant:site.timeZone): the CronJob's clock. */
+  readonly timeZone: string;
   readonly routes: readonly RoutePlan[];
 }
 
@@ -170,13 +190,24 @@ export function secretsVersion(values: Readonly<Record<string, string>>): string
   return sha256(`plant-reporting/secrets-version/v1\n${canonicalJson(values)}`).slice(0, 16);
 }
 
+/**
+ * libpq's own environment for TLS: any libpq-based client (psql, psycopg, pgx, node-postgres
+ * with its env support) verifies the server even if the app ignores the sslmode file.
+ */
+export function libpqTlsEnv(db: Pick<DatabaseEndpoint, "sslMode">): Record<string, string> {
+  return { PGSSLMODE: db.sslMode, PGSSLROOTCERT: DB_CA_PATH };
+}
+
 /** The ConfigMap of a service: its plain environment plus where its secret files are. */
 export function configMapData(
   plan: Pick<ServicePlan, "env" | "secretFiles" | "database">,
 ): Record<string, string> {
   const data: Record<string, string> = { ...plan.env };
   if (plan.secretFiles.length > 0) data.APP_SECRETS_DIR = APP_SECRETS_DIR;
-  if (plan.database) data.DB_CREDENTIALS_DIR = DB_CREDENTIALS_DIR;
+  if (plan.database) {
+    data.DB_CREDENTIALS_DIR = DB_CREDENTIALS_DIR;
+    Object.assign(data, libpqTlsEnv(plan.database));
+  }
   return data;
 }
 

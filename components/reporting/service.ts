@@ -8,6 +8,9 @@ import { routeFeaturePolicies } from "../ingress/route-features";
 import {
   configChecksum,
   configMapData,
+  DB_CA_FILE,
+  DB_CA_PATH,
+  DB_CREDENTIAL_FILES,
   migrationJobName,
   namespaceLabels,
   objectLabels,
@@ -33,8 +36,12 @@ export interface ReportingServiceArgs {
   readonly secretFiles?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Password of the app role (plan.database). Required when plan.database is set. */
   readonly databasePassword?: pulumi.Input<string>;
+  /** PEM of the app role's database server CA (public). Required when plan.database is set. */
+  readonly databaseCaCertificate?: pulumi.Input<string>;
   /** Password of the migrating role (plan.migrationDatabase). Required when it is set. */
   readonly migrationPassword?: pulumi.Input<string>;
+  /** PEM of the migrating role's database server CA. Required when plan.migrationDatabase is set. */
+  readonly migrationCaCertificate?: pulumi.Input<string>;
   /** `plant:services[].gateway`: rate limit, request size, auth. Default: none. */
   readonly gatewayFeatures?: ServiceConfig["gateway"];
   /** htpasswd file content, required for gateway auth type basic. */
@@ -131,9 +138,12 @@ export class ReportingService extends pulumi.ComponentResource {
       const creds = this.credentialFiles(
         plan.database,
         args.databasePassword,
+        args.databaseCaCertificate,
         `services.${plan.name}.database`,
       );
       secretValues["db/password"] = creds.password;
+      // A new CA rolls the pods, so they never keep trusting one the server no longer uses.
+      secretValues[`db/${DB_CA_FILE}`] = creds[DB_CA_FILE];
       secrets.push(this.secret(`${name}-db`, names.dbCredentials, secretMap(creds), inNamespace));
     }
 
@@ -142,6 +152,7 @@ export class ReportingService extends pulumi.ComponentResource {
       const creds = this.credentialFiles(
         plan.migrationDatabase,
         args.migrationPassword,
+        args.migrationCaCertificate,
         `services.${plan.name}.migration`,
       );
       const migrationSecret = this.secret(
@@ -245,13 +256,18 @@ export class ReportingService extends pulumi.ComponentResource {
     );
   }
 
+  /** One file per libpq connection parameter (DB_CREDENTIAL_FILES), the CA among them. */
   private credentialFiles(
     db: NonNullable<ServicePlan["database"]>,
     password: pulumi.Input<string> | undefined,
+    caCertificate: pulumi.Input<string> | undefined,
     what: string,
-  ): Record<string, pulumi.Input<string>> {
+  ): Record<(typeof DB_CREDENTIAL_FILES)[number], pulumi.Input<string>> {
     if (password === undefined) {
       throw new pulumi.ResourceError(`[${what}] no password for role ${db.username}`, this);
+    }
+    if (caCertificate === undefined) {
+      throw new pulumi.ResourceError(`[${what}] no server CA for role ${db.username}`, this);
     }
     return {
       host: db.host,
@@ -259,6 +275,9 @@ export class ReportingService extends pulumi.ComponentResource {
       dbname: db.dbname,
       username: db.username,
       password,
+      sslmode: db.sslMode,
+      sslrootcert: DB_CA_PATH,
+      [DB_CA_FILE]: caCertificate,
     };
   }
 

@@ -14,13 +14,20 @@ import {
 } from "./model";
 
 /** Environment variables the program sets itself (see configMapData). */
-const RESERVED_ENV = ["APP_SECRETS_DIR", "DB_CREDENTIALS_DIR"] as const;
+const RESERVED_ENV: Readonly<Record<string, string>> = {
+  APP_SECRETS_DIR: "where secret files are mounted",
+  DB_CREDENTIALS_DIR: "where secret files are mounted",
+  PGSSLMODE: "libpq's TLS mode for the database: verify-full",
+  PGSSLROOTCERT: "the database's server CA for libpq",
+};
 
 export type GatewayInfo = Omit<GatewayRef, "ready" | "cluster">;
-export type CredentialInfo = Omit<DatabaseCredential, "password" | "ready">;
+export type CredentialInfo = Omit<DatabaseCredential, "password" | "ready" | "caCertificate">;
 
 export interface WiringInputs {
   readonly domain: string;
+  /** plant:site.timeZone: the clock of the services' CronJobs. */
+  readonly timeZone: string;
   readonly services: readonly ServiceConfig[];
   readonly clusters: ReadonlySet<string>;
   /**
@@ -54,6 +61,7 @@ function endpoint(c: CredentialInfo): DatabaseEndpoint {
     username: c.username,
     host: c.host,
     port: c.port,
+    sslMode: c.sslMode,
     namespace: c.namespace,
     poolerPodLabels: { ...c.poolerPodLabels },
   };
@@ -145,11 +153,9 @@ export function serviceConfigProblems(services: readonly ServiceConfig[]): strin
       if (files.indexOf(f) !== fi)
         problems.push(`[${key}.secrets[${fi}].file] '${f}' is already used by another secret`);
     });
-    for (const reservedVar of RESERVED_ENV) {
+    for (const [reservedVar, why] of Object.entries(RESERVED_ENV)) {
       if (reservedVar in s.env) {
-        problems.push(
-          `[${key}.env.${reservedVar}] is set by the program (where secret files are mounted)`,
-        );
+        problems.push(`[${key}.env.${reservedVar}] is set by the program (${why})`);
       }
     }
   });
@@ -209,6 +215,7 @@ export function wireServices(inputs: WiringInputs): WiredService[] {
       health: s.health,
       ...(s.migration ? { migration: s.migration } : {}),
       ...(s.schedule ? { schedule: s.schedule } : {}),
+      timeZone: inputs.timeZone,
       routes,
     };
     const urls = serviceUrls(

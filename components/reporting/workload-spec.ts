@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   APP_SECRETS_DIR,
   DB_CREDENTIALS_DIR,
+  libpqTlsEnv,
   objectLabels,
   objectNames,
   podLabels,
@@ -19,6 +20,7 @@ import {
   restrictedPodSecurityContext,
   spreadOverHosts,
 } from "./pod-policy";
+import { SERVICE_MAX_SURGE } from "../types";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Container = k8s.types.input.core.v1.Container;
@@ -126,7 +128,10 @@ export function buildDeployment(
     spec: {
       selector: { matchLabels: labels },
       // Zero downtime: a new pod must be Ready before an old one goes.
-      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      strategy: {
+        type: "RollingUpdate",
+        rollingUpdate: { maxUnavailable: 0, maxSurge: SERVICE_MAX_SURGE },
+      },
       minReadySeconds: 5,
       revisionHistoryLimit: 5,
       progressDeadlineSeconds: 600,
@@ -166,7 +171,13 @@ export function buildMigrationJob(
     image: plan.migration.image,
     imagePullPolicy: "IfNotPresent",
     command: [...plan.migration.command],
-    env: [{ name: "DB_CREDENTIALS_DIR", value: DB_CREDENTIALS_DIR }],
+    env: [
+      { name: "DB_CREDENTIALS_DIR", value: DB_CREDENTIALS_DIR },
+      ...Object.entries(libpqTlsEnv(plan.migrationDatabase)).map(([name, value]) => ({
+        name,
+        value,
+      })),
+    ],
     resources: containerResources(plan.resources),
     securityContext: restrictedContainerSecurityContext(),
   };
@@ -206,6 +217,8 @@ export function buildCronJob(plan: ServicePlan): ObjectBody<k8s.types.input.batc
     },
     spec: {
       schedule: plan.schedule.cron,
+      // The plant's wall clock, not the controller's UTC (clock changes included).
+      timeZone: plan.timeZone,
       concurrencyPolicy: "Forbid",
       startingDeadlineSeconds: 600,
       successfulJobsHistoryLimit: 3,

@@ -10,6 +10,7 @@ import {
   SiteConfigError,
   unreadableSiblingProblems,
 } from "../../config/site";
+import { clockChanges, cronHours, shiftedHours, timeZoneProblem } from "../../config/time-zone";
 
 const ROOT = path.resolve(__dirname, "../..");
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures poke into raw YAML */
@@ -345,6 +346,90 @@ const cases: [string, (raw: Raw) => void, string][] = [
     (r) => (r.openstack.identity = { backupUser: "barman" }),
     '[plant:openstack.identity] Unrecognized key: "backupUser"',
   ],
+  // The site's time zone and the schedules that run in it
+  ["no time zone", (r) => delete r.site.timeZone, "[plant:site.timeZone] is required"],
+  [
+    "a time zone that is not an IANA name",
+    (r) => (r.site.timeZone = "Eastern"),
+    "[plant:site.timeZone] 'Eastern' must be an IANA time zone name like America/Indiana/Indianapolis (or UTC)",
+  ],
+  [
+    "an offset instead of a zone",
+    (r) => (r.site.timeZone = "-05:00"),
+    "[plant:site.timeZone] '-05:00' must be an IANA time zone name like America/Indiana/Indianapolis (or UTC)",
+  ],
+  [
+    "a zone the IANA database does not know",
+    (r) => (r.site.timeZone = "America/Noble_County"),
+    "[plant:site.timeZone] 'America/Noble_County' is not in the IANA time zone database",
+  ],
+  [
+    "a backup in the hour the clocks skip",
+    (r) => (r.databases[0].backup.schedule = "0 30 2 * * *"),
+    "[plant:databases[0].backup.schedule] runs in hour 02 (America/Indiana/Indianapolis), which the clocks skip when they go forward: that day's run would not happen; use an hour other than 01 and 02, the hours the clock changes of America/Indiana/Indianapolis touch",
+  ],
+  [
+    "a report in the hour that happens twice",
+    (r) => (r.services[2].schedule.cron = "15 1 * * *"),
+    "[plant:services[2].schedule.cron] runs in hour 01 (America/Indiana/Indianapolis), which happens twice when the clocks go back: that day's run would happen twice",
+  ],
+  [
+    "a schedule hour out of range",
+    (r) => (r.services[2].schedule.cron = "0 25 * * *"),
+    "[plant:services[2].schedule.cron] hour field '25' selects hours outside 0-23",
+  ],
+  // The object store as the databases reach it
+  [
+    "an object store host name without its addresses",
+    (r) => delete r.openstack.objectStore.addresses,
+    "[plant:openstack.objectStore.addresses] is required: s3Endpoint names the host objects.avilla.busche-cnc.com, and the database pods may reach only the addresses listed here",
+  ],
+  [
+    "addresses beside an IP endpoint",
+    (r) => (r.openstack.objectStore.s3Endpoint = "https://10.1.0.5:8080"),
+    "[plant:openstack.objectStore.addresses] must not be set: s3Endpoint already names the address 10.1.0.5",
+  ],
+  [
+    "an object store address twice",
+    (r) => (r.openstack.objectStore.addresses = ["10.1.0.5", "10.1.0.5"]),
+    "[plant:openstack.objectStore.addresses[1]] 10.1.0.5 is listed twice",
+  ],
+  [
+    "an object store address that is not an IP",
+    (r) => (r.openstack.objectStore.addresses = ["objects"]),
+    "[plant:openstack.objectStore.addresses[0]] 'objects' is not an IPv4 address",
+  ],
+  [
+    "an endpoint CA that is not a certificate",
+    (r) =>
+      (r.openstack.objectStore.endpointCA = {
+        pem: "-----BEGIN EC PRIVATE KEY-----\nx\n-----END EC PRIVATE KEY-----",
+      }),
+    "[plant:openstack.objectStore.endpointCA.pem] holds no PEM certificate",
+  ],
+  [
+    "an endpoint CA for a plain-HTTP endpoint",
+    (r) => {
+      r.openstack.objectStore.s3Endpoint = "http://objects.avilla.busche-cnc.com:8080";
+      r.openstack.objectStore.endpointCA = { secret: { name: "objects-ca", key: "ca.crt" } };
+    },
+    "[plant:openstack.objectStore.endpointCA] is set but s3Endpoint 'http://objects.avilla.busche-cnc.com:8080' is not https",
+  ],
+  [
+    "an endpoint CA Secret with a bad name",
+    (r) => (r.openstack.objectStore.endpointCA = { secret: { name: "Objects CA", key: "ca.crt" } }),
+    "[plant:openstack.objectStore.endpointCA.secret.name] 'Objects CA' is not a Kubernetes Secret name",
+  ],
+  [
+    "connections per pod for a service without database access",
+    (r) => (r.services[0].database.connectionsPerPod = 5),
+    "[plant:services[0].database.connectionsPerPod] is set but database.access is none: the service holds no database connections",
+  ],
+  [
+    "zero connections per pod",
+    (r) => (r.services[1].database.connectionsPerPod = 0),
+    "[plant:services[1].database.connectionsPerPod]",
+  ],
   [
     "route to unserved host name",
     (r) => (r.services[0].routes[0].hostname = "reports9"),
@@ -446,6 +531,30 @@ describe("site config validation", () => {
     expect(problems.join("\n")).toContain(expected);
   });
 
+  test("an endpoint CA as PEM, or as a Secret the plant made, is accepted", () => {
+    const mirrorsFixture = readStackFile(
+      path.join(ROOT, "test/fixtures/mirrors/Pulumi.avilla.yaml"),
+    );
+    const pem = (mirrorsFixture as Raw).mirrors.caCertificate;
+    for (const endpointCA of [{ pem }, { secret: { name: "objects-ca", key: "ca.crt" } }]) {
+      const raw = avilla();
+      raw.openstack.objectStore.endpointCA = endpointCA;
+      expect(problemsOf(raw)).toEqual([]);
+    }
+  });
+
+  test("schedules at hours the clocks leave alone, and hourly ones, are accepted", () => {
+    for (const cron of ["0 6 * * *", "30 3 * * 1-5", "0 * * * *", "*/15 * * * *"]) {
+      const raw = avilla();
+      raw.services[2].schedule.cron = cron;
+      expect(problemsOf(raw)).toEqual([]);
+    }
+    const utc = avilla();
+    utc.site.timeZone = "UTC";
+    utc.databases[0].backup.schedule = "0 0 2 * * *";
+    expect(problemsOf(utc)).toEqual([]);
+  });
+
   test("the error names the stack", () => {
     const raw = avilla();
     raw.hosts.splice(1);
@@ -535,5 +644,51 @@ describe("stack files as `pulumi config set --secret` leaves them", () => {
           "cannot be read for the cross-site checks ([plant:network.lanCidr] '10.2.0.0/33' is not an IPv4 CIDR in network form (e.g. 10.1.0.0/22)); fix that stack's file first",
       },
     ]);
+  });
+});
+
+describe("time zones and clock changes (config/time-zone.ts)", () => {
+  test("Indiana's clock changes in 2026: forward at 02:00 on 8 March, back at 02:00 on 1 November", () => {
+    expect(clockChanges("America/Indiana/Indianapolis", 2026)).toEqual([
+      { at: Date.UTC(2026, 2, 8, 7), localMinute: 120, shift: 60 },
+      { at: Date.UTC(2026, 10, 1, 6), localMinute: 120, shift: -60 },
+    ]);
+  });
+
+  test.each<[string, number[], number[]]>([
+    ["America/Indiana/Indianapolis", [2], [1]],
+    ["Europe/Berlin", [2], [2]],
+    // Southern hemisphere: forward in October, back in April.
+    ["Australia/Sydney", [2], [2]],
+    // Half an hour: 02:00–02:30 skipped, 01:30–02:00 repeated.
+    ["Australia/Lord_Howe", [2], [1]],
+    ["UTC", [], []],
+    ["Asia/Kolkata", [], []],
+  ])("%s: skipped hours %j, repeated hours %j", (zone, skipped, repeated) => {
+    expect(shiftedHours(zone, [2026, 2027])).toEqual({ skipped, repeated });
+  });
+
+  test.each<[string, number[] | string]>([
+    ["*", Array.from({ length: 24 }, (_, h) => h)],
+    ["6", [6]],
+    ["1-5/2,20", [1, 3, 5, 20]],
+    ["*/6", [0, 6, 12, 18]],
+    ["3/6", [3, 9, 15, 21]],
+    ["24", "hour field '24' selects hours outside 0-23"],
+    ["5-3", "hour field '5-3' selects hours outside 0-23"],
+    ["x", "hour field 'x' is not a cron hour list"],
+  ])("cron hour field %s", (field, expected) => {
+    const parsed = cronHours(field);
+    expect("hours" in parsed ? parsed.hours : parsed.problem).toEqual(expected);
+  });
+
+  test.each([
+    ["America/Indiana/Indianapolis", undefined],
+    ["UTC", undefined],
+    ["Etc/UTC", undefined],
+    ["EST", "must be an IANA time zone name like America/Indiana/Indianapolis (or UTC)"],
+    ["Local", "must be an IANA time zone name like America/Indiana/Indianapolis (or UTC)"],
+  ])("time zone %s", (zone, problem) => {
+    expect(timeZoneProblem(zone)).toBe(problem);
   });
 });

@@ -95,6 +95,23 @@ describe("routine changes on avilla", () => {
     ]);
   });
 
+  it("scale-service resizes the pools and raises max_connections in place (updates, no replacement)", () => {
+    const report = reports.get("scale-service")!;
+    const updated = (kind: string) =>
+      report.updated.filter((u) => u.urn.includes(kind)).map((u) => u.paths);
+    expect(updated("kubernetes:postgresql.cnpg.io/v1:Cluster")).toEqual([
+      ["spec.postgresql.parameters.max_connections"],
+    ]);
+    expect(updated("kubernetes:postgresql.cnpg.io/v1:Pooler")).toEqual([
+      [
+        "spec.pgbouncer.parameters.default_pool_size",
+        "spec.pgbouncer.parameters.max_client_conn",
+        "spec.pgbouncer.parameters.max_db_connections",
+      ],
+    ]);
+    expect(updated("HorizontalPodAutoscaler")).toEqual([["spec.maxReplicas"]]);
+  });
+
   it("add-host and add-worker move no existing VM", () => {
     for (const name of ["add-host", "add-worker"]) {
       const moved = (reports.get(name)?.updated ?? []).filter((u) =>

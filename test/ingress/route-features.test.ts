@@ -25,11 +25,37 @@ describe("routeFeaturePolicies", () => {
           targetRefs: [
             { group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "report-api" },
           ],
-          rateLimit: { local: { rules: [{ limit: { requests: 200, unit: "Second" } }] } },
+          rateLimit: {
+            local: {
+              rules: [
+                {
+                  clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }],
+                  limit: { requests: 200, unit: "Second" },
+                },
+              ],
+            },
+          },
           requestBuffer: { limit: "1048576" },
         },
       },
     ]);
+  });
+
+  it("limits each client address on its own: every rule selects Distinct source addresses", () => {
+    // Without a client selector one bucket counts the whole route's traffic (every client
+    // together); Distinct gives each source address its own bucket (Envoy Gateway 1.9).
+    const [p] = routeFeaturePolicies({
+      ...base,
+      features: { rateLimit: { requests: 50, unit: "Second" } },
+    });
+    const rules = (p.spec.rateLimit as { local: { rules: Record<string, unknown>[] } }).local.rules;
+    expect(rules).toHaveLength(1);
+    for (const rule of rules) {
+      expect(rule.clientSelectors).toEqual([
+        { sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } },
+      ]);
+    }
+    expect(crdErrors(p)).toEqual([]);
   });
 
   it("declares only the request buffer when only maxRequestBytes is set", () => {

@@ -30,7 +30,12 @@ describe.each(["avilla", "albion"])("outputs of stack %s", (stack) => {
       ].sort(),
     );
     expect(outputs().site).toEqual(
-      expect.objectContaining({ name: stack, domain: "busche-cnc.com", failuresTolerated: 1 }),
+      expect.objectContaining({
+        name: stack,
+        domain: "busche-cnc.com",
+        failuresTolerated: 1,
+        timeZone: "America/Indiana/Indianapolis",
+      }),
     );
   });
 

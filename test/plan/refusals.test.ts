@@ -67,6 +67,16 @@ describe("area checks run before anything is declared", () => {
       "[plant:openstack.placement.reports-worker-1]",
     ],
     [
+      "a service whose HPA maximum the database's connections cannot serve",
+      (r) => (r.services[1].replicas.max = 40),
+      "[plant:databases[0].parameters.max_connections] is 200, but the rw pooler can open 2 PgBouncer pod(s) × 210 = 420 server connections on the primary",
+    ],
+    [
+      "more connections per pod than max_connections allows",
+      (r) => (r.services[2].database.connectionsPerPod = 30),
+      "[plant:databases[0].parameters.max_connections] is 200, but the ro pooler can open 2 PgBouncer pod(s) × 180 = 360 server connections on each standby",
+    ],
+    [
       "a site that loses etcd quorum when hosts fail",
       (r) => {
         r.site.failuresTolerated = 1;

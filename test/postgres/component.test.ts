@@ -132,7 +132,11 @@ describe("declareDatabases on the avilla config", () => {
     expect(count("plant:postgres:PostgresCluster")).toBe(1);
     expect(count("kubernetes:helm.sh/v4:Chart")).toBe(2);
     expect(count("kubernetes:core/v1:Namespace")).toBe(2);
-    expect(count("kubernetes:core/v1:Secret")).toBe(5);
+    // owner, three roles, S3 key, server CA.
+    expect(count("kubernetes:core/v1:Secret")).toBe(6);
+    expect(count("plant:postgres:DatabaseServerCa")).toBe(1);
+    expect(count("tls:index/privateKey:PrivateKey")).toBe(1);
+    expect(count("tls:index/selfSignedCert:SelfSignedCert")).toBe(1);
     expect(count("random:index/randomPassword:RandomPassword")).toBe(4);
     expect(count("kubernetes:postgresql.cnpg.io/v1:Cluster")).toBe(1);
     expect(count("kubernetes:barmancloud.cnpg.io/v1:ObjectStore")).toBe(1);
@@ -248,7 +252,7 @@ describe("declareDatabases on the avilla config", () => {
         !r.name.startsWith("reports-cnpg-webhook-") &&
         !r.name.startsWith("cnpg-reports-policies-"),
     );
-    expect(k8sObjects.length).toBe(23);
+    expect(k8sObjects.length).toBe(24);
     for (const r of k8sObjects) {
       expect(r.provider).toBe(PROVIDER_URN);
       const metadata = r.inputs.metadata as { name?: string; namespace?: string } | undefined;
@@ -285,7 +289,7 @@ describe("declareDatabases on the avilla config", () => {
     expect([...plan.result.credentials.keys()].sort()).toEqual(["gauge-report", "report-api"]);
     expect([...plan.result.migrationCredentials.keys()]).toEqual(["report-api"]);
     const api = plan.result.credentials.get("report-api")!;
-    expect({ ...api, password: undefined, ready: undefined }).toEqual({
+    expect({ ...api, password: undefined, ready: undefined, caCertificate: undefined }).toEqual({
       database: "reporting",
       dbname: "reporting",
       username: "svc_report_api",
@@ -293,6 +297,8 @@ describe("declareDatabases on the avilla config", () => {
       access: "readwrite",
       host: "reporting-pooler-rw.postgres-reporting.svc",
       port: 5432,
+      sslMode: "verify-full",
+      caCertificate: undefined,
       namespace: "postgres-reporting",
       poolerPodLabels: { "cnpg.io/poolerName": "reporting-pooler-rw" },
       ready: undefined,
@@ -392,7 +398,8 @@ describe("declareDatabases on the avilla config", () => {
     const egressOf = (p: string) =>
       (named(plan, `postgres-reporting-netpol-${p}`).inputs.spec as { egress: unknown[] }).egress;
     expect(egressOf("allow-object-store")).toEqual([
-      { to: [{ ipBlock: { cidr: "10.1.0.0/22" } }], ports: [{ protocol: "TCP", port: 8080 }] },
+      // plant:openstack.objectStore.addresses of the avilla stack file, not the plant LAN.
+      { to: [{ ipBlock: { cidr: "10.1.0.5/32" } }], ports: [{ protocol: "TCP", port: 8080 }] },
     ]);
     expect(egressOf("allow-api-server")).toEqual([
       {
@@ -447,6 +454,90 @@ describe("declareDatabases on the avilla config", () => {
       },
     });
   });
+
+  test("TLS: the program's server CA (ECDSA, what CloudNativePG can sign with) in the Cluster's Secret", () => {
+    const key = named(plan, "postgres-reporting-server-ca-key");
+    expect(key.inputs).toMatchObject({ algorithm: "ECDSA", ecdsaCurve: "P256" });
+    const cert = named(plan, "postgres-reporting-server-ca-cert");
+    expect(cert.inputs).toMatchObject({
+      isCaCertificate: true,
+      allowedUses: ["cert_signing", "crl_signing"],
+      validityPeriodHours: 87600,
+      setSubjectKeyId: true,
+    });
+    const secret = named(plan, "postgres-reporting-server-ca-secret");
+    expect(secret.inputs.metadata).toMatchObject({
+      name: "reporting-server-ca",
+      namespace: "postgres-reporting",
+    });
+    // ca.key is in it: the whole stringData is secret.
+    expect(secret.inputs.stringData).toBe("[secret]");
+    const cluster = named(plan, "postgres-reporting-cluster");
+    expect(cluster.dependencies).toContain(secret.urn);
+    const spec = cluster.inputs.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(spec.certificates.serverCASecret).toBe("reporting-server-ca");
+    expect(spec.postgresql.pg_hba).toEqual([
+      "hostssl all all all scram-sha-256",
+      "host all all all reject",
+    ]);
+  });
+
+  test("TLS: every credential carries verify-full and the server CA's certificate (public)", async () => {
+    const caPem = await new Promise<string>((done) =>
+      plan.result.credentials.get("report-api")!.caCertificate.apply(done),
+    );
+    expect(caPem).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    for (const c of [
+      ...plan.result.credentials.values(),
+      ...plan.result.migrationCredentials.values(),
+    ]) {
+      expect(c.sslMode).toBe("verify-full");
+      expect(await pulumi.isSecret(c.caCertificate)).toBe(false);
+      expect(await new Promise<string>((done) => c.caCertificate.apply(done))).toBe(caPem);
+    }
+  });
+
+  test("pools: sized from the services' HPA maxima, TLS to clients and to the instances", () => {
+    const params = (type: string) =>
+      (
+        named(plan, `postgres-reporting-pooler-${type}`).inputs.spec as {
+          pgbouncer: { parameters: Record<string, string>; pg_hba: string[] };
+        }
+      ).pgbouncer;
+    // report-api: (8 + 1 surge) pods × 5 = 45 and its migration 5; gauge-report (4 + 1 + 1) × 5.
+    expect(params("rw").parameters).toEqual({
+      default_pool_size: "45",
+      max_db_connections: "50",
+      max_client_conn: "100",
+      client_tls_sslmode: "require",
+      server_tls_sslmode: "verify-full",
+    });
+    expect(params("ro").parameters).toMatchObject({
+      default_pool_size: "30",
+      max_db_connections: "30",
+    });
+    expect(params("rw").pg_hba.every((r) => r.startsWith("hostssl") || r.endsWith(" reject"))).toBe(
+      true,
+    );
+  });
+
+  test("schedules: the operator's clock is the site's zone, and the ScheduledBackup says so", () => {
+    const values = named(plan, "cnpg-reports-operator").inputs.values as Record<string, unknown>;
+    expect(values.additionalEnv).toEqual([{ name: "TZ", value: "America/Indiana/Indianapolis" }]);
+    const backup = named(plan, "postgres-reporting-scheduled-backup");
+    expect(backup.inputs.metadata).toMatchObject({
+      annotations: { "plant.busche-cnc.com/schedule-time-zone": "America/Indiana/Indianapolis" },
+    });
+    expect((backup.inputs.spec as { schedule: string }).schedule).toBe("0 0 3 * * *");
+  });
+
+  test("no endpointCA unless the object store is configured with one", () => {
+    const store = named(plan, "postgres-reporting-objectstore").inputs.spec as {
+      configuration: Record<string, unknown>;
+    };
+    expect(store.configuration).not.toHaveProperty("endpointCA");
+    expect(plan.resources.some((r) => r.name === "postgres-reporting-object-store-ca")).toBe(false);
+  });
 });
 
 describe("declareDatabases with restore enabled", () => {
@@ -463,6 +554,52 @@ describe("declareDatabases with restore enabled", () => {
       (plan.outputs.outputs as Record<string, { backupServerName: string }>).reporting
         .backupServerName,
     ).toBe("reporting-g2");
+  });
+});
+
+describe("declareDatabases with an object store signed by a private CA", () => {
+  const pem = "-----BEGIN CERTIFICATE-----\nplant-objects-ca\n-----END CERTIFICATE-----\n";
+
+  test("PEM in config: a Secret in the database namespace, and the ObjectStore's endpointCA names it", async () => {
+    const site = avillaSite();
+    const withCa = {
+      ...site,
+      openstack: {
+        ...site.openstack,
+        objectStore: { ...site.openstack.objectStore, endpointCA: { pem } },
+      },
+    };
+    const plan = await run(withCa);
+    const secret = named(plan, "postgres-reporting-object-store-ca");
+    expect(secret.inputs).toMatchObject({
+      metadata: { name: "reporting-object-store-ca", namespace: "postgres-reporting" },
+      type: "Opaque",
+      // The SDK marks every Secret's data secret, even a public CA bundle.
+      stringData: "[secret]",
+    });
+    const store = named(plan, "postgres-reporting-objectstore");
+    expect((store.inputs.spec as { configuration: unknown }).configuration).toMatchObject({
+      endpointCA: { name: "reporting-object-store-ca", key: "ca.crt" },
+    });
+    expect(store.dependencies).toContain(secret.urn);
+    expect(crdErrors(store.inputs as { apiVersion: string; kind: string })).toEqual([]);
+  });
+
+  test("a Secret the plant made: referenced as given, nothing created", async () => {
+    const site = avillaSite();
+    const ref = { secret: { name: "plant-objects-ca", key: "bundle.pem" } };
+    const plan = await run({
+      ...site,
+      openstack: {
+        ...site.openstack,
+        objectStore: { ...site.openstack.objectStore, endpointCA: ref },
+      },
+    });
+    const store = named(plan, "postgres-reporting-objectstore");
+    expect((store.inputs.spec as { configuration: unknown }).configuration).toMatchObject({
+      endpointCA: { name: "plant-objects-ca", key: "bundle.pem" },
+    });
+    expect(plan.resources.some((r) => r.name === "postgres-reporting-object-store-ca")).toBe(false);
   });
 });
 

@@ -24,7 +24,7 @@ export function database(overrides: Record<string, unknown> = {}): DatabaseConfi
     walStorage: { size: "20Gi" },
     resources: { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "4Gi" } },
     parameters: { max_connections: "200" },
-    backup: { schedule: "0 0 2 * * *", retention: "30d" },
+    backup: { schedule: "0 0 3 * * *", retention: "30d" },
     ...overrides,
   });
 }

@@ -7,8 +7,9 @@ import {
   NamedPolicy,
   NetworkPolicySpec,
   networkPolicySpecs,
-  objectStoreTarget,
 } from "../../components/postgres/network-policy-spec";
+import { objectStoreEgress } from "../../config/object-store-rules";
+import { openstackSchema } from "../../config/schema";
 import { databaseNames } from "../../components/postgres/names";
 import { ClusterNode } from "../../components/types";
 import { ipInCidr } from "../../config/ip";
@@ -16,6 +17,13 @@ import { validateObject } from "../support/upstream-schemas";
 import { database, service } from "./fixtures";
 
 const LAN = "10.1.0.0/22";
+/** The object store as a stack file gives it: a host name and the address it resolves to. */
+const store = (s3Endpoint: string, addresses?: string[]) =>
+  openstackSchema.shape.objectStore.parse({
+    container: "avilla-pg-backups",
+    s3Endpoint,
+    ...(addresses ? { addresses } : {}),
+  });
 const names = databaseNames(database());
 const services = [
   service("report-web", "none"),
@@ -44,7 +52,9 @@ function policies(svcs = services): NamedPolicy[] {
     names,
     clients: clientNamespaces(database(), svcs),
     apiServerCidrs: apiServerCidrs(NODES, LAN),
-    objectStore: objectStoreTarget("https://objects.avilla.busche-cnc.com:8080", LAN),
+    objectStore: objectStoreEgress(
+      store("https://objects.avilla.busche-cnc.com:8080", ["10.1.0.5"]),
+    ),
   });
 }
 
@@ -237,8 +247,9 @@ describe("networkPolicySpecs", () => {
         },
       ],
     });
+    // The object store's configured address only, not the whole plant LAN.
     expect(byName.get("allow-object-store")!.egress).toEqual([
-      { to: [{ ipBlock: { cidr: LAN } }], ports: [{ protocol: "TCP", port: 8080 }] },
+      { to: [{ ipBlock: { cidr: "10.1.0.5/32" } }], ports: [{ protocol: "TCP", port: 8080 }] },
     ]);
   });
 
@@ -289,15 +300,11 @@ describe("networkPolicySpecs", () => {
     ["instance → API server 6443", INSTANCE, { namespace: "", ip: "10.1.1.10" }, 6443, true],
     ["pooler → API server 443", POOLER_RW, { namespace: "", ip: "10.1.1.11" }, 443, true],
     ["instance → worker node 6443", INSTANCE, { namespace: "", ip: "10.1.1.20" }, 6443, false],
-    [
-      "instance → object store (LAN) 8080",
-      INSTANCE,
-      { namespace: "", ip: "10.1.0.50" },
-      8080,
-      true,
-    ],
-    ["recovery job → object store", RECOVERY_JOB, { namespace: "", ip: "10.1.0.50" }, 8080, true],
-    ["pooler → object store", POOLER_RW, { namespace: "", ip: "10.1.0.50" }, 8080, false],
+    ["instance → object store 8080", INSTANCE, { namespace: "", ip: "10.1.0.5" }, 8080, true],
+    ["recovery job → object store", RECOVERY_JOB, { namespace: "", ip: "10.1.0.5" }, 8080, true],
+    ["pooler → object store", POOLER_RW, { namespace: "", ip: "10.1.0.5" }, 8080, false],
+    ["instance → another LAN host 8080", INSTANCE, { namespace: "", ip: "10.1.0.50" }, 8080, false],
+    ["instance → a R620 8080", INSTANCE, { namespace: "", ip: "10.1.0.11" }, 8080, false],
     ["instance → internet 443", INSTANCE, { namespace: "", ip: "1.1.1.1" }, 443, false],
     ["instance → internet 8080", INSTANCE, { namespace: "", ip: "1.1.1.1" }, 8080, false],
     ["instance → operator", INSTANCE, OPERATOR, 9443, false],
@@ -408,15 +415,25 @@ describe("networkPolicySpecs", () => {
   });
 });
 
-describe("objectStoreTarget", () => {
-  test.each([
-    ["https://objects.avilla.busche-cnc.com:8080", { cidr: LAN, port: 8080 }],
-    ["https://objects.avilla.busche-cnc.com", { cidr: LAN, port: 443 }],
-    ["http://minio.plant.local", { cidr: LAN, port: 80 }],
-    ["https://10.1.0.50:7480", { cidr: "10.1.0.50/32", port: 7480 }],
-    ["http://10.1.0.50", { cidr: "10.1.0.50/32", port: 80 }],
-  ])("%s → %j", (url, target) => {
-    expect(objectStoreTarget(url, LAN)).toEqual(target);
+describe("objectStoreEgress: the object store's own addresses, never the plant LAN", () => {
+  test.each<[string, string[] | undefined, { cidrs: string[]; port: number }]>([
+    [
+      "https://objects.avilla.busche-cnc.com:8080",
+      ["10.1.0.5"],
+      { cidrs: ["10.1.0.5/32"], port: 8080 },
+    ],
+    [
+      "https://objects.avilla.busche-cnc.com",
+      ["10.1.0.5", "10.1.0.6"],
+      { cidrs: ["10.1.0.5/32", "10.1.0.6/32"], port: 443 },
+    ],
+    ["http://minio.plant.local", ["10.1.0.7"], { cidrs: ["10.1.0.7/32"], port: 80 }],
+    // Outside the plant LAN too: a cloud's object store elsewhere.
+    ["https://s3.cloud.example:7480", ["172.16.4.10"], { cidrs: ["172.16.4.10/32"], port: 7480 }],
+    ["https://10.1.0.50:7480", undefined, { cidrs: ["10.1.0.50/32"], port: 7480 }],
+    ["http://10.1.0.50", undefined, { cidrs: ["10.1.0.50/32"], port: 80 }],
+  ])("%s (addresses %j) → %j", (url, addresses, target) => {
+    expect(objectStoreEgress(store(url, addresses))).toEqual(target);
   });
 });
 

@@ -79,6 +79,32 @@ describe.each(["avilla", "albion"])("plan of %s", (stack) => {
       expect(crdErrors(m.object as { apiVersion: string; kind: string })).toEqual([]);
   });
 
+  test("the plan shows TLS required, the pools derived from the HPA maxima and the schedules' zone", () => {
+    expect(plan.tree).toContain(
+      "Databases and schedules (every schedule runs in America/Indiana/Indianapolis, plant:site.timeZone):",
+    );
+    expect(plan.tree).toContain(
+      "  reporting (cluster reports): TLS required — instances accept hostssl only; PgBouncer client_tls_sslmode require, server_tls_sslmode verify-full; clients sslmode verify-full against the CA in Secret reporting-server-ca",
+    );
+    expect(plan.tree).toContain(
+      "    pooler rw (session, 2 pods): default_pool_size 45, max_db_connections 50, max_client_conn 100 per pod; at most 100 + 10 reserved of max_connections 200 on the primary",
+    );
+    expect(plan.tree).toContain(
+      "  CronJob gauge-report/gauge-report-cron: '0 6 * * *' America/Indiana/Indianapolis (timeZone)",
+    );
+    const cron = plan.manifests.find((m) => m.kind === "CronJob")!;
+    expect((cron.object.spec as { timeZone: string }).timeZone).toBe(
+      "America/Indiana/Indianapolis",
+    );
+    const tls = plan.manifests.find((m) => m.kind === "Cluster")!.object.spec as {
+      postgresql: { pg_hba: string[] };
+    };
+    expect(tls.postgresql.pg_hba).toEqual([
+      "hostssl all all all scram-sha-256",
+      "host all all all reject",
+    ]);
+  });
+
   test("database outputs carry endpoints, never a password", () => {
     const outputs = plan.outputs as { databases: Record<string, Record<string, unknown>> };
     expect(outputs.databases.reporting).toMatchObject({

@@ -14,6 +14,13 @@ import {
   pluginValues,
 } from "../../components/postgres/operator-values";
 import { poolerSpec } from "../../components/postgres/pooler-spec";
+import { planPools } from "../../components/postgres/pool-sizing";
+import { databaseEndpoints } from "../../components/postgres/names";
+import {
+  INSTANCE_PG_HBA,
+  POOLER_PG_HBA,
+  serviceDnsNames,
+} from "../../components/postgres/tls-spec";
 import { managedRoleSpec, planRoles } from "../../components/postgres/roles";
 import { PHYSICAL_HOST_LABEL } from "../../components/types";
 import { DatabaseConfig } from "../../config/schema";
@@ -26,8 +33,11 @@ const services = [
   service("gauge-report", "read"),
 ];
 
+const ZONE = "America/Indiana/Indianapolis";
+
 function objects(db: DatabaseConfig, f = 1) {
   const names = databaseNames(db);
+  const pools = planPools(db, services);
   const meta = (name: string) => ({ name, namespace: names.namespace });
   const roles = planRoles(db, services);
   return {
@@ -54,6 +64,18 @@ function objects(db: DatabaseConfig, f = 1) {
         destinationPath: destinationPath("avilla-pg-backups", "postgres/reporting"),
       }),
     },
+    objectStoreWithCa: {
+      apiVersion: "barmancloud.cnpg.io/v1",
+      kind: "ObjectStore",
+      metadata: meta(names.objectStore),
+      spec: objectStoreSpec({
+        db,
+        names,
+        endpointUrl: "https://objects.avilla.busche-cnc.com:8080",
+        destinationPath: destinationPath("avilla-pg-backups", "postgres/reporting"),
+        endpointCA: { name: "reporting-object-store-ca", key: "ca.crt" },
+      }),
+    },
     scheduledBackup: {
       apiVersion: "postgresql.cnpg.io/v1",
       kind: "ScheduledBackup",
@@ -64,13 +86,13 @@ function objects(db: DatabaseConfig, f = 1) {
       apiVersion: "postgresql.cnpg.io/v1",
       kind: "Pooler",
       metadata: meta(names.poolerRw),
-      spec: poolerSpec(db, names, "rw"),
+      spec: poolerSpec(names, pools.rw),
     },
     poolerRo: {
       apiVersion: "postgresql.cnpg.io/v1",
       kind: "Pooler",
       metadata: meta(names.poolerRo),
-      spec: poolerSpec(db, names, "ro"),
+      spec: poolerSpec(names, pools.ro),
     },
   };
 }
@@ -308,7 +330,7 @@ describe("backups", () => {
   test("ScheduledBackup: six-field cron from config, plugin method; the first backup is the program's own", () => {
     expect(scheduledBackup.spec).toEqual({
       cluster: { name: "reporting" },
-      schedule: "0 0 2 * * *",
+      schedule: "0 0 3 * * *",
       method: "plugin",
       pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" },
       immediate: false,
@@ -360,19 +382,123 @@ describe("operator and plugin charts", () => {
   });
 
   test("values validate against the charts' values.schema.json", () => {
-    expect(chartValueErrors("cloudnative-pg-0.29.0", operatorValues())).toEqual([]);
+    expect(chartValueErrors("cloudnative-pg-0.29.0", operatorValues(ZONE))).toEqual([]);
     expect(chartValueErrors("plugin-barman-cloud-0.7.0", pluginValues())).toEqual([]);
     expect(
-      chartValueErrors("cloudnative-pg-0.29.0", { ...operatorValues(), replicas: 2 }),
+      chartValueErrors("cloudnative-pg-0.29.0", { ...operatorValues(ZONE), replicas: 2 }),
     ).not.toEqual([]);
   });
 
   test("two replicas of each, spread over physical hosts", () => {
-    for (const values of [operatorValues(), pluginValues()]) {
+    for (const values of [operatorValues(ZONE), pluginValues()]) {
       expect(values.replicaCount).toBe(2);
       expect(values.topologySpreadConstraints).toEqual([
         expect.objectContaining({ topologyKey: PHYSICAL_HOST_LABEL, maxSkew: 1 }),
       ]);
     }
+  });
+});
+
+describe("schedules in the site's time zone", () => {
+  test("the operator runs in the site's zone: CloudNativePG reads every backup schedule on its clock", () => {
+    // The ScheduledBackup CRD has no time-zone field; the operator evaluates the cron in its
+    // local time (docs/postgres.md#backups). Without TZ that is UTC: 02:00 would be 21:00 in Indiana.
+    expect(operatorValues(ZONE).additionalEnv).toEqual([{ name: "TZ", value: ZONE }]);
+  });
+});
+
+describe("TLS on every database connection", () => {
+  const { cluster, poolerRw, poolerRo } = objects(database());
+  const names = databaseNames(database());
+
+  test("instances: TLS or nothing (hostssl for everyone, reject for any other TCP connection)", () => {
+    expect(cluster.spec.postgresql.pg_hba).toEqual([
+      "hostssl all all all scram-sha-256",
+      "host all all all reject",
+    ]);
+    expect(cluster.spec.postgresql.pg_hba).toEqual([...INSTANCE_PG_HBA]);
+  });
+
+  test("the server certificate comes from the program's CA and names the poolers' Services", () => {
+    expect(cluster.spec.certificates).toEqual({
+      serverCASecret: "reporting-server-ca",
+      serverAltDNSNames: [
+        ...serviceDnsNames("reporting-pooler-rw", "postgres-reporting"),
+        ...serviceDnsNames("reporting-pooler-ro", "postgres-reporting"),
+      ],
+    });
+    // verify-full checks the host the credential names against these SANs.
+    const endpoints = databaseEndpoints(names);
+    expect(cluster.spec.certificates.serverAltDNSNames).toEqual(
+      expect.arrayContaining([endpoints.poolerReadWrite, endpoints.poolerReadOnly]),
+    );
+  });
+
+  test.each([
+    ["rw", poolerRw],
+    ["ro", poolerRo],
+  ])("%s pooler: clients must use TLS, PgBouncer verifies the instances fully", (_t, pooler) => {
+    const pgbouncer = pooler.spec.pgbouncer as {
+      parameters: Record<string, string>;
+      pg_hba: string[];
+    };
+    expect(pgbouncer.parameters).toMatchObject({
+      client_tls_sslmode: "require",
+      server_tls_sslmode: "verify-full",
+    });
+    expect(pgbouncer.pg_hba).toEqual([...POOLER_PG_HBA]);
+    for (const rule of pgbouncer.pg_hba.filter((r) => r.startsWith("host "))) {
+      expect(rule).toMatch(/ reject$/);
+    }
+  });
+
+  test("every PgBouncer parameter is one CloudNativePG 1.30 accepts (its webhook's allow-list)", () => {
+    // internal/webhook/v1/pooler_webhook.go, AllowedPgbouncerGenericConfigurationParameters.
+    const allowed = new Set([
+      "client_tls_sslmode",
+      "server_tls_sslmode",
+      "default_pool_size",
+      "max_db_connections",
+      "max_client_conn",
+    ]);
+    for (const pooler of [poolerRw, poolerRo]) {
+      const params = (pooler.spec.pgbouncer as { parameters: Record<string, string> }).parameters;
+      for (const name of Object.keys(params)) expect(allowed).toContain(name);
+    }
+  });
+});
+
+describe("pool sizes on the rendered Poolers", () => {
+  test("each pooler's pool covers its largest role at its HPA peak; the database limit covers all", () => {
+    // report-api (readwrite, migration): replicas.max 3 + 1 surge = 4 pods × 5 = 20, migration 5.
+    // gauge-report (read): 4 pods × 5 = 20. Session mode: a client holds a server connection.
+    const { poolerRw, poolerRo } = objects(database());
+    const params = (p: typeof poolerRw) =>
+      (p.spec.pgbouncer as { parameters: Record<string, string> }).parameters;
+    expect(params(poolerRw)).toMatchObject({
+      default_pool_size: "20",
+      max_db_connections: "25",
+      max_client_conn: "100",
+    });
+    expect(params(poolerRo)).toMatchObject({ default_pool_size: "20", max_db_connections: "20" });
+    const bigger = services.map((x) =>
+      x.name === "report-api" ? { ...x, replicas: { ...x.replicas, max: 12 } } : x,
+    );
+    const rw = poolerSpec(databaseNames(database()), planPools(database(), bigger).rw);
+    expect((rw.pgbouncer as { parameters: Record<string, string> }).parameters).toMatchObject({
+      default_pool_size: "65",
+      max_db_connections: "70",
+      max_client_conn: "140",
+    });
+  });
+});
+
+describe("ObjectStore endpointCA", () => {
+  test("absent unless configured; a Secret key reference when it is", () => {
+    const { objectStore, objectStoreWithCa } = objects(database());
+    expect(objectStore.spec.configuration).not.toHaveProperty("endpointCA");
+    expect(objectStoreWithCa.spec.configuration).toMatchObject({
+      endpointCA: { name: "reporting-object-store-ca", key: "ca.crt" },
+    });
   });
 });

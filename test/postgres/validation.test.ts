@@ -6,6 +6,9 @@ import {
   databasePlacementProblems,
   workloadHosts,
 } from "../../components/postgres/validation";
+import { planPools } from "../../components/postgres/pool-sizing";
+import { ServiceConfig } from "../../config/schema";
+import fc from "fast-check";
 import { avillaSite, clusterFacts, database, service } from "./fixtures";
 
 const threeHosts = [clusterFacts("reports", ["r620-1", "r620-2", "r620-3"])];
@@ -16,10 +19,12 @@ function siteWith(
   services = avillaSite().services,
 ) {
   const site = avillaSite();
+  // Room for the avilla services' pools unless a test says otherwise (pool-sizing.ts).
+  const parameters = { max_connections: "200", ...(dbOverrides.parameters as object) };
   return {
     ...site,
     site: { ...site.site, failuresTolerated },
-    databases: [database(dbOverrides)],
+    databases: [database({ ...dbOverrides, parameters })],
     services,
   };
 }
@@ -71,6 +76,21 @@ describe("databaseConfigProblems", () => {
       { parameters: { synchronous_standby_names: "*" } },
       "plant:databases[0].parameters.synchronous_standby_names",
       "is managed by CloudNativePG and cannot be set",
+    ],
+    [
+      { parameters: { ssl: "off" } },
+      "plant:databases[0].parameters.ssl",
+      "is managed by CloudNativePG and cannot be set",
+    ],
+    [
+      { parameters: { password_encryption: "md5" } },
+      "plant:databases[0].parameters.password_encryption",
+      "is 'md5': the instances accept passwords only by scram-sha-256 (pg_hba, docs/postgres.md#tls)",
+    ],
+    [
+      { parameters: { max_connections: "lots" } },
+      "plant:databases[0].parameters.max_connections",
+      "is 'lots', not a whole number of connections",
     ],
     [
       { owner: "postgres" },
@@ -223,5 +243,121 @@ describe("assertDatabasesPlaceable", () => {
     expect(() =>
       assertDatabasesPlaceable({ ...avillaSite(), databases: [] }, [], undefined),
     ).not.toThrow();
+  });
+});
+
+describe("pool sizes follow the services' HPA maxima (pool-sizing.ts)", () => {
+  const avilla = avillaSite();
+  const db = avilla.databases[0];
+
+  test("avilla: each role's peak = (replicas.max + surge [+ CronJob]) × connectionsPerPod", () => {
+    const pools = planPools(db, avilla.services);
+    expect(pools.maxConnections).toBe(200);
+    expect(pools.rw).toEqual({
+      type: "rw",
+      poolMode: "session",
+      instances: 2,
+      clients: [
+        {
+          service: "report-api",
+          role: "svc_report_api",
+          kind: "app",
+          pods: 9,
+          connectionsPerPod: 5,
+          connections: 45,
+        },
+        {
+          service: "report-api",
+          role: "svc_report_api_migrate",
+          kind: "migration",
+          pods: 1,
+          connectionsPerPod: 5,
+          connections: 5,
+        },
+      ],
+      defaultPoolSize: 45,
+      maxDbConnections: 50,
+      maxClientConn: 100,
+      serverConnections: 100,
+      reserved: 10,
+    });
+    expect(pools.ro).toMatchObject({
+      // gauge-report: 4 replicas + 1 surge + 1 CronJob pod.
+      clients: [expect.objectContaining({ service: "gauge-report", pods: 6, connections: 30 })],
+      defaultPoolSize: 30,
+      maxDbConnections: 30,
+      serverConnections: 60,
+    });
+  });
+
+  const anyService = fc.record({
+    max: fc.integer({ min: 2, max: 40 }),
+    perPod: fc.integer({ min: 1, max: 30 }),
+    access: fc.constantFrom("read" as const, "readwrite" as const),
+    migration: fc.boolean(),
+    schedule: fc.boolean(),
+  });
+
+  test("property: one PgBouncer pod can carry any role's peak and all roles' peaks together", () => {
+    fc.assert(
+      fc.property(fc.array(anyService, { minLength: 1, maxLength: 5 }), (specs) => {
+        const services: ServiceConfig[] = specs.map((x, i) => {
+          const base = service(`svc-${i}`, x.access, x.migration && x.access === "readwrite");
+          return {
+            ...base,
+            database: { ...base.database, connectionsPerPod: x.perPod },
+            replicas: { ...base.replicas, max: x.max },
+            ...(x.schedule ? { schedule: { cron: "0 6 * * *", command: ["run"] } } : {}),
+          };
+        });
+        const pools = planPools(database(), services);
+        for (const p of [pools.rw, pools.ro]) {
+          const total = p.clients.reduce((sum, c) => sum + c.connections, 0);
+          for (const c of p.clients) {
+            expect(c.connections).toBe(c.pods * c.connectionsPerPod);
+            expect(p.defaultPoolSize).toBeGreaterThanOrEqual(c.connections);
+          }
+          expect(p.maxDbConnections).toBe(Math.max(1, total));
+          expect(p.maxClientConn).toBeGreaterThanOrEqual(p.maxDbConnections);
+          expect(p.serverConnections).toBe(p.instances * p.maxDbConnections);
+        }
+        // Refused exactly when a pooler's worst case does not fit max_connections.
+        const fits = [pools.rw, pools.ro].every(
+          (p) => p.serverConnections + p.reserved <= pools.maxConnections,
+        );
+        const site = { ...avilla, databases: [database()], services };
+        const refused = databaseConfigProblems(site).some((p) =>
+          p.key.endsWith(".parameters.max_connections"),
+        );
+        expect(refused).toBe(!fits);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test("an HPA maximum the database cannot serve is refused, naming the key and the clients", () => {
+    const services = avilla.services.map((s) =>
+      s.name === "report-api" ? { ...s, replicas: { ...s.replicas, max: 40 } } : s,
+    );
+    expect(databaseConfigProblems({ ...avilla, services })).toEqual([
+      {
+        key: "plant:databases[0].parameters.max_connections",
+        message:
+          "is 200, but the rw pooler can open 2 PgBouncer pod(s) × 210 = 420 server connections on " +
+          "the primary, plus 10 kept for superusers, the operator and PgBouncer's auth queries " +
+          "(= 430); its clients at their HPA maximum: report-api 41 pod(s) × 5, report-api " +
+          "migration 1 pod(s) × 5. Raise max_connections to at least 430 (with the instances' " +
+          "memory), or lower a service's database.connectionsPerPod or replicas.max",
+      },
+    ]);
+  });
+
+  test("PostgreSQL's default of 100 is what counts when max_connections is not set", () => {
+    const noParams = { ...db, parameters: {} };
+    const problems = databaseConfigProblems({ ...avilla, databases: [noParams] });
+    expect(problems.map((p) => p.key)).toEqual(["plant:databases[0].parameters.max_connections"]);
+    expect(problems[0].message).toMatch(
+      /^is 100, but the rw pooler can open 2 PgBouncer pod\(s\) × 50 = 100 /,
+    );
   });
 });

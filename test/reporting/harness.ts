@@ -21,6 +21,9 @@ export const PROJECT_DIR = path.join(__dirname, "../..");
 export const GATEWAY_NAMESPACE = "plant-gateways";
 export const DATA_PLANE_LABELS = { "kubernetes.io/metadata.name": "envoy-gateway-system" };
 export const POOLER_LABELS = { "cnpg.io/poolerName": "reporting-pooler-rw" };
+/** The database server CA every credential carries (public, not a canary). */
+export const SERVER_CA_PEM =
+  "-----BEGIN CERTIFICATE-----\nreporting-server-ca\n-----END CERTIFICATE-----\n";
 
 /** Canary secret values: a plan must never show them in the clear. */
 export const canary = {
@@ -83,6 +86,8 @@ function credential(
     access,
     host: "reporting-pooler-rw.postgres-reporting.svc",
     port: 5432,
+    sslMode: "verify-full",
+    caCertificate: pulumi.output(SERVER_CA_PEM),
     namespace: "postgres-reporting",
     poolerPodLabels: POOLER_LABELS,
   };

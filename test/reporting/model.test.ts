@@ -103,11 +103,18 @@ describe("configMapData", () => {
           username: "u",
           host: "h",
           port: 5432,
+          sslMode: "verify-full" as const,
           namespace: "n",
           poolerPodLabels: {},
         },
       },
-      { SITE: "x", DB_CREDENTIALS_DIR: "/var/run/secrets/db" },
+      {
+        SITE: "x",
+        DB_CREDENTIALS_DIR: "/var/run/secrets/db",
+        // libpq reads these itself: TLS verified against the database CA whatever the app does.
+        PGSSLMODE: "verify-full",
+        PGSSLROOTCERT: "/var/run/secrets/db/ca.crt",
+      },
     ],
   ])("%j → %j (paths only, never values)", (plan, expected) => {
     expect(configMapData(plan)).toEqual(expected);

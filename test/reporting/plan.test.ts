@@ -7,7 +7,7 @@ import { migrationJobName, ServicePlan } from "../../components/reporting/model"
 import { ReportingService } from "../../components/reporting/service";
 import { PHYSICAL_HOST_LABEL } from "../../components/types";
 import { PlannedManifest } from "../../tools/plan/manifests";
-import { canary, loadSite, planReporting, ReportingPlan } from "./harness";
+import { canary, loadSite, planReporting, ReportingPlan, SERVER_CA_PEM } from "./harness";
 import { validateObject } from "../support/upstream-schemas";
 import { checkAllWorkloads, plaintextLeaks } from "./workload-checks";
 
@@ -315,10 +315,16 @@ describe("secrets", () => {
       dbname: "reporting",
       username: "svc_report_api",
       password: canary.app("report-api"),
+      // TLS with the server's certificate and host name verified against the database's CA.
+      sslmode: "verify-full",
+      sslrootcert: "/var/run/secrets/db/ca.crt",
+      "ca.crt": SERVER_CA_PEM,
     });
     expect(received("report-api-migration-db")).toMatchObject({
       username: "svc_report_api_migrate",
       password: canary.migration("report-api"),
+      sslmode: "verify-full",
+      "ca.crt": SERVER_CA_PEM,
     });
     expect(received("gauge-report-db")).toMatchObject({
       username: "svc_gauge_report",
@@ -392,9 +398,31 @@ describe("gateway features", () => {
       targetRefs: [
         { group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "report-api-reports1" },
       ],
-      rateLimit: { local: { rules: [{ limit: { requests: 200, unit: "Second" } }] } },
+      rateLimit: {
+        local: {
+          rules: [
+            {
+              clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }],
+              limit: { requests: 200, unit: "Second" },
+            },
+          ],
+        },
+      },
       requestBuffer: { limit: "1048576" },
     });
+  });
+
+  test("report-web's 50 requests/s are per client address, not for the whole plant", () => {
+    // One bucket per source address (Distinct); a rule without a selector would count every
+    // client together in the one Envoy that takes the static IP's traffic.
+    const policy = o(one(avilla, "BackendTrafficPolicy", "report-web-reports1-traffic"));
+    expect(policy.spec.rateLimit.local.rules).toEqual([
+      {
+        clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }],
+        limit: { requests: 50, unit: "Second" },
+      },
+    ]);
+    expect(validateObject(policy)).toEqual([]);
   });
 
   test("the route on the Optiplex cluster serves both prefixes on its one host name", () => {
@@ -519,6 +547,7 @@ describe("the component refuses missing secret values (a wiring bug) before decl
     resources: { requests: { cpu: "10m", memory: "10Mi" }, limits: { memory: "20Mi" } },
     replicas: { min: 2, max: 2, cpuTargetPercent: 70 },
     health: { startup: "/s", readiness: "/r", liveness: "/l" },
+    timeZone: "UTC",
     routes: [],
   };
   const db = {
@@ -526,6 +555,7 @@ describe("the component refuses missing secret values (a wiring bug) before decl
     username: "svc_x",
     host: "h",
     port: 5432,
+    sslMode: "verify-full",
     namespace: "p",
     poolerPodLabels: {},
   };
@@ -541,5 +571,13 @@ describe("the component refuses missing secret values (a wiring bug) before decl
     expect(
       () => new ReportingService("x", { plan: { ...plan, ...change } as ServicePlan, provider }),
     ).toThrow(message);
+  });
+
+  test("the app role's server CA (no credential without the CA to verify the server)", () => {
+    const provider = new k8s.Provider("k8s-y", { kubeconfig: "fake" });
+    const withDb = { ...plan, secretFiles: [], database: db } as ServicePlan;
+    expect(
+      () => new ReportingService("y", { plan: withDb, provider, databasePassword: "p" }),
+    ).toThrow("[services.x.database] no server CA for role svc_x");
   });
 });

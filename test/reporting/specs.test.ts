@@ -23,6 +23,7 @@ const db = {
   username: "svc_report_api",
   host: "reporting-pooler-rw.postgres-reporting.svc",
   port: 5432,
+  sslMode: "verify-full" as const,
   namespace: "postgres-reporting",
   poolerPodLabels: { "cnpg.io/poolerName": "reporting-pooler-rw" },
 };
@@ -48,6 +49,7 @@ const plan: ServicePlan = {
     command: ["/app/migrate", "up"],
   },
   schedule: { cron: "0 6 * * *", command: ["/app/report", "--daily"] },
+  timeZone: "America/Indiana/Indianapolis",
   routes: [
     {
       name: "report-api-reports1",
@@ -239,6 +241,9 @@ describe("migration Job", () => {
     expect((job as any).metadata.annotations).toEqual({ "pulumi.com/replaceUnready": "true" });
     expect(pod.containers[0].env).toEqual([
       { name: "DB_CREDENTIALS_DIR", value: "/var/run/secrets/db" },
+      // libpq's own settings: the migration tool verifies the database even if it ignores the files.
+      { name: "PGSSLMODE", value: "verify-full" },
+      { name: "PGSSLROOTCERT", value: "/var/run/secrets/db/ca.crt" },
     ]);
   });
   test("is refused without a migrating role", () => {
@@ -251,6 +256,8 @@ describe("migration Job", () => {
 test("CronJob: never concurrent, the app role's files, same security", () => {
   const spec = (cronJob as any).spec;
   expect(spec).toMatchObject({ schedule: "0 6 * * *", concurrencyPolicy: "Forbid" });
+  // 06:00 on the plant's clock (EST/EDT), not the controller's UTC (01:00 or 02:00 in Indiana).
+  expect(spec.timeZone).toBe("America/Indiana/Indianapolis");
   const pod = spec.jobTemplate.spec.template.spec;
   expect(pod.containers[0]).toMatchObject({
     image: plan.image,

@@ -33,6 +33,7 @@ function role(
     access,
     host: "reporting-pooler-rw.postgres-reporting.svc",
     port: 5432,
+    sslMode: "verify-full",
     namespace: "postgres-reporting",
     poolerPodLabels,
   };
@@ -40,6 +41,7 @@ function role(
 function inputs(change: Partial<WiringInputs> = {}): WiringInputs {
   return {
     domain: site.site.domain,
+    timeZone: site.site.timeZone,
     services: site.services,
     clusters: new Set(site.clusters.map((c) => c.name)),
     gateways: new Map([["reports", [gateway]]]),
@@ -223,6 +225,19 @@ describe("wireServices reports every gap before any resource exists", () => {
       [
         "[plant:services[0].secrets[1].file] 'token' is already used by another secret",
         "[plant:services[0].env.DB_CREDENTIALS_DIR] is set by the program (where secret files are mounted)",
+      ],
+    ],
+    [
+      "libpq TLS settings in env (they would turn off or redirect server verification)",
+      {
+        services: withService({ env: { PGSSLMODE: "disable", PGSSLROOTCERT: "/tmp/x" } }).slice(
+          0,
+          1,
+        ),
+      },
+      [
+        "[plant:services[0].env.PGSSLMODE] is set by the program (libpq's TLS mode for the database: verify-full)",
+        "[plant:services[0].env.PGSSLROOTCERT] is set by the program (the database's server CA for libpq)",
       ],
     ],
   ])("%s", (_what, change, expected) => {

@@ -19,6 +19,7 @@ const db = {
   username: "u",
   host: "h",
   port: 5432,
+  sslMode: "verify-full" as const,
   namespace: "postgres-r",
   poolerPodLabels: { a: "b" },
 };
@@ -36,6 +37,7 @@ const plan: ServicePlan = {
   health: { startup: "/s", readiness: "/r", liveness: "/l" },
   migration: { image: "registry.example/svc-migrate:1.2.3", command: ["migrate"] },
   schedule: { cron: "0 1 * * *", command: ["run"] },
+  timeZone: "UTC",
   routes: [],
 };
 

@@ -128,6 +128,25 @@ export const ROUTINE_CHANGES: readonly RoutineChange[] = [
     },
   },
   {
+    name: "scale-service",
+    description:
+      "the first database-using service may scale to 4 more pods, and its database takes 100 more connections",
+    apply: (_stack, base) => {
+      const raw = clone(base);
+      const svc = list(raw, "services").find((s) => (s.database as Obj).access !== "none");
+      if (!svc) throw new Error("the base site has no service with database access");
+      const replicas = svc.replicas as Obj;
+      replicas.max = (replicas.max as number) + 4;
+      const db = list(raw, "databases").find((d) => d.name === (svc.database as Obj).name)!;
+      const parameters = (db.parameters ?? {}) as Obj;
+      db.parameters = {
+        ...parameters,
+        max_connections: String(Number(parameters.max_connections ?? 100) + 100),
+      };
+      return raw;
+    },
+  },
+  {
     name: "add-host",
     description: "one more R620, with the current placement pinned first",
     apply: (stack, base) => {

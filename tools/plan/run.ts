@@ -6,6 +6,7 @@ import { CONFIG_NAMESPACE, readStackFile } from "../../config/site";
 import { declareSite, PreparedSite, prepareSite } from "../../program";
 import { formatPlacement } from "../../components/openstack/placement";
 import { formatFailureTable } from "../../planning/failure-domains";
+import { formatDataPlan } from "../../components/postgres/plan-report";
 import { SiteOutputs } from "../../outputs";
 import { expandComponents } from "./chart-children";
 import { CoveredHook, coverHooks } from "./hooks";
@@ -163,6 +164,8 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
       formatPlacement(prepared.placement),
       "",
       formatFailureTable(prepared.failureDomains),
+      "",
+      formatDataPlan(prepared.config),
     ].join("\n"),
     seconds,
   };
