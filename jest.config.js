@@ -26,6 +26,7 @@ module.exports = {
   moduleNameMapper: {
     "^typescript$": "<rootDir>/test/support/lazy-typescript.js",
     "^@npmcli/arborist$": "<rootDir>/test/support/lazy-arborist.js",
+    "^@kubernetes/client-node$": "<rootDir>/test/support/native-kube-client.js",
   },
   testTimeout: 30000,
   maxWorkers: 2,

@@ -1,6 +1,7 @@
 // Pure mapping of the program's chart and manifest sources through the plant's mirrors
 // (`plant:mirrors.charts`). Without mirrors every function returns its input unchanged, so a site
-// that sets none plans exactly as before. Used at every `helm.v4.Chart` and remote ConfigFile.
+// that sets none plans exactly as before. Used at every `helm.v4.Chart` and remote ConfigFile;
+// the offline plan inverts it (upstreamChart, upstreamManifest) to find its local copies.
 
 /** One `plant:mirrors.charts[]` entry: sources starting with `upstream` come from `url`. */
 export interface ChartMirror {
@@ -81,4 +82,45 @@ export function helmChart(
 /** A remote manifest's URL (a `yaml.v2.ConfigFile` file) through the mirrors. */
 export function manifestUrl(url: string, mirrors: readonly ChartMirror[] = []): string {
   return mirroredUrl(url, mirrors);
+}
+
+/** Whether two Chart source arguments are the same source (repositoryOpts absent = OCI). */
+function sameChartSource(a: HelmChartSource, b: HelmChartSource): boolean {
+  return (
+    a.chart === b.chart &&
+    a.version === b.version &&
+    a.repositoryOpts?.repo === b.repositoryOpts?.repo
+  );
+}
+
+/**
+ * The inverse of helmChart over the pinned charts `known`: the one `helmChart` maps to exactly
+ * `declared`, or undefined. Exact on purpose: a mirror that serves something no pinned chart
+ * maps to has no upstream to stand for.
+ */
+export function upstreamChart<T extends HelmChartRef>(
+  declared: HelmChartSource,
+  known: readonly T[],
+  mirrors: readonly ChartMirror[] = [],
+): T | undefined {
+  return known.find((ref) => sameChartSource(helmChart(ref, mirrors), declared));
+}
+
+/** The inverse of manifestUrl over the pinned manifest URLs `known`, or undefined. */
+export function upstreamManifest(
+  url: string,
+  known: readonly string[],
+  mirrors: readonly ChartMirror[] = [],
+): string | undefined {
+  return known.find((k) => manifestUrl(k, mirrors) === url);
+}
+
+/** The mirror entries (with their index in `mirrors`) whose `url` serves `location`. */
+export function mirrorsServing(
+  location: string,
+  mirrors: readonly ChartMirror[] = [],
+): { readonly index: number; readonly mirror: ChartMirror }[] {
+  return mirrors.flatMap((mirror, index) =>
+    coversUrl(mirror.url, location) ? [{ index, mirror }] : [],
+  );
 }

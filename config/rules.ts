@@ -10,6 +10,7 @@ import {
   rangesOverlap,
   Ipv4Range,
 } from "./ip";
+import { drillProblems } from "./drill";
 import { identityProblems } from "./identity-rules";
 import { mirrorProblems } from "./mirrors";
 import { observabilityProblems } from "./observability";
@@ -304,6 +305,8 @@ const adoption: Rule = (site) =>
     return problems;
   });
 
+const drill: Rule = (site) => drillProblems(site.databases);
+
 const SITE_RULES: Rule[] = [
   hostCount,
   names,
@@ -317,6 +320,7 @@ const SITE_RULES: Rule[] = [
   adoption,
   objectStoreProblems,
   (site) => scheduleProblems(site),
+  drill,
   observabilityProblems,
 ];
 

@@ -2,6 +2,7 @@
 // values (overlaps, clashes, capacity) are checked in rules/*.ts.
 import { z } from "zod";
 import { isIpv4, isNetworkCidr } from "./ip";
+import { drillSchema } from "./drill";
 import { mirrorsSchema } from "./mirrors";
 import { observabilitySchema } from "./observability";
 import { timeZoneProblem } from "./time-zone";
@@ -369,6 +370,8 @@ export const databaseSchema = z.strictObject({
   pooler: z
     .strictObject({ instances: z.number().int().min(2).default(2) })
     .default({ instances: 2 }),
+  /** Consistency checks `npm run drill:restore` runs in a restored copy (config/drill.ts). */
+  drill: drillSchema.default({ checks: [] }),
 });
 
 const probePath = z.string().regex(/^\/\S*$/, "must be an HTTP path starting with /");

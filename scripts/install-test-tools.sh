@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the command-line tools the tests run: the validators of generated user data
-# (`cloud-init schema` from Debian's cloud-init, `shellcheck`), and for `npm run test:db-tls`
-# a loopback PostgreSQL server, PgBouncer, psql and openssl (Debian's postgresql, pgbouncer,
-# postgresql-client, openssl). Idempotent and quiet: does nothing when all are there;
-# otherwise one `apt-get update`, then one install.
+# (`cloud-init schema` from Debian's cloud-init, `shellcheck`); PostgreSQL (Debian's postgresql:
+# the tests start throwaway servers with initdb/pg_ctl on loopback, test/support/postgres.ts), and
+# for `npm run test:db-tls` PgBouncer, psql and openssl. Idempotent and quiet: does nothing when
+# all are there; otherwise one `apt-get update`, then one install.
 set -euo pipefail
 
 missing=()
@@ -30,4 +30,12 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq >/dev/null
 # --no-install-recommends keeps cloud-init from pulling in network managers and the like.
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The package starts its default cluster; the tests use their own servers, so stop it.
+if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null 2>&1; then
+  for conf in /etc/postgresql/*/main; do
+    [ -d "$conf" ] || continue
+    version=$(basename "$(dirname "$conf")")
+    "${sudo_cmd[@]}" pg_ctlcluster "$version" main stop >/dev/null 2>&1 || true
+  done
+fi
 echo "install-test-tools: installed ${missing[*]}"

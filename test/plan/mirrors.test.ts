@@ -6,7 +6,16 @@ import fc from "fast-check";
 import { parse } from "yaml";
 import { readStackFile } from "../../config/site";
 import { PROGRAM_SOURCES } from "../../components/chart-sources";
-import { ChartMirror, helmChart, manifestUrl, mirroredUrl } from "../../components/mirrors";
+import {
+  ChartMirror,
+  helmChart,
+  HelmChartRef,
+  manifestUrl,
+  mirroredUrl,
+  upstreamChart,
+  upstreamManifest,
+} from "../../components/mirrors";
+import { CHART_SOURCES, pinnedChart, pinnedManifest } from "../../tools/helm/sources";
 import { unwrapSecrets } from "../../tools/plan/mask";
 import { PlannedResource, PlanResult, PROJECT_DIR, runPlan } from "../../tools/plan/run";
 import { sitePlan, SITE_STACKS } from "../support/plans";
@@ -116,6 +125,119 @@ describe("chart sources through mirrors (pure)", () => {
   });
 });
 
+describe("mirrored sources back to their pinned upstream (the offline plan's local copies)", () => {
+  const mirrors: ChartMirror[] = [
+    { upstream: "https://charts.jetstack.io", url: "https://charts.plant.example/jetstack" },
+    { upstream: "https://metallb.github.io/metallb", url: "oci://harbor.plant.example/metallb" },
+    { upstream: "oci://docker.io/envoyproxy", url: "https://charts.plant.example/envoyproxy" },
+    {
+      upstream: "https://github.com/kubernetes-sigs/gateway-api/releases/download",
+      url: "https://files.plant.example/gateway-api",
+    },
+  ];
+  const charts = PROGRAM_SOURCES.flatMap((s) => (s.kind === "chart" ? [s.ref] : []));
+  const manifests = PROGRAM_SOURCES.flatMap((s) => (s.kind === "manifest" ? [s.url] : []));
+  const GATEWAY_API_URL =
+    "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml";
+
+  test("every program source, mirrored or not, maps back to itself", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...PROGRAM_SOURCES), fc.subarray(mirrors), (s, some) => {
+        if (s.kind === "manifest") {
+          expect(upstreamManifest(manifestUrl(s.url, some), manifests, some)).toBe(s.url);
+        } else {
+          expect(upstreamChart(helmChart(s.ref, some), charts, some)).toBe(s.ref);
+        }
+      }),
+    );
+  });
+
+  test.each<[string, Parameters<typeof upstreamChart>[0]]>([
+    [
+      "a chart the mirror serves that no pinned chart maps to",
+      { chart: "oci://harbor.plant.example/metallb/frr-k8s", version: "0.0.25" },
+    ],
+    [
+      "a pinned chart at another version",
+      { chart: "oci://harbor.plant.example/metallb/metallb", version: "0.16.2" },
+    ],
+    [
+      "a pinned chart from another mirror",
+      {
+        chart: "cert-manager",
+        version: "v1.21.1",
+        repositoryOpts: { repo: "https://charts.plant.example/envoyproxy" },
+      },
+    ],
+    [
+      "a mirrored chart declared from upstream",
+      {
+        chart: "cert-manager",
+        version: "v1.21.1",
+        repositoryOpts: { repo: "https://charts.jetstack.io" },
+      },
+    ],
+  ])("no upstream for %s", (_label, declared) => {
+    expect(upstreamChart(declared, charts, mirrors)).toBeUndefined();
+  });
+
+  test("manifests: exact URLs only", () => {
+    expect(
+      upstreamManifest(
+        "https://files.plant.example/gateway-api/v1.6.1/standard-install.yaml",
+        manifests,
+        mirrors,
+      ),
+    ).toBe(GATEWAY_API_URL);
+    for (const url of [
+      "https://files.plant.example/gateway-api/v1.7.0/standard-install.yaml",
+      "https://files.plant.example/gateway-api/v1.6.1/experimental-install.yaml",
+      GATEWAY_API_URL, // mirrored, so the program never fetches it from upstream
+    ])
+      expect([url, upstreamManifest(url, manifests, mirrors)]).toEqual([url, undefined]);
+  });
+
+  test("the plan's local copies: a mirror URL without a pinned upstream is an error naming it", () => {
+    const site = readStackFile(FIXTURE).mirrors as { charts: ChartMirror[] };
+    const GATEWAY_MIRROR = "https://mirror.avilla.busche-cnc.com/gateway-api";
+    expect(pinnedManifest(`${GATEWAY_MIRROR}/v1.6.1/standard-install.yaml`, site.charts)).toBe(
+      GATEWAY_API_URL,
+    );
+    expect(() =>
+      pinnedManifest(`${GATEWAY_MIRROR}/v1.7.0/standard-install.yaml`, site.charts),
+    ).toThrow(
+      `the offline plan has no local copy of ${GATEWAY_MIRROR}/v1.7.0/standard-install.yaml ` +
+        `(it is served by plant:mirrors.charts[4] (${GATEWAY_MIRROR}), but no pinned source maps ` +
+        `to it through the site's mirrors): add it to MANIFEST_FOLDERS in tools/helm/sources.ts`,
+    );
+    const gateway: HelmChartRef = {
+      chart: "oci://harbor.avilla.busche-cnc.com/envoyproxy/gateway-helm",
+      version: "v1.9.0",
+    };
+    expect(pinnedChart(gateway, site.charts)).toBe(
+      CHART_SOURCES.find((c) => c.chart === "oci://docker.io/envoyproxy/gateway-helm"),
+    );
+    expect(() => pinnedChart({ ...gateway, version: "v1.9.1" }, site.charts)).toThrow(
+      "the offline plan has no local copy of chart " +
+        "oci://harbor.avilla.busche-cnc.com/envoyproxy/gateway-helm@v1.9.1 (it is served by " +
+        "plant:mirrors.charts[3] (oci://harbor.avilla.busche-cnc.com/envoyproxy), but no pinned " +
+        "source maps to it through the site's mirrors): add it to CHART_SOURCES",
+    );
+    expect(() =>
+      pinnedChart(
+        {
+          chart: "cert-manager",
+          version: "v1.21.1",
+          repositoryOpts: { repo: "https://x.example" },
+        },
+        site.charts,
+      ),
+    ).toThrow(
+      "the offline plan has no local copy of chart cert-manager@v1.21.1 from https://x.example: add it to CHART_SOURCES",
+    );
+  });
+});
+
 /** What a Chart or ConfigFile fetches, as the program declared it. */
 function sourceOf(r: PlannedResource): string {
   if (r.type === CONFIG_FILE) return String(r.inputs.file);
@@ -210,6 +332,9 @@ describe.each(SITE_STACKS)("stack %s with the example mirrors", (stack) => {
     };
     expect(mirrored.resources.map(strip)).toEqual(plain.resources.map(strip));
     expect(mirrored.outputs).toEqual(plain.outputs);
+    // The charts render from the same pinned copies, so the dropped hooks are the same too.
+    const hook = ({ chartRef: _ref, ...rest }: PlanResult["hooks"][number]) => rest;
+    expect(mirrored.hooks.map(hook)).toEqual(plain.hooks.map(hook));
     const vm = mirrored.resources.find((r) => r.type === INSTANCE);
     const before = plain.resources.find((r) => r.urn === vm?.urn);
     expect(vm?.secretDigests?.userData).not.toBe(before?.secretDigests?.userData);

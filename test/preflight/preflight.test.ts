@@ -1,7 +1,9 @@
 // `npm run preflight` against fake Kubernetes API servers on 127.0.0.1 (real HTTPS, a CA made in
 // the test, client-certificate and bearer-token users) serving recorded answers: the Avilla
 // OptiPlex cluster as it is today (k3s-shipped Gateway API CRDs, cert-manager installed by hand
-// with Helm) and a new RKE2 cluster that holds nothing of the program.
+// with Helm, every object of that release included) and a new RKE2 cluster that holds nothing of
+// the program. The plan holds every chart's objects, so a Helm release in the way shows object by
+// object.
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
@@ -18,10 +20,34 @@ import {
   startFakeKubeApi,
 } from "../support/fake-kube-api";
 import { sitePlan } from "../support/plans";
+import { afterUninstall, ofRelease } from "../support/record-helm-release";
 import { makeTestPki, TestPki } from "../support/x509";
 
 const GATEWAY_CRDS = ["gatewayclasses", "gateways", "grpcroutes", "httproutes", "referencegrants"];
 const NO_CLI: PulumiCli = async () => undefined;
+
+interface RecordedObject {
+  metadata: { name: string; namespace?: string; annotations: Record<string, string> };
+}
+
+/** The objects of the hand-installed cert-manager release in the OptiPlex answers. */
+const certManagerRelease = (): RecordedObject[] =>
+  Object.values(recordedAnswers("optiplex-k3s.json")).filter((body): body is RecordedObject =>
+    ofRelease(body, "cert-manager", "cert-manager"),
+  );
+const nsName = (o: { namespace?: string; name: string }): string =>
+  `${o.namespace ?? ""}/${o.name}`;
+/** The cert-manager CRDs: `helm uninstall` keeps them (the chart's crds.keep). */
+const CERT_MANAGER_CRDS = [
+  "challenges.acme.cert-manager.io",
+  "orders.acme.cert-manager.io",
+  "certificaterequests.cert-manager.io",
+  "certificates.cert-manager.io",
+  "clusterissuers.cert-manager.io",
+  "issuers.cert-manager.io",
+];
+/** Conflicts at the OptiPlex cluster: the namespace, the k3s Gateway API CRDs, the release's objects. */
+const optiplexConflicts = (): number => 1 + GATEWAY_CRDS.length + certManagerRelease().length;
 
 let pki: TestPki;
 let tmp: string;
@@ -214,20 +240,54 @@ describe("preflight of Avilla against today's clusters", () => {
     expect([cls.found, cls.verdict]).toEqual(["absent", "ok"]);
   });
 
-  test("the hand-installed Helm release of cert-manager is a conflict of the chart", () => {
-    expect(row(tableRows(run.out), "optiplex", "Chart cert-manager/cert-manager")).toEqual({
+  test("the hand-installed Helm release of cert-manager collides object by object", () => {
+    const rows = tableRows(run.out);
+    expect(row(rows, "optiplex", "Deployment cert-manager/cert-manager-webhook")).toEqual({
+      cluster: "optiplex",
+      object: "Deployment cert-manager/cert-manager-webhook",
+      declaredBy: "chart optiplex-cert-manager-chart",
+      program: "create",
+      found:
+        "present: managed-by=Helm; Helm release cert-manager/cert-manager; written by helm, kube-controller-manager",
+      verdict: "CONFLICT: create would fail (AlreadyExists)",
+    });
+    const chartRows = rows.filter((r) => r.declaredBy === "chart optiplex-cert-manager-chart");
+    const conflicts = chartRows.filter((r) => r.verdict.startsWith("CONFLICT"));
+    // Every object of the release the chart would create again, and nothing else.
+    const nsNameOf = (r: TableRow): string => {
+      const local = r.object.slice(r.object.indexOf(" ") + 1);
+      return local.includes("/") ? local : `/${local}`;
+    };
+    expect(conflicts.map(nsNameOf).sort()).toEqual(
+      certManagerRelease()
+        .map((o) => nsName(o.metadata))
+        .sort(),
+    );
+    expect(conflicts.length).toBeGreaterThan(40);
+    // The release was installed without the PodDisruptionBudgets the program's values add.
+    expect(
+      chartRows
+        .filter((r) => !r.verdict.startsWith("CONFLICT") && !r.object.startsWith("Chart "))
+        .map((r) => [r.object, r.found, r.verdict]),
+    ).toEqual(
+      ["cert-manager-cainjector", "cert-manager", "cert-manager-webhook"].map((name) => [
+        `PodDisruptionBudget cert-manager/${name}`,
+        "absent",
+        "ok",
+      ]),
+    );
+    expect(row(rows, "optiplex", "Chart cert-manager/cert-manager")).toEqual({
       cluster: "optiplex",
       object: "Chart cert-manager/cert-manager",
       declaredBy: "chart optiplex-cert-manager-chart",
-      program: "render (contents not in the plan)",
+      program: `render ${chartRows.length - 1} objects`,
       found: "Helm release cert-manager (revision 2, deployed)",
-      verdict:
-        "CONFLICT: a Helm release is installed here and the chart's objects (not in the offline plan) would collide",
+      verdict: "its objects are listed",
     });
-    const metallb = row(tableRows(run.out), "optiplex", "Chart metallb-system/metallb");
+    const metallb = row(rows, "optiplex", "Chart metallb-system/metallb");
     expect([metallb.found, metallb.verdict]).toEqual([
       "no Helm release in metallb-system",
-      "no Helm release in the way",
+      "its objects are listed",
     ]);
   });
 
@@ -248,24 +308,42 @@ describe("preflight of Avilla against today's clusters", () => {
   });
 
   test("the summary counts every verdict", () => {
+    // Charts and files are context rows now that their objects are judged one by one.
     const objects = tableRows(run.out).filter((r) => !/^(Chart|ConfigFile) /.test(r.object)).length;
+    const conflicts = optiplexConflicts();
     expect(run.out).toContain(
-      `Judged ${objects + 1}: ${objects - 6} ok, 0 adopt, 7 conflict, 0 import would fail, 0 unmatched adopt entries, 0 unchecked`,
+      `Judged ${objects}: ${objects - conflicts} ok, 0 adopt, ${conflicts} conflict, 0 import would fail, 0 unmatched adopt entries, 0 unchecked`,
     );
   });
 
   test("it prints the adopt entries that would take the conflicting objects over", () => {
-    const from = run.out.indexOf("To take these over");
-    expect(run.out.slice(from).split("\n").slice(0, 8)).toEqual([
+    const lines = run.out.slice(run.out.indexOf("To take these over")).split("\n");
+    expect(lines.slice(0, 5)).toEqual([
       "To take these over instead of creating them (read docs/preflight.md first), add to plant:clusters[1] (optiplex):",
       "  adopt:",
-      "    - kind: Namespace",
-      "      name: cert-manager",
-      "      reason: <who installed it, why the program takes it over>",
       "    - kind: CustomResourceDefinition",
       "      name: gatewayclasses.gateway.networking.k8s.io",
       "      reason: part of Helm release kube-system/traefik-crd; <who installed it, why the program takes it over>",
     ]);
+    const { adopt } = parseYaml(lines.slice(1).join("\n")) as { adopt: unknown[] };
+    expect(adopt).toHaveLength(optiplexConflicts());
+    const ask = "<who installed it, why the program takes it over>";
+    expect(adopt).toEqual(
+      expect.arrayContaining([
+        { kind: "Namespace", name: "cert-manager", reason: ask },
+        {
+          kind: "Deployment",
+          name: "cert-manager-webhook",
+          namespace: "cert-manager",
+          reason: `part of Helm release cert-manager/cert-manager; ${ask}`,
+        },
+        {
+          kind: "CustomResourceDefinition",
+          name: "certificates.cert-manager.io",
+          reason: `part of Helm release cert-manager/cert-manager; ${ask}`,
+        },
+      ]),
+    );
   });
 
   test("it only reads: GET requests, objects as metadata only", () => {
@@ -296,18 +374,22 @@ describe("adoption configured in the stack file", () => {
     name: `${p}.gateway.networking.k8s.io`,
     reason: "shipped by k3s (traefik-crd), taken over at v1.6.1",
   }));
+  const keptCrdAdopt = CERT_MANAGER_CRDS.map((name) => ({
+    kind: "CustomResourceDefinition",
+    name,
+    reason: "kept by helm uninstall cert-manager (crds.keep); Certificates and Issuers survive",
+  }));
   let noHelm: FakeKubeApi;
   let noHelmConfig: string;
 
   beforeAll(async () => {
-    // The same cluster after `helm uninstall cert-manager`: the namespace is left behind.
-    const answers = recordedAnswers("optiplex-k3s.json");
-    answers["/api/v1/namespaces/cert-manager/secrets?labelSelector=owner%3Dhelm"] = {
-      kind: "PartialObjectMetadataList",
-      apiVersion: "meta.k8s.io/v1",
-      metadata: {},
-      items: [],
-    };
+    // The same cluster after `helm uninstall cert-manager`: the namespace and the CRDs the
+    // release keeps are left behind, the rest of the release is gone.
+    const answers = afterUninstall(
+      recordedAnswers("optiplex-k3s.json"),
+      "cert-manager",
+      "cert-manager",
+    );
     noHelm = await startFakeKubeApi({ pki, answers });
     noHelmConfig = write(
       "no-helm.yaml",
@@ -317,7 +399,7 @@ describe("adoption configured in the stack file", () => {
   afterAll(() => noHelm?.close());
 
   test("every existing object adopted: nothing in the way, exit 0", async () => {
-    const config = avillaWithAdopt([namespaceAdopt, ...crdAdopt]);
+    const config = avillaWithAdopt([namespaceAdopt, ...crdAdopt, ...keptCrdAdopt]);
     const run = await preflight([
       "avilla",
       "--config",
@@ -340,8 +422,22 @@ describe("adoption configured in the stack file", () => {
       program: "import",
       verdict: "adopt: import, then update (plant:clusters[1].adopt[4])",
     });
+    // A chart's object is taken over by the chart's transform.
+    expect(
+      row(rows, "optiplex", "CustomResourceDefinition certificates.cert-manager.io"),
+    ).toMatchObject({
+      declaredBy: "chart optiplex-cert-manager-chart",
+      program: "import",
+      found:
+        "present: managed-by=Helm; Helm release cert-manager/cert-manager; written by helm, kube-apiserver",
+      verdict: "adopt: import, then update (plant:clusters[1].adopt[9])",
+    });
+    expect(row(rows, "optiplex", "Deployment cert-manager/cert-manager")).toMatchObject({
+      found: "absent",
+      verdict: "ok",
+    });
     expect(rows.filter((r) => r.verdict.startsWith("CONFLICT"))).toEqual([]);
-    expect(run.out).toContain("6 adopt, 0 conflict");
+    expect(run.out).toContain("12 adopt, 0 conflict");
     expect(run.out).not.toContain("To take these over");
   });
 
@@ -351,7 +447,7 @@ describe("adoption configured in the stack file", () => {
       name: "metallb-system",
       reason: "thought MetalLB was installed",
     };
-    const config = avillaWithAdopt([namespaceAdopt, ...crdAdopt, missing]);
+    const config = avillaWithAdopt([namespaceAdopt, ...crdAdopt, ...keptCrdAdopt, missing]);
     const run = await preflight([
       "avilla",
       "--config",
@@ -362,36 +458,66 @@ describe("adoption configured in the stack file", () => {
       `reports=${files.reports}`,
     ]);
     expect(run.code).toBe(1);
-    expect(row(tableRows(run.out), "optiplex", "Namespace metallb-system")).toMatchObject({
+    const rows = tableRows(run.out);
+    expect(row(rows, "optiplex", "Namespace metallb-system")).toMatchObject({
       program: "import",
       found: "absent",
-      verdict: "IMPORT WOULD FAIL: nothing to import; remove plant:clusters[1].adopt[6]",
+      verdict: "IMPORT WOULD FAIL: nothing to import; remove plant:clusters[1].adopt[12]",
     });
+    // The only problem: CONFLICT, IMPORT WOULD FAIL, UNMATCHED… are written in capitals.
+    const problems = rows.filter((r) => /^[A-Z]{3,}/.test(r.verdict));
+    expect(problems).toEqual([row(rows, "optiplex", "Namespace metallb-system")]);
   });
 
-  test("an adopt entry naming nothing in the plan is shown, with the charts that may render it", async () => {
-    const other = {
+  test("an adopt entry for an object a chart renders is applied by the chart's transform", async () => {
+    const webhook = {
       kind: "Deployment",
       name: "cert-manager-webhook",
       namespace: "cert-manager",
+      reason: "hand-installed cert-manager, adopted in place",
+    };
+    const config = avillaWithAdopt([namespaceAdopt, webhook]);
+    const run = await preflight(["avilla", "--config", config, ...kubeconfigArgs()]);
+    expect(
+      row(tableRows(run.out), "optiplex", "Deployment cert-manager/cert-manager-webhook"),
+    ).toEqual({
+      cluster: "optiplex",
+      object: "Deployment cert-manager/cert-manager-webhook",
+      declaredBy: "chart optiplex-cert-manager-chart",
+      program: "import",
+      found:
+        "present: managed-by=Helm; Helm release cert-manager/cert-manager; written by helm, kube-controller-manager",
+      verdict: "adopt: import, then update (plant:clusters[1].adopt[1])",
+    });
+  });
+
+  test("an adopt entry naming nothing the program declares is unmatched: every chart's objects are in the plan", async () => {
+    // startupapicheck is a Helm hook: helm.v4.Chart drops it, so the program never creates it.
+    const hook = {
+      kind: "Job",
+      name: "cert-manager-startupapicheck",
+      namespace: "cert-manager",
       reason: "hand-installed cert-manager",
     };
-    const config = avillaWithAdopt([namespaceAdopt, other]);
+    const config = avillaWithAdopt([namespaceAdopt, hook]);
     const run = await preflight(["avilla", "--config", config, ...kubeconfigArgs(), "--json"]);
+    expect(run.code).toBe(1);
     const doc = JSON.parse(run.out) as {
+      summary: Record<string, number>;
       clusters: { name: string; objects: Record<string, unknown>[] }[];
     };
-    const entry = doc.clusters[1].objects.find((o) => o.name === "cert-manager-webhook");
+    expect(doc.summary.unmatched).toBe(1);
+    const entry = doc.clusters[1].objects.find((o) => o.name === "cert-manager-startupapicheck");
     expect(entry).toEqual({
-      kind: "Deployment",
-      name: "cert-manager-webhook",
+      kind: "Job",
+      name: "cert-manager-startupapicheck",
       namespace: "cert-manager",
       declaredBy: "adopt entry",
       action: "-",
       found: "not looked up",
-      verdict: "info",
+      verdict: "unmatched",
       detail:
-        "plant:clusters[1].adopt[1] names nothing in the plan; if one of optiplex-cert-manager-chart, optiplex-envoy-gateway-chart, optiplex-envoy-gateway-crds, optiplex-metallb-chart renders it, that chart's transform imports it",
+        "UNMATCHED: plant:clusters[1].adopt[1] names nothing the program declares in cluster optiplex; fix or remove it",
       adoptKey: "plant:clusters[1].adopt[1]",
     });
   });
@@ -519,7 +645,7 @@ describe("--json", () => {
     };
     expect(doc.stack).toBe("avilla");
     expect(doc.exitCode).toBe(1);
-    expect(doc.summary).toMatchObject({ conflict: 7, adopt: 0, unchecked: 0 });
+    expect(doc.summary).toMatchObject({ conflict: optiplexConflicts(), adopt: 0, unchecked: 0 });
     expect(doc.clusters.map((c) => [c.name, c.status, c.auth])).toEqual([
       ["reports", "checked", "bearer token"],
       ["optiplex", "checked", "client certificate"],

@@ -20,6 +20,17 @@ export interface SeenRequest {
   readonly accept: string;
   /** `client-certificate <CN>`, `token`, or `none`. */
   readonly auth: string;
+  /** The JSON body of a write (POST, PUT, PATCH), parsed. */
+  readonly body?: unknown;
+}
+
+/** A request as a `route` function sees it. */
+export interface FakeRequest {
+  readonly method: string;
+  /** The path without the query. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly body?: unknown;
 }
 
 export interface FakeKubeApi {
@@ -34,6 +45,11 @@ export interface FakeKubeApiOptions {
   readonly answers: Record<string, unknown>;
   /** Bearer tokens the server accepts; client certificates signed by the CA are always accepted. */
   readonly tokens?: readonly string[];
+  /**
+   * Answers computed per request (any method), asked before `answers`: for lists filtered by
+   * label selector and for objects that change as a test goes on. Undefined falls through.
+   */
+  readonly route?: (req: FakeRequest) => RecordedAnswer | undefined;
 }
 
 const FIXTURES = path.resolve(__dirname, "../fixtures/preflight");
@@ -46,7 +62,7 @@ export function recordedAnswers(file: string): Record<string, unknown> {
   return doc.answers;
 }
 
-function status(code: number, reason: string, message: string): RecordedAnswer {
+export function status(code: number, reason: string, message: string): RecordedAnswer {
   return {
     status: code,
     body: {
@@ -82,44 +98,64 @@ export function startFakeKubeApi(options: FakeKubeApiOptions): Promise<FakeKubeA
       rejectUnauthorized: false,
     },
     (req, res) => {
-      const socket = req.socket as import("tls").TLSSocket;
-      const peer = socket.getPeerCertificate();
-      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-      const auth =
-        socket.authorized && peer?.subject
-          ? `client-certificate ${peer.subject.CN}`
-          : bearer !== undefined
-            ? "token"
-            : "none";
-      requests.push({
-        method: req.method ?? "",
-        path: req.url ?? "",
-        accept: req.headers.accept ?? "",
-        auth,
-      });
-      let answer: RecordedAnswer;
-      const authorized =
-        socket.authorized || (bearer !== undefined && (options.tokens ?? []).includes(bearer));
-      if (!authorized) answer = status(401, "Unauthorized", "Unauthorized");
-      else if (req.method !== "GET")
-        answer = status(405, "MethodNotAllowed", "the fake API only answers GET");
-      else {
-        const recorded = options.answers[req.url ?? ""];
-        answer =
-          recorded === undefined
-            ? status(
-                404,
-                "NotFound",
-                `the server could not find the requested resource (${req.url})`,
-              )
-            : isRecorded(recorded)
-              ? recorded
-              : { status: 200, body: recorded };
-      }
-      res.writeHead(answer.status, { "Content-Type": "application/json" });
-      res.end(JSON.stringify(answer.body));
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => answer(req, res, Buffer.concat(chunks).toString("utf8")));
     },
   );
+  const answer = (
+    req: import("http").IncomingMessage,
+    res: import("http").ServerResponse,
+    text: string,
+  ) => {
+    const socket = req.socket as import("tls").TLSSocket;
+    const peer = socket.getPeerCertificate();
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const auth =
+      socket.authorized && peer?.subject
+        ? `client-certificate ${peer.subject.CN}`
+        : bearer !== undefined
+          ? "token"
+          : "none";
+    let body: unknown;
+    try {
+      body = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;
+    }
+    requests.push({
+      method: req.method ?? "",
+      path: req.url ?? "",
+      accept: req.headers.accept ?? "",
+      auth,
+      ...(body !== undefined ? { body } : {}),
+    });
+    let answer: RecordedAnswer | undefined;
+    const authorized =
+      socket.authorized || (bearer !== undefined && (options.tokens ?? []).includes(bearer));
+    const url = new URL(req.url ?? "/", "https://fake");
+    if (!authorized) answer = status(401, "Unauthorized", "Unauthorized");
+    else
+      answer = options.route?.({
+        method: req.method ?? "",
+        path: url.pathname,
+        query: url.searchParams,
+        ...(body !== undefined ? { body } : {}),
+      });
+    if (answer === undefined && req.method !== "GET")
+      answer = status(405, "MethodNotAllowed", "the fake API only answers GET");
+    if (answer === undefined) {
+      const recorded = options.answers[req.url ?? ""];
+      answer =
+        recorded === undefined
+          ? status(404, "NotFound", `the server could not find the requested resource (${req.url})`)
+          : isRecorded(recorded)
+            ? recorded
+            : { status: 200, body: recorded };
+    }
+    res.writeHead(answer.status, { "Content-Type": "application/json" });
+    res.end(JSON.stringify(answer.body));
+  };
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as AddressInfo;

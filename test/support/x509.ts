@@ -64,7 +64,15 @@ export interface KeyPair {
 
 type Role = "ca" | "server" | "client";
 
-function certificate(cn: string, role: Role, issuer?: KeyPair): KeyPair {
+/** Names and validity of a server certificate (defaults: 127.0.0.1 + localhost, valid ±1 day). */
+export interface CertOptions {
+  readonly dnsNames?: readonly string[];
+  readonly ips?: readonly string[];
+  readonly notBefore?: Date;
+  readonly notAfter?: Date;
+}
+
+function certificate(cn: string, role: Role, issuer?: KeyPair, opts: CertOptions = {}): KeyPair {
   const { privateKey, publicKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
   const now = Date.now();
   const extensions = [
@@ -81,7 +89,12 @@ function certificate(cn: string, role: Role, issuer?: KeyPair): KeyPair {
     extensions.push(extension("2.5.29.37", false, seq(oid(purpose))));
   }
   if (role === "server") {
-    const san = seq(der(0x87, Buffer.from([127, 0, 0, 1])), der(0x82, Buffer.from("localhost")));
+    const ips = opts.ips ?? (opts.dnsNames ? [] : ["127.0.0.1"]);
+    const names = opts.dnsNames ?? ["localhost"];
+    const san = seq(
+      ...ips.map((ip) => der(0x87, Buffer.from(ip.split(".").map(Number)))),
+      ...names.map((n) => der(0x82, Buffer.from(n))),
+    );
     extensions.push(extension("2.5.29.17", false, san));
   }
   const tbs = seq(
@@ -89,7 +102,10 @@ function certificate(cn: string, role: Role, issuer?: KeyPair): KeyPair {
     integer(crypto.randomBytes(12)),
     ECDSA_SHA256,
     name(issuer?.cn ?? cn),
-    seq(utcTime(new Date(now - 3600_000)), utcTime(new Date(now + 24 * 3600_000))),
+    seq(
+      utcTime(opts.notBefore ?? new Date(now - 3600_000)),
+      utcTime(opts.notAfter ?? new Date(now + 24 * 3600_000)),
+    ),
     name(cn),
     publicKey.export({ type: "spki", format: "der" }),
     explicit(3, seq(...extensions)),
@@ -112,6 +128,8 @@ export interface TestPki {
   readonly ca: KeyPair;
   readonly server: KeyPair;
   client(cn: string): KeyPair;
+  /** A server certificate with other names or validity, signed by the CA. */
+  issue(cn: string, opts: CertOptions): KeyPair;
 }
 
 /** A fresh CA with a server certificate for 127.0.0.1 and a maker of client certificates. */
@@ -121,5 +139,6 @@ export function makeTestPki(caName = "preflight-test-ca"): TestPki {
     ca,
     server: certificate("kube-apiserver", "server", ca),
     client: (cn) => certificate(cn, "client", ca),
+    issue: (cn, opts) => certificate(cn, "server", ca, opts),
   };
 }

@@ -1,6 +1,7 @@
 // Where the offline plan finds what the provider would download: each chart the program declares
 // (chart reference + version) is a folder ../shared/charts/<name>-<version>, and each remote
-// manifest URL a folder of ../shared/crds. scripts/fetch-shared.sh fetches the same packages from
+// manifest URL a folder of ../shared/crds. A source fetched from a plant mirror is first mapped
+// back to the pinned upstream it mirrors (pinnedChart, pinnedManifest). scripts/fetch-shared.sh fetches the same packages from
 // their public repositories (it reads CHART_SOURCES through `ts-node tools/helm/sources.ts`).
 import * as fs from "fs";
 import * as path from "path";
@@ -12,6 +13,13 @@ import {
 } from "../../components/ingress/versions";
 import { BARMAN_CHART, CHART_REPO, CNPG_CHART } from "../../components/postgres/operator-values";
 import { KUBE_PROMETHEUS_STACK } from "../../components/observability/versions";
+import {
+  ChartMirror,
+  HelmChartSource,
+  mirrorsServing,
+  upstreamChart,
+  upstreamManifest,
+} from "../../components/mirrors";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 
@@ -92,6 +100,46 @@ const MANIFEST_FOLDERS: Readonly<Record<string, string>> = {
   // Upstream builds standard-install.yaml by concatenating config/crd/standard/*.yaml in name order.
   [GATEWAY_API.standardInstallUrl]: `crds/gateway-api-${GATEWAY_API.version}`,
 };
+
+/** Why a source under a plant mirror has no local copy: which mirror serves it, for the message. */
+function mirrorNote(location: string, mirrors: readonly ChartMirror[]): string {
+  const serving = mirrorsServing(location, mirrors);
+  if (serving.length === 0) return "";
+  const entries = serving.map((s) => `plant:mirrors.charts[${s.index}] (${s.mirror.url})`);
+  return ` (it is served by ${entries.join(", ")}, but no pinned source maps to it through the site's mirrors)`;
+}
+
+/**
+ * The pinned chart a Chart declaration fetches: the one of CHART_SOURCES that helmChart maps,
+ * through the site's chart mirrors, to exactly the declared chart, version and repository.
+ */
+export function pinnedChart(
+  declared: HelmChartSource,
+  mirrors: readonly ChartMirror[] = [],
+): ChartSource {
+  const found = upstreamChart(declared, CHART_SOURCES, mirrors);
+  if (found) return found;
+  const repo = declared.repositoryOpts?.repo;
+  const location = repo ?? declared.chart;
+  throw new Error(
+    `the offline plan has no local copy of chart ${declared.chart}@${declared.version}` +
+      `${repo === undefined ? "" : ` from ${repo}`}${mirrorNote(location, mirrors)}: ` +
+      `add it to CHART_SOURCES in tools/helm/sources.ts and to scripts/fetch-shared.sh`,
+  );
+}
+
+/**
+ * The pinned manifest URL a ConfigFile's `file` is, through the site's chart mirrors: one of
+ * MANIFEST_FOLDERS' URLs that manifestUrl maps to exactly `url`.
+ */
+export function pinnedManifest(url: string, mirrors: readonly ChartMirror[] = []): string {
+  const found = upstreamManifest(url, Object.keys(MANIFEST_FOLDERS), mirrors);
+  if (found) return found;
+  throw new Error(
+    `the offline plan has no local copy of ${url}${mirrorNote(url, mirrors)}: add it to ` +
+      `MANIFEST_FOLDERS in tools/helm/sources.ts and to scripts/fetch-shared.sh`,
+  );
+}
 
 /** The folder holding the local copy of what the provider would download from `url`. */
 export function manifestDir(url: string): string {

@@ -7,7 +7,9 @@
 // Secret data and stringData secret, `helm.sh/resource-policy: keep` as retainOnDelete.
 // Children wait for what the component waits for: the component is constructed only once its
 // dependencies exist. Helm hooks are not registered; they are returned for hooks.json.
-import { chartName } from "../helm/sources";
+// A chart or manifest fetched from a plant mirror renders from the pinned upstream it mirrors.
+import { ChartMirror } from "../../components/mirrors";
+import { chartName, pinnedChart, pinnedManifest } from "../helm/sources";
 import { ChartRender, K8sObject, loadManifest, renderChart } from "../helm/render";
 import { revealWire, SECRET_MARK } from "./mask";
 import { EXPANDED_TYPES, PlannedResource, wireInputsOf } from "./recorder";
@@ -45,6 +47,8 @@ export interface ExpansionContext {
   /** The server's gitVersion of the cluster behind a Kubernetes provider. */
   readonly kubeVersionOf: (providerUrn: string | undefined) => string;
   readonly clusterOf: (providerUrn: string | undefined) => string;
+  /** The site's `plant:mirrors.charts`: what the declared sources were mapped through. */
+  readonly chartMirrors?: readonly ChartMirror[];
 }
 
 export interface Expansion {
@@ -68,7 +72,8 @@ export interface ComponentSource {
   readonly prefix: string;
   readonly skipAwait: boolean;
   readonly secretStrings: readonly string[];
-  readonly chart?: { ref: string; version: string; release: string };
+  /** `ref` as declared (maybe a mirror's), `name` that of the pinned chart it renders. */
+  readonly chart?: { ref: string; name: string; version: string; release: string };
 }
 
 /** Kubernetes List kinds are registered item by item (yaml/v2 expand). */
@@ -95,7 +100,7 @@ function sourceOf(r: PlannedResource, ctx: ExpansionContext): ComponentSource {
   const skipAwait = inputs.skipAwait === true;
   if (r.type === CONFIG_FILE_TYPE) {
     return {
-      objects: flattenLists(loadManifest(String(inputs.file))),
+      objects: flattenLists(loadManifest(pinnedManifest(String(inputs.file), ctx.chartMirrors))),
       hooks: [],
       namespace: "default",
       prefix,
@@ -114,10 +119,21 @@ function sourceOf(r: PlannedResource, ctx: ExpansionContext): ComponentSource {
     typeof inputs.namespace === "string" && inputs.namespace ? inputs.namespace : "default";
   const chartRef = String(inputs.chart);
   const version = String(inputs.version ?? "");
+  const repositoryOpts = inputs.repositoryOpts as { repo?: unknown } | undefined;
+  const pinned = pinnedChart(
+    {
+      chart: chartRef,
+      version,
+      ...(repositoryOpts?.repo === undefined
+        ? {}
+        : { repositoryOpts: { repo: String(repositoryOpts.repo) } }),
+    },
+    ctx.chartMirrors,
+  );
   const release = typeof inputs.name === "string" && inputs.name ? inputs.name : r.name;
   const render: ChartRender = renderChart({
-    chart: chartRef,
-    version,
+    chart: pinned.chart,
+    version: pinned.version,
     release,
     namespace,
     values: (inputs.values ?? {}) as Record<string, unknown>,
@@ -132,7 +148,7 @@ function sourceOf(r: PlannedResource, ctx: ExpansionContext): ComponentSource {
     prefix,
     skipAwait,
     secretStrings,
-    chart: { ref: chartRef, version, release },
+    chart: { ref: chartRef, name: chartName(pinned.chart), version, release },
   };
 }
 
@@ -205,7 +221,7 @@ function hookOf(
   const namespaced = scopes.isNamespaced(String(o.apiVersion), String(o.kind), r.name);
   return {
     cluster,
-    chart: chartName(src.chart!.ref),
+    chart: src.chart!.name,
     chartRef: src.chart!.ref,
     version: src.chart!.version,
     release: src.chart!.release,

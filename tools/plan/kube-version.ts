@@ -15,7 +15,10 @@ export function kubeVersionOf(site: SiteConfig, cluster: string): string {
   return c.kind === "openstack" ? c.version : EXISTING_CLUSTER_KUBE_VERSION;
 }
 
-/** Clusters are named by their provider, `k8s-<cluster>` (as tools/plan/manifests.ts reads them). */
+/**
+ * Clusters are named by their provider, `k8s-<cluster>` (as tools/plan/manifests.ts reads them);
+ * every cluster's charts come through the site's chart mirrors (components/kubernetes/index.ts).
+ */
 export function expansionContext(
   site: SiteConfig,
   resources: readonly PlannedResource[],
@@ -30,5 +33,9 @@ export function expansionContext(
     }
     return name.slice(4);
   };
-  return { clusterOf, kubeVersionOf: (p) => kubeVersionOf(site, clusterOf(p)) };
+  return {
+    clusterOf,
+    kubeVersionOf: (p) => kubeVersionOf(site, clusterOf(p)),
+    chartMirrors: site.mirrors?.charts,
+  };
 }

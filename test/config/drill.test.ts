@@ -1,0 +1,85 @@
+// plant:databases[].drill.checks: one failing fixture per rule (mutations of the Avilla stack
+// file), each refused with the key path and what is wrong.
+import * as path from "path";
+import { parseSite, readSiblingSites, readStackFile, SiteConfigError } from "../../config/site";
+import { parseCron, previousFire } from "../../tools/verify/cron";
+
+const ROOT = path.resolve(__dirname, "../..");
+type Raw = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function problemsOf(mutate: (r: Raw) => void): string[] {
+  const raw: Raw = readStackFile(path.join(ROOT, "Pulumi.avilla.yaml"));
+  mutate(raw);
+  try {
+    parseSite("avilla", raw, readSiblingSites(ROOT, "avilla"));
+  } catch (e) {
+    if (e instanceof SiteConfigError) return e.problems.map((p) => `[${p.key}] ${p.message}`);
+    throw e;
+  }
+  return [];
+}
+
+const checks = (r: Raw) => r.databases[0].drill.checks;
+const K = "plant:databases[0].drill.checks";
+
+test("the stack file's drill checks are valid", () => {
+  expect(problemsOf(() => undefined)).toEqual([]);
+});
+
+test.each<[string, (r: Raw) => void, string]>([
+  [
+    "a name used twice",
+    (r) => (checks(r)[1].name = "owner-present"),
+    `[${K}[1].name] 'owner-present' is used twice in database reporting (also checks[0])`,
+  ],
+  [
+    "a name with capitals",
+    (r) => (checks(r)[0].name = "Owner"),
+    `[${K}[0].name] 'Owner' must be lowercase letters, digits, - and _ (≤ 63)`,
+  ],
+  ["empty SQL", (r) => (checks(r)[0].sql = "  "), `[${K}[0].sql] must not be empty`],
+  [
+    "two statements",
+    (r) => (checks(r)[0].sql = "select 1; delete from t"),
+    `[${K}[0].sql] holds several statements; a check is one query returning one value`,
+  ],
+  [
+    "an empty range",
+    (r) => (checks(r)[1].expect = {}),
+    `[${K}[1].expect] a range needs min, max or both`,
+  ],
+  [
+    "min above max",
+    (r) => (checks(r)[1].expect = { min: 5, max: 1 }),
+    `[${K}[1].expect] min 5 is above max 1`,
+  ],
+  [
+    "no expect",
+    (r) => delete checks(r)[0].expect,
+    `[${K}[0].expect] must be a value (text, number, true/false or null) or a range { min, max }`,
+  ],
+  ["an unknown key", (r) => (checks(r)[0].expected = 1), `[${K}[0]] Unrecognized key: "expected"`],
+])("%s", (_, mutate, problem) => {
+  expect(problemsOf(mutate)).toEqual([problem]);
+});
+
+test("a semicolon inside a string or at the end is one statement", () => {
+  expect(
+    problemsOf((r) => (checks(r)[0].sql = "select count(*) from t where note = 'a;b';")),
+  ).toEqual([]);
+});
+
+test.each([
+  ["0 0 2 * * *", "2026-11-23T10:00:00Z", "2026-11-23T02:00:00.000Z"],
+  ["0 0 2 * * *", "2026-11-23T02:00:00Z", "2026-11-22T02:00:00.000Z"],
+  ["0 30 */6 * * *", "2026-11-23T13:00:00Z", "2026-11-23T12:30:00.000Z"],
+  ["0 0 3 * * 0", "2026-11-23T10:00:00Z", "2026-11-22T03:00:00.000Z"],
+  ["0 0 1 1 * *", "2026-11-23T10:00:00Z", "2026-11-01T01:00:00.000Z"],
+])("backup schedule %s: the run before %s was %s", (expr, before, fire) => {
+  expect(previousFire(parseCron(expr), new Date(before))?.toISOString()).toBe(fire);
+});
+
+test("schedules verify cannot read say so", () => {
+  expect(() => parseCron("0 0 2 * * MON")).toThrow("'MON' is not supported");
+  expect(() => parseCron("0 2 * * *")).toThrow("does not have six fields");
+});
