@@ -64,9 +64,10 @@ export interface OpenStackOutput {
 export interface ObservabilityOutput {
   /** The cluster running Grafana and the site's exporters. */
   readonly hub: string;
-  readonly grafanaUrl: string;
-  /** The hub's Alertmanager UI (basic auth: accessUser / accessPassword). */
-  readonly alertmanagerUrl: string;
+  /** Absent when no cluster of the site has an ingress (Grafana is then in-cluster only). */
+  readonly grafanaUrl?: string;
+  /** The hub's Alertmanager UI (basic auth: accessUser / accessPassword); absent like grafanaUrl. */
+  readonly alertmanagerUrl?: string;
   /** Each cluster's Prometheus and Alertmanager, when it has a Gateway. */
   readonly clusters: Readonly<
     Record<string, { readonly prometheusUrl?: string; readonly alertmanagerUrl?: string }>

@@ -38,8 +38,9 @@ export const OBSERVABILITY_DEFAULTS = {
 export const observabilitySchema = z.strictObject({
   /**
    * The cluster that runs Grafana, the hardware and blackbox exporters and the site's alert
-   * view. Default: the first cluster with an ingress that hosts a database, else the first
-   * cluster with an ingress.
+   * view; it must have an ingress. Default: the first cluster with an ingress that hosts a
+   * database, else the first cluster with an ingress (with no ingress anywhere: the first
+   * cluster with a database, else the first cluster, and Grafana is reached in-cluster only).
    */
   hub: dnsLabel.optional(),
   prometheus: z
@@ -113,15 +114,20 @@ const KEY = "plant:observability";
 /** Every monitoring route lives under this path on a cluster's first host name. */
 export const MONITORING_PATH = "/monitoring";
 
-/** The hub: configured, or the first cluster with an ingress (one with a database first). */
+/**
+ * The hub: configured, or the first cluster with an ingress (one with a database first). A site
+ * without any ingress still monitors every cluster; its hub is then the first cluster with a
+ * database (else the first cluster), and nothing of monitoring is routed.
+ */
 export function hubClusterName(
   site: Pick<ParsedSite, "clusters" | "databases" | "observability">,
 ): string | undefined {
   const configured = site.observability?.hub;
   if (configured !== undefined) return configured;
+  const hasDb = (c: { name: string }) => site.databases.some((d) => d.cluster === c.name);
   const withIngress = site.clusters.filter((c) => c.ingress !== undefined);
-  const withDb = withIngress.find((c) => site.databases.some((d) => d.cluster === c.name));
-  return (withDb ?? withIngress[0])?.name;
+  const candidates = withIngress.length > 0 ? withIngress : site.clusters;
+  return (candidates.find(hasDb) ?? candidates[0])?.name;
 }
 
 function receiverProblems(o: ObservabilityConfig): Problem[] {
@@ -172,7 +178,6 @@ function secretKeyProblems(site: ParsedSite, o: ObservabilityConfig): Problem[] 
 }
 
 function hubProblems(site: ParsedSite, o: ObservabilityConfig): Problem[] {
-  const hub = hubClusterName(site);
   if (o.hub !== undefined) {
     const cluster = site.clusters.find((c) => c.name === o.hub);
     if (!cluster) return [{ key: `${KEY}.hub`, message: `names unknown cluster '${o.hub}'` }];
@@ -184,14 +189,6 @@ function hubProblems(site: ParsedSite, o: ObservabilityConfig): Problem[] {
         },
       ];
   }
-  if (hub === undefined)
-    return [
-      {
-        key: "plant:clusters",
-        message:
-          "no cluster has an ingress: the site's Grafana needs one (plant:observability.hub)",
-      },
-    ];
   return [];
 }
 

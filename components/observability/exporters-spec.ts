@@ -1,6 +1,6 @@
 // The hub's two exporters as plain objects: blackbox_exporter (HTTPS probes of every host name
-// through its static IP) and the Redfish exporter reading the R620s' iDRACs. Both stateless, two
-// replicas on different hosts, `restricted` Pod Security.
+// through its static IP) and the Redfish exporter reading the R620s' iDRACs. Both stateless, as
+// many replicas as Prometheus, on different hosts, `restricted` Pod Security.
 import { stringify } from "yaml";
 import { hostSpreadConstraint } from "../k8s-fragments";
 import { BLACKBOX_EXPORTER_IMAGE, IDRAC_EXPORTER_IMAGE } from "./versions";
@@ -50,18 +50,30 @@ const RESTRICTED_CONTAINER = {
   capabilities: { drop: ["ALL"] },
 };
 
+/** A startup probe on the readiness endpoint: up to a minute before liveness counts. */
+function startupProbe(path: string): Record<string, unknown> {
+  return { httpGet: { path, port: "http" }, periodSeconds: 5, failureThreshold: 12 };
+}
+
+/** Both exporters' containers (the failure-domain analysis counts them too). */
+export const EXPORTER_RESOURCES = {
+  requests: { cpu: "20m", memory: "32Mi" },
+  limits: { memory: "128Mi" },
+} as const;
+
 function deployment(
   name: string,
   labels: Record<string, string>,
   podSpec: Record<string, unknown>,
   configHash: string,
+  replicas: number,
 ): K8sObjectBody {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name, namespace: MONITORING_NAMESPACE, labels: { ...labels } },
     spec: {
-      replicas: 2,
+      replicas,
       selector: { matchLabels: { ...labels } },
       template: {
         metadata: {
@@ -100,8 +112,15 @@ function pdb(name: string, labels: Record<string, string>): K8sObjectBody {
   };
 }
 
-/** Deployment, Service, PDB; the ConfigMap (blackbox.yml) and the CA ConfigMap come from the component. */
-export function blackboxObjects(configHash: string, siteCa: boolean): K8sObjectBody[] {
+/**
+ * Deployment, Service, PDB; the ConfigMap (blackbox.yml) and the CA ConfigMap come from the
+ * component. `replicas` as Prometheus': one survives every tolerated host failure.
+ */
+export function blackboxObjects(
+  configHash: string,
+  siteCa: boolean,
+  replicas: number,
+): K8sObjectBody[] {
   const labels = { ...POD_LABELS.blackbox };
   const name = OBJECTS.blackbox;
   return [
@@ -115,9 +134,10 @@ export function blackboxObjects(configHash: string, siteCa: boolean): K8sObjectB
             image: BLACKBOX_EXPORTER_IMAGE,
             args: ["--config.file=/etc/blackbox/blackbox.yml"],
             ports: [{ name: "http", containerPort: PORTS.blackbox, protocol: "TCP" }],
+            startupProbe: startupProbe("/-/healthy"),
             readinessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
             livenessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
-            resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+            resources: EXPORTER_RESOURCES,
             securityContext: RESTRICTED_CONTAINER,
             volumeMounts: [
               { name: "config", mountPath: "/etc/blackbox", readOnly: true },
@@ -131,6 +151,7 @@ export function blackboxObjects(configHash: string, siteCa: boolean): K8sObjectB
         ],
       },
       configHash,
+      replicas,
     ),
     service(name, labels, PORTS.blackbox),
     pdb(name, labels),
@@ -151,7 +172,7 @@ export function idracConfig(): string {
 }
 
 /** Credentials come from a Secret as the exporter's CONFIG_DEFAULT_* variables, never the ConfigMap. */
-export function idracObjects(configHash: string): K8sObjectBody[] {
+export function idracObjects(configHash: string, replicas: number): K8sObjectBody[] {
   const labels = { ...POD_LABELS.idrac };
   const name = OBJECTS.idrac;
   const fromSecret = (key: string) => ({
@@ -172,9 +193,10 @@ export function idracObjects(configHash: string): K8sObjectBody[] {
               { name: "CONFIG_DEFAULT_PASSWORD", ...fromSecret("password") },
             ],
             ports: [{ name: "http", containerPort: PORTS.idrac, protocol: "TCP" }],
+            startupProbe: startupProbe("/health"),
             readinessProbe: { httpGet: { path: "/health", port: "http" } },
             livenessProbe: { httpGet: { path: "/health", port: "http" } },
-            resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+            resources: EXPORTER_RESOURCES,
             securityContext: RESTRICTED_CONTAINER,
             volumeMounts: [{ name: "config", mountPath: "/etc/prometheus", readOnly: true }],
           },
@@ -182,6 +204,7 @@ export function idracObjects(configHash: string): K8sObjectBody[] {
         volumes: [{ name: "config", configMap: { name } }],
       },
       configHash,
+      replicas,
     ),
     service(name, labels, PORTS.idrac),
     pdb(name, labels),

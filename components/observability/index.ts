@@ -205,7 +205,12 @@ export function declareObservability(
 
   const hubCluster = clusters.find((c) => c.name === hubName)!;
   const hubConfig = site.clusters.find((c) => c.name === hubName)!;
-  const hubEndpoint = monitoringEndpoint(hubConfig, site.site.domain)!;
+  const hubEndpoint = monitoringEndpoint(hubConfig, site.site.domain);
+  if (!hubEndpoint) {
+    void pulumi.log.warn(
+      `no cluster of site ${siteName} has an ingress: Grafana and Alertmanager on ${hubName} are reached in-cluster only (kubectl port-forward)`,
+    );
+  }
   const bmc =
     site.hosts.length > 0
       ? { username: secrets.get(o.bmc.usernameKey), password: secrets.get(o.bmc.passwordKey) }
@@ -240,13 +245,18 @@ export function declareObservability(
       ),
       ...(bmc ? { bmc } : {}),
       monitoringReady: hubMonitoring?.ready ?? [],
+      exporterReplicas: prometheusReplicas(site.site.failuresTolerated),
     },
     adoptionOptions(site, hubName),
   );
   return {
     hub: hubName,
-    grafanaUrl: urlOf(hubEndpoint, hubEndpoint.grafanaPath),
-    alertmanagerUrl: urlOf(hubEndpoint, hubEndpoint.alertmanagerPath),
+    ...(hubEndpoint
+      ? {
+          grafanaUrl: urlOf(hubEndpoint, hubEndpoint.grafanaPath),
+          alertmanagerUrl: urlOf(hubEndpoint, hubEndpoint.alertmanagerPath),
+        }
+      : {}),
     clusters: Object.fromEntries(
       site.clusters.map((c) => {
         const e = monitoringEndpoint(c, site.site.domain);

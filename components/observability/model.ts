@@ -88,7 +88,7 @@ export function monitoringEndpoint(
   };
 }
 
-/** The hub (config/observability.ts decides); validated to exist with an ingress. */
+/** The hub (config/observability.ts decides; a configured hub is validated to have an ingress). */
 export function hubOf(site: Pick<ParsedSite, "clusters" | "databases" | "observability">): string {
   const hub = hubClusterName(site);
   if (hub === undefined) throw new Error("[plant:observability.hub] no cluster can be the hub");

@@ -32,6 +32,8 @@ export interface SiteConsoleArgs {
   };
   /** The hub's ClusterMonitoring (CRDs, Grafana's sidecars). */
   readonly monitoringReady: readonly pulumi.Resource[];
+  /** Replicas of each exporter, on distinct physical hosts (as Prometheus'). */
+  readonly exporterReplicas: number;
 }
 
 const hash = (text: string): string => createHash("sha256").update(text).digest("hex").slice(0, 16);
@@ -74,7 +76,7 @@ export class SiteConsole extends pulumi.ComponentResource {
       );
     }
     if (args.probedFqdns.length > 0) this.blackbox(name, args, child, meta);
-    if (args.bmc) this.idrac(name, args.bmc, child, meta);
+    if (args.bmc) this.idrac(name, args.bmc, args.exporterReplicas, child, meta);
     this.registerOutputs({});
   }
 
@@ -100,13 +102,14 @@ export class SiteConsole extends pulumi.ComponentResource {
     );
     // The CA is known before deployment only with the site CA; the shape follows the config.
     const text = blackboxConfig(args.probedFqdns, true);
-    for (const o of blackboxObjects(hash(text), true))
+    for (const o of blackboxObjects(hash(text), true, args.exporterReplicas))
       this.declare(name, o, child, [configMap, siteCa]);
   }
 
   private idrac(
     name: string,
     bmc: NonNullable<SiteConsoleArgs["bmc"]>,
+    replicas: number,
     child: pulumi.CustomResourceOptions,
     meta: (n: string) => { name: string; namespace: string },
   ): void {
@@ -127,7 +130,7 @@ export class SiteConsole extends pulumi.ComponentResource {
       },
       child,
     );
-    for (const o of idracObjects(hash(text)))
+    for (const o of idracObjects(hash(text), replicas))
       this.declare(name, o, child, [configMap, credentials]);
   }
 

@@ -28,6 +28,36 @@ export interface StackValuesArgs {
   readonly endpoint?: MonitoringEndpoint;
 }
 
+/** Container resources: requests and a memory limit, as every workload here. */
+export interface ContainerResources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly memory: string };
+}
+
+const res = (cpu: string, memory: string, limit: string): ContainerResources => ({
+  requests: { cpu, memory },
+  limits: { memory: limit },
+});
+
+/**
+ * What every container of the stack requests: the values below set them, and the
+ * failure-domain analysis (planning/failure-model.ts) counts them, so the two cannot drift.
+ */
+export const MONITORING_RESOURCES = {
+  prometheus: res("250m", "2Gi", "4Gi"),
+  alertmanager: res("20m", "64Mi", "256Mi"),
+  /** The operator's config-reloader sidecar in every Prometheus and Alertmanager pod. */
+  configReloader: res("10m", "32Mi", "64Mi"),
+  operator: res("50m", "128Mi", "256Mi"),
+  kubeStateMetrics: res("20m", "96Mi", "256Mi"),
+  /** On every node (a DaemonSet): taken off each node's allocatable in the analysis. */
+  nodeExporter: res("20m", "48Mi", "128Mi"),
+  grafana: res("50m", "128Mi", "512Mi"),
+  /** Each of Grafana's two sidecars (dashboards, datasources). */
+  grafanaSidecar: res("10m", "96Mi", "192Mi"),
+} as const satisfies Record<string, ContainerResources>;
+const R = MONITORING_RESOURCES;
+
 /** Default rule groups for components RKE2 binds to localhost (or an existing cluster hides). */
 const RULES_OFF = {
   etcd: false,
@@ -83,7 +113,7 @@ function prometheusValues(args: StackValuesArgs): Record<string, unknown> {
       podMonitorSelectorNilUsesHelmValues: false,
       probeSelectorNilUsesHelmValues: false,
       scrapeConfigSelectorNilUsesHelmValues: false,
-      resources: { requests: { cpu: "250m", memory: "2Gi" }, limits: { memory: "4Gi" } },
+      resources: R.prometheus,
       ...(e ? { routePrefix: e.prometheusPath, externalUrl: urlOf(e, e.prometheusPath) } : {}),
     },
   };
@@ -100,7 +130,7 @@ function alertmanagerValues(args: StackValuesArgs): Record<string, unknown> {
       // Receivers carry secrets: the program writes alertmanager.yaml into its own Secret.
       useExistingSecret: true,
       configSecret: OBJECTS.alertmanagerConfig,
-      resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+      resources: R.alertmanager,
       ...(e ? { routePrefix: e.alertmanagerPath, externalUrl: urlOf(e, e.alertmanagerPath) } : {}),
     },
   };
@@ -122,6 +152,12 @@ function grafanaValues(args: StackValuesArgs): Record<string, unknown> {
       passwordKey: "admin-password",
     },
     tolerations: FAST_EVICTION,
+    // Grafana migrates its database on a first start: up to 5 minutes before liveness counts.
+    startupProbe: {
+      httpGet: { path: "/api/health", port: "grafana" },
+      periodSeconds: 10,
+      failureThreshold: 30,
+    },
     "grafana.ini": {
       ...(e
         ? {
@@ -143,11 +179,12 @@ function grafanaValues(args: StackValuesArgs): Record<string, unknown> {
     },
     sidecar: {
       image: { tag: "2.10.1" },
+      resources: R.grafanaSidecar,
       // Dashboards from any namespace (the CloudNativePG chart ships its own into cnpg-system).
       dashboards: { searchNamespace: "ALL" },
       datasources: { searchNamespace: "ALL" },
     },
-    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    resources: R.grafana,
   };
 }
 
@@ -167,6 +204,8 @@ export function stackValues(args: StackValuesArgs): Record<string, unknown> {
       // The physical host of each node, for the host-down alert and the site dashboard.
       metricLabelsAllowlist: [`nodes=[${PHYSICAL_HOST_LABEL},${PLANT_HOST_LABEL}]`],
       tolerations: FAST_EVICTION,
+      resources: R.kubeStateMetrics,
+      startupProbe: { enabled: true, failureThreshold: 12 },
     },
     nodeExporter: { operatingSystems: { aix: { enabled: false }, darwin: { enabled: false } } },
     // The chart's images, pinned here: the chart itself renders node-exporter's distroless tag
@@ -174,11 +213,15 @@ export function stackValues(args: StackValuesArgs): Record<string, unknown> {
     "prometheus-node-exporter": {
       namespaceOverride: NODE_EXPORTER_NAMESPACE,
       image: { tag: "v1.12.1", distroless: false },
+      resources: R.nodeExporter,
     },
     prometheusOperator: {
       admissionWebhooks: args.certManager ? { certManager: { enabled: true } } : { enabled: false },
       ...(args.certManager ? {} : { tls: { enabled: false } }),
       tolerations: FAST_EVICTION,
+      resources: R.operator,
+      // The operator sets these on the reloader sidecar of every Prometheus and Alertmanager pod.
+      prometheusConfigReloader: { resources: R.configReloader, enableProbe: true },
     },
     prometheus: prometheusValues(args),
     alertmanager: alertmanagerValues(args),

@@ -125,7 +125,7 @@ describe("planCloud", () => {
         router: 0,
         floatingip: 0,
         securityGroup: 2,
-        securityGroupRule: 17 + 4 + 10,
+        securityGroupRule: 20 + 4 + 10,
       },
     });
   });
