@@ -62,7 +62,11 @@ export const observabilitySchema = z.strictObject({
   alertmanager: z
     .strictObject({
       /** Clustered replicas, each on its own physical host. Default 2, at least failuresTolerated + 1. */
-      replicas: z.number().int().min(2).optional(),
+      replicas: z
+        .number()
+        .int()
+        .min(2, "must be at least 2 (Alertmanager runs clustered)")
+        .optional(),
       storage: z
         .strictObject({ size: storageSize.default(OBSERVABILITY_DEFAULTS.alertmanagerStorage) })
         .default({ size: OBSERVABILITY_DEFAULTS.alertmanagerStorage }),
@@ -166,12 +170,18 @@ function secretKeyProblems(site: ParsedSite, o: ObservabilityConfig): Problem[] 
     else seen.set(value, key);
   }
   // A key other config already reads as a different secret would hand one credential to two uses.
-  const others = new Set(site.services.flatMap((s) => s.secrets.map((x) => x.configKey)));
+  const others = new Map<string, string>();
+  site.services.forEach((s, i) =>
+    s.secrets.forEach((x, j) =>
+      others.set(x.configKey, `plant:services[${i}].secrets[${j}].configKey`),
+    ),
+  );
   for (const [key, value] of keys) {
-    if (others.has(value))
+    const other = others.get(value);
+    if (other !== undefined)
       problems.push({
         key,
-        message: `'${value}' is already a service secret (plant:services[].secrets)`,
+        message: `'${value}' is already ${other}: each secret needs its own key`,
       });
   }
   return problems;

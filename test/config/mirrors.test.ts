@@ -181,7 +181,7 @@ const cases: [string, (m: Raw) => void, string][] = [
     "a chart upstream mirrored twice",
     (m) =>
       m.charts.push({ upstream: "https://charts.jetstack.io/", url: "https://other.example.com" }),
-    "[plant:mirrors.charts[5].upstream] 'https://charts.jetstack.io' is mirrored more than once (also at plant:mirrors.charts[0])",
+    "[plant:mirrors.charts[6].upstream] 'https://charts.jetstack.io' is mirrored more than once (also at plant:mirrors.charts[0])",
   ],
   [
     "a chart mirror that is its upstream",

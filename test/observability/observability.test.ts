@@ -8,6 +8,7 @@ import * as path from "path";
 import { parser } from "@prometheus-io/lezer-promql";
 import type { Dashboard } from "@grafana/schema";
 import { parseSite, readStackFile, SiteConfigError } from "../../config/site";
+import { hubClusterName } from "../../config/observability";
 import { cronMaxGapSeconds } from "../../components/observability/cron";
 import {
   EXPORTERS,
@@ -189,6 +190,132 @@ describe("config plant:observability", () => {
     expect(problems(r)).toEqual([
       "[plant:observability.prometheus.retention] '15 days' must be a duration like 15d or 4w",
     ]);
+  });
+
+  // One failing fixture per remaining key and rule: each refused for exactly its reason.
+  test.each<[string, (r: Json) => void, string]>([
+    [
+      "hub: a DNS label",
+      (r) => (r.observability.hub = "Reports"),
+      "[plant:observability.hub] 'Reports' must be a lowercase DNS label (a-z, 0-9, '-', ≤ 40)",
+    ],
+    [
+      "hub: a cluster with an ingress",
+      (r) => {
+        r.observability.hub = "optiplex";
+        delete r.clusters[1].ingress;
+      },
+      "[plant:observability.hub] cluster 'optiplex' has no ingress: Grafana and the site's alert view are reached through the hub's Gateway",
+    ],
+    [
+      "prometheus.storage.size",
+      (r) => (r.observability.prometheus.storage.size = "50GB"),
+      "[plant:observability.prometheus.storage.size] '50GB' must be a size like 50Gi",
+    ],
+    [
+      "prometheus.storage.storageClass",
+      (r) => (r.observability.prometheus.storage.storageClass = ""),
+      "[plant:observability.prometheus.storage.storageClass] Too small: expected string to have >=1 characters",
+    ],
+    [
+      "alertmanager.replicas: clustered",
+      (r) => (r.observability.alertmanager.replicas = 1),
+      "[plant:observability.alertmanager.replicas] '1' must be at least 2 (Alertmanager runs clustered)",
+    ],
+    [
+      "alertmanager.storage.size",
+      (r) => (r.observability.alertmanager.storage.size = "0Gi"),
+      "[plant:observability.alertmanager.storage.size] '0Gi' must be a size like 50Gi",
+    ],
+    [
+      "alerts.email.smarthost",
+      (r) => (r.observability.alerts.email.smarthost = "smtp.busche-cnc.com"),
+      "[plant:observability.alerts.email.smarthost] 'smtp.busche-cnc.com' must be host:port of the SMTP server (e.g. smtp.busche-cnc.com:587)",
+    ],
+    [
+      "alerts.email.from",
+      (r) => (r.observability.alerts.email.from = "plant-alerts"),
+      "[plant:observability.alerts.email.from] 'plant-alerts' Invalid email address",
+    ],
+    [
+      "alerts.email.to: at least one",
+      (r) => (r.observability.alerts.email.to = []),
+      "[plant:observability.alerts.email.to] Too small: expected array to have >=1 items",
+    ],
+    [
+      "alerts.email.to: each an address",
+      (r) => (r.observability.alerts.email.to = ["it@", "ok@busche-cnc.com"]),
+      "[plant:observability.alerts.email.to[0]] 'it@' Invalid email address",
+    ],
+    [
+      "alerts.email.username",
+      (r) => (r.observability.alerts.email.username = ""),
+      "[plant:observability.alerts.email.username] Too small: expected string to have >=1 characters",
+    ],
+    [
+      "alerts.email.requireTls",
+      (r) => (r.observability.alerts.email.requireTls = "yes"),
+      "[plant:observability.alerts.email.requireTls] 'yes' Invalid input: expected boolean, received string",
+    ],
+    [
+      "alerts.webhook.urlKey: a key name, not plant:<key>",
+      (r) => (r.observability.alerts.webhook.urlKey = "plant:alert-webhook-url"),
+      "[plant:observability.alerts.webhook.urlKey] 'plant:alert-webhook-url' must be a config key name (a-z, 0-9, '-')",
+    ],
+    [
+      "alerts.webhook.urlKey: not another monitoring secret",
+      (r) => (r.observability.alerts.webhook.urlKey = "smtp-password"),
+      "[plant:observability.alerts.webhook.urlKey] 'smtp-password' is also plant:observability.alerts.email.passwordKey: each secret needs its own key",
+    ],
+    [
+      "bmc.usernameKey: not a service's secret",
+      (r) => (r.services[1].secrets = [{ file: "api-token", configKey: "bmc-username" }]),
+      "[plant:observability.bmc.usernameKey] 'bmc-username' is already plant:services[1].secrets[0].configKey: each secret needs its own key",
+    ],
+    [
+      "unknown key",
+      (r) => (r.observability.grafana = { replicas: 2 }),
+      '[plant:observability] Unrecognized key: "grafana"',
+    ],
+    [
+      "services[].metrics.path",
+      (r) => (r.services[1].metrics.path = "metrics"),
+      "[plant:services[1].metrics.path] 'metrics' must be an HTTP path starting with /",
+    ],
+    [
+      "services[].metrics.port",
+      (r) => (r.services[1].metrics.port = 80),
+      "[plant:services[1].metrics.port] '80' Too small: expected number to be >=1024",
+    ],
+    [
+      "services[].metrics: unknown key",
+      (r) => (r.services[1].metrics.scheme = "https"),
+      '[plant:services[1].metrics] Unrecognized key: "scheme"',
+    ],
+  ])("%s", (_what, mutate, expected) => {
+    const r = raw();
+    mutate(r);
+    expect(problems(r)).toEqual([expected]);
+  });
+
+  test("a site without any ingress is monitored: the database's cluster is the hub", () => {
+    const r = raw();
+    r.services = [];
+    delete r.observability.hub;
+    for (const c of r.clusters) delete c.ingress;
+    expect(problems(r)).toEqual([]);
+    expect(hubClusterName(r as Json)).toBe("reports");
+    r.databases = [];
+    expect(hubClusterName(r as Json)).toBe("reports"); // the first cluster
+    r.clusters.reverse();
+    expect(hubClusterName(r as Json)).toBe("optiplex");
+  });
+
+  test("the hub defaults to a cluster with an ingress, one with a database first", () => {
+    const r = raw();
+    expect(hubClusterName(r as Json)).toBe("reports");
+    delete r.clusters[0].ingress;
+    expect(hubClusterName(r as Json)).toBe("optiplex");
   });
 });
 
