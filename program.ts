@@ -3,16 +3,15 @@
 // both run this.
 import * as pulumi from "@pulumi/pulumi";
 import { loadSiteConfig, SiteConfig, SiteConfigError, SiteSecrets } from "./config";
-import { areaProblems } from "./planning/area-checks";
 import { declareOpenStack } from "./components/openstack";
-import { planPlacement } from "./components/openstack/placement";
 import { identityEnvironmentProblems } from "./components/openstack/identity-plan";
 import { declareClusters } from "./components/kubernetes";
 import { declareClusterAddons } from "./components/ingress";
 import { declareDatabases } from "./components/postgres";
 import { declareServices } from "./components/reporting";
 import { declareObservability } from "./components/observability";
-import { assertSiteSurvives, FailureDomainResult } from "./planning/failure-domains";
+import { FailureDomainResult } from "./planning/failure-domains";
+import { checkSite } from "./planning/site-checks";
 import { Placement } from "./components/openstack/placement";
 import { ClusterOutput, OUTPUTS_VERSION, SiteOutputs } from "./outputs";
 
@@ -40,11 +39,7 @@ export function prepareSite(options: ProgramOptions): PreparedSite {
   // platform project's provider (components/openstack/identity-plan.ts).
   const env = identityEnvironmentProblems(options.env ?? process.env, config.openstack.cloud);
   if (env.length > 0) throw new SiteConfigError(config.stack, env);
-  const placement = planPlacement(config);
-  const problems = areaProblems(config, placement);
-  if (problems.length > 0) throw new SiteConfigError(config.stack, problems);
-  const failureDomains = assertSiteSurvives(config, placement);
-  return { config, secrets, placement, failureDomains };
+  return { config, secrets, ...checkSite(config) };
 }
 
 /** Validates everything, then declares the site. Throws before any resource exists on bad input. */

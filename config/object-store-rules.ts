@@ -20,6 +20,24 @@ export interface ObjectStoreEgress {
 }
 
 /**
+ * The object store's IPv4 addresses with the key that gives each: the s3Endpoint's own address,
+ * or the `addresses` its host name resolves to. Pods must reach them and nothing the program
+ * puts on the LAN may take them (cluster-network-rules.ts, claimed-rules.ts).
+ */
+export function objectStoreAddresses(
+  store: ObjectStoreConfig,
+): { readonly ip: string; readonly key: string }[] {
+  let hostname: string;
+  try {
+    hostname = new URL(store.s3Endpoint).hostname;
+  } catch {
+    return [];
+  }
+  if (isIpv4(hostname)) return [{ ip: hostname, key: `${KEY}.s3Endpoint` }];
+  return (store.addresses ?? []).map((ip, i) => ({ ip, key: `${KEY}.addresses[${i}]` }));
+}
+
+/**
  * The endpoint's addresses (its IP, or the configured `addresses` of its host name) as /32s,
  * and its port (explicit, or 443/80 by scheme). Validation guarantees one of the two exists.
  */
@@ -33,13 +51,8 @@ export function objectStoreEgress(store: ObjectStoreConfig): ObjectStoreEgress {
 export function objectStoreProblems(site: ParsedSite): ConfigProblem[] {
   const store = site.openstack.objectStore;
   const problems: ConfigProblem[] = [];
+  // The endpoint's scheme and shape are value-rules.ts' (as Barman's S3 client reads it).
   const url = new URL(store.s3Endpoint);
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    problems.push({
-      key: `${KEY}.s3Endpoint`,
-      message: `'${store.s3Endpoint}' must be an http(s) URL`,
-    });
-  }
   if (isIpv4(url.hostname)) {
     if (store.addresses !== undefined) {
       problems.push({

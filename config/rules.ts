@@ -12,6 +12,10 @@ import {
 } from "./ip";
 import { drillProblems } from "./drill";
 import { identityProblems } from "./identity-rules";
+import { boundProblems } from "./bound-rules";
+import { claimedAddressProblems, claimedCrossSiteProblems } from "./claimed-rules";
+import { clusterNetworkProblems } from "./cluster-network-rules";
+import { valueProblems } from "./value-rules";
 import { mirrorProblems } from "./mirrors";
 import { observabilityProblems } from "./observability";
 import { isClusterScoped } from "./kube-scope";
@@ -171,13 +175,16 @@ const controlPlanes: Rule = (site) =>
     if (n % 2 === 0) return [{ key, message: `is ${n}; etcd needs an odd number of members` }];
     if (n < 2 * f + 1)
       return [
-        { key, message: `is ${n}; surviving ${f} host failure(s) needs at least ${2 * f + 1}` },
+        {
+          key,
+          message: `is ${n}; surviving ${f} host failure(s) (plant:site.failuresTolerated) needs at least ${2 * f + 1}`,
+        },
       ];
     if (n > site.hosts.length) {
       return [
         {
           key,
-          message: `is ${n}, but only ${site.hosts.length} hosts exist to keep members on distinct R620s`,
+          message: `is ${n}, but only ${site.hosts.length} hosts exist to keep members on distinct R620s: add R620s to plant:hosts (${n} needed) or lower the count`,
         },
       ];
     }
@@ -316,6 +323,10 @@ const SITE_RULES: Rule[] = [
   hostnames,
   references,
   identityProblems,
+  claimedAddressProblems,
+  clusterNetworkProblems,
+  valueProblems,
+  boundProblems,
   mirrors,
   adoption,
   objectStoreProblems,
@@ -350,6 +361,8 @@ export function crossSiteProblems(
         }
       }
     }
+    if (cidrsOverlap(site.network.lanCidr, other.site.network.lanCidr))
+      problems.push(...claimedCrossSiteProblems(site, other));
     const theirNames = new Map(hostnameClaims(other.site).map((h) => [h.fqdn, h]));
     for (const h of myNames) {
       const clash = theirNames.get(h.fqdn);

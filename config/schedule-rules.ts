@@ -1,6 +1,7 @@
 // Schedules in the site's time zone (plant:site.timeZone): every cron schedule the program
 // declares runs on the plant's wall clock, so one that names an hour the clock skips or repeats
 // would silently miss a run or run twice once a year. Pure: config in, problems out.
+import { cronHours, CronConsumer } from "./cron";
 import { ParsedSite } from "./schema";
 import { scheduleShiftProblem } from "./time-zone";
 
@@ -16,9 +17,15 @@ export function yearsToCheck(now: Date = new Date()): number[] {
   return [year, year + 1];
 }
 
-/** Hour field of a cron expression: five fields (CronJob) or six with seconds first (CNPG). */
-function hourField(cron: string, fields: 5 | 6): string {
-  return cron.trim().split(/\s+/)[fields === 6 ? 2 : 1];
+/** The clock-change problem of one schedule; a schedule the schema refused is not re-reported. */
+function shiftProblem(
+  cron: string,
+  consumer: CronConsumer,
+  zone: string,
+  years: readonly number[],
+): string | undefined {
+  const parsed = cronHours(cron, consumer);
+  return "hours" in parsed ? scheduleShiftProblem(parsed.hours, zone, years) : undefined;
 }
 
 export function scheduleProblems(site: ParsedSite, now: Date = new Date()): ConfigProblem[] {
@@ -26,12 +33,12 @@ export function scheduleProblems(site: ParsedSite, now: Date = new Date()): Conf
   const years = yearsToCheck(now);
   const problems: ConfigProblem[] = [];
   site.databases.forEach((db, i) => {
-    const problem = scheduleShiftProblem(hourField(db.backup.schedule, 6), zone, years);
+    const problem = shiftProblem(db.backup.schedule, "scheduled-backup", zone, years);
     if (problem) problems.push({ key: `plant:databases[${i}].backup.schedule`, message: problem });
   });
   site.services.forEach((s, i) => {
     if (!s.schedule) return;
-    const problem = scheduleShiftProblem(hourField(s.schedule.cron, 5), zone, years);
+    const problem = shiftProblem(s.schedule.cron, "cronjob", zone, years);
     if (problem) problems.push({ key: `plant:services[${i}].schedule.cron`, message: problem });
   });
   return problems;

@@ -1,10 +1,12 @@
 // The shape of one site's configuration. Formats are checked here; relations between
 // values (overlaps, clashes, capacity) are checked in rules/*.ts.
 import { z } from "zod";
+import { cronProblem, CronConsumer } from "./cron";
 import { isIpv4, isNetworkCidr } from "./ip";
 import { drillSchema } from "./drill";
 import { mirrorsSchema } from "./mirrors";
 import { observabilitySchema } from "./observability";
+import { cpuProblem, memoryProblem } from "./quantity";
 import { timeZoneProblem } from "./time-zone";
 
 const dnsLabel = z
@@ -18,9 +20,15 @@ const cidr = z
   .string()
   .refine(isNetworkCidr, { message: "is not an IPv4 CIDR in network form (e.g. 10.1.0.0/22)" });
 const range = z.strictObject({ start: ipv4, end: ipv4 });
-const quantity = z
-  .string()
-  .regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$/, "is not a Kubernetes quantity (e.g. 500m, 2Gi)");
+/** A string refined by a `(value) => problem | undefined` check (config/quantity.ts, cron.ts). */
+function checked(problemOf: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const problem = problemOf(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+}
+const cpuQuantity = checked(cpuProblem);
+const memoryQuantity = checked(memoryProblem);
 const storageSize = z.string().regex(/^[1-9][0-9]*(Mi|Gi|Ti)$/, "must be a size like 50Gi");
 
 /** `repo:tag` or `repo@sha256:…`; never `latest` or untagged. */
@@ -39,11 +47,40 @@ export const image = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: `${value} ${problem}` });
 });
 
-/** Six-field cron (seconds first), as CloudNativePG's ScheduledBackup wants. */
-const cronSixFields = z
+/** A cron expression as its consumer parses it (config/cron.ts). */
+const cron = (consumer: CronConsumer) => checked((value) => cronProblem(value, consumer));
+
+/** An NTP server: an IPv4 address or a DNS host name (cloud-init writes it into chrony.conf). */
+const ntpServer = z
   .string()
-  .regex(/^(\S+\s+){5}\S+$/, "must be a six-field cron expression (seconds first)");
-const cronFiveFields = z.string().regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression");
+  .refine(
+    (v) =>
+      isIpv4(v) ||
+      (v.length <= 253 &&
+        !/^[0-9.]+$/.test(v) &&
+        /^[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$/.test(
+          v,
+        )),
+    { message: "is not an IPv4 address or a DNS host name" },
+  );
+
+/**
+ * An address or range on the plant LAN that belongs to a machine this program does not own (a
+ * CNC controller, PLC, printer, the plant's own servers). Nothing the program announces or hands
+ * out may take it. Give `ip`, or `start` and `end`; `note` says what it is.
+ */
+const reservedAddress = z.strictObject({
+  ip: ipv4.optional(),
+  start: ipv4.optional(),
+  end: ipv4.optional(),
+  note: z.string().trim().min(1, "must say what the address is (e.g. 'PLC line 3')"),
+});
+
+/** A network beyond the LAN that the plant routes to (offices, MES, the internet proxy). */
+const routedNetwork = z.strictObject({
+  cidr,
+  note: z.string().trim().min(1, "must say what the network is (e.g. 'office LAN')"),
+});
 
 export const siteSchema = z.strictObject({
   name: dnsLabel,
@@ -65,13 +102,17 @@ export const networkSchema = z.strictObject({
   lanCidr: cidr,
   gateway: ipv4,
   dnsServers: z.array(ipv4).min(1),
-  ntpServers: z.array(z.string().min(1)).default([]),
+  ntpServers: z.array(ntpServer).default([]),
   /** The range the plant's DHCP server already hands out: never used by this program. */
   dhcpRange: range,
   /** The range Neutron may allocate to VMs (the subnet's allocation pool). */
   vmRange: range,
   /** Networks allowed to reach management APIs (Kubernetes API, SSH). */
   adminCidrs: z.array(cidr).min(1),
+  /** Addresses of machines on the LAN this program does not own: never announced or handed out. */
+  reserved: z.array(reservedAddress).default([]),
+  /** Networks beyond the LAN the site routes to: no cluster network may overlap them. */
+  routed: z.array(routedNetwork).default([]),
   provider: z.strictObject({
     physicalNetwork: z.string().min(1),
     type: z.enum(["flat", "vlan"]),
@@ -339,8 +380,8 @@ export const clusterSchema = z.discriminatedUnion("kind", [
 ]);
 
 const resourcesSchema = z.strictObject({
-  requests: z.strictObject({ cpu: quantity, memory: quantity }),
-  limits: z.strictObject({ cpu: quantity.optional(), memory: quantity }),
+  requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+  limits: z.strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity }),
 });
 
 export const databaseSchema = z.strictObject({
@@ -355,7 +396,7 @@ export const databaseSchema = z.strictObject({
   resources: resourcesSchema,
   parameters: z.record(z.string(), z.string()).default({}),
   backup: z.strictObject({
-    schedule: cronSixFields,
+    schedule: cron("scheduled-backup"),
     retention: z.string().regex(/^[1-9][0-9]*[dwm]$/, "must be like 30d, 4w or 6m"),
     path: z.string().optional(),
   }),
@@ -421,10 +462,10 @@ export const serviceSchema = z.strictObject({
   migration: z.strictObject({ image: image, command: z.array(z.string()).min(1) }).optional(),
   /** A report that also runs on a schedule (CronJob), five-field cron. */
   schedule: z
-    .strictObject({ cron: cronFiveFields, command: z.array(z.string()).min(1) })
+    .strictObject({ cron: cron("cronjob"), command: z.array(z.string()).min(1) })
     .optional(),
   /**
-   * The service serves Prometheus metrics: scraped from every server pod (a ServiceMonitor) and
+   * The service serves Prometheus metrics: scraped from every server pod (a PodMonitor) and
    * shown on its dashboard. `port` defaults to the service port.
    */
   metrics: z
@@ -463,6 +504,7 @@ export const rawSiteSchema = z.strictObject({
 
 export type SiteSettings = z.infer<typeof siteSchema>;
 export type NetworkConfig = z.infer<typeof networkSchema>;
+export type ReservedAddress = z.infer<typeof reservedAddress>;
 export type HostConfig = z.infer<typeof hostSchema>;
 export type OpenStackConfig = z.infer<typeof openstackSchema>;
 export type ObjectStoreConfig = OpenStackConfig["objectStore"];

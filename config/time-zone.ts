@@ -117,49 +117,27 @@ export function shiftedHours(zone: string, years: readonly number[]): ShiftedHou
   return result;
 }
 
-/**
- * The hours a cron hour field selects (`*`, `n`, `a-b`, `*\/s`, `a-b/s`, comma lists), or a
- * reason it is not a valid hour field.
- */
-export function cronHours(field: string): { hours: number[] } | { problem: string } {
-  const hours = new Set<number>();
-  for (const part of field.split(",")) {
-    const m = /^(\*|(\d{1,2})(?:-(\d{1,2}))?)(?:\/(\d{1,2}))?$/.exec(part);
-    if (!m) return { problem: `hour field '${field}' is not a cron hour list` };
-    const from = m[1] === "*" ? 0 : Number(m[2]);
-    const to = m[1] === "*" ? 23 : m[3] !== undefined ? Number(m[3]) : m[4] ? 23 : from;
-    const step = m[4] !== undefined ? Number(m[4]) : 1;
-    if (from > 23 || to > 23 || from > to || step < 1) {
-      return { problem: `hour field '${field}' selects hours outside 0-23` };
-    }
-    for (let h = from; h <= to; h += step) hours.add(h);
-  }
-  return { hours: [...hours].sort((a, b) => a - b) };
-}
-
 const hh = (h: number) => String(h).padStart(2, "0");
 
 /**
- * Why a schedule whose hour field is `field` misbehaves in `zone`: it names a fixed hour the
- * clock skips (that run does not happen that day) or repeats (it runs twice). Hourly schedules
- * (every hour selected) are fine: they are expected to run each hour that exists.
+ * Why a schedule firing in `hours` (config/cron.ts' cronHours) misbehaves in `zone`: it names a
+ * fixed hour the clock skips (that run does not happen that day) or repeats (it runs twice).
+ * Hourly schedules (every hour selected) are fine: they are expected to run each hour that exists.
  */
 export function scheduleShiftProblem(
-  field: string,
+  hours: readonly number[],
   zone: string,
   years: readonly number[],
 ): string | undefined {
-  const parsed = cronHours(field);
-  if ("problem" in parsed) return parsed.problem;
-  if (parsed.hours.length === 24) return undefined;
+  if (hours.length === 24) return undefined;
   const shifted = shiftedHours(zone, years);
   const touched = [...new Set([...shifted.skipped, ...shifted.repeated])].sort((a, b) => a - b);
   const advice = `use an hour other than ${touched.map(hh).join(" and ")}, the hours the clock changes of ${zone} touch`;
-  const skipped = parsed.hours.filter((h) => shifted.skipped.includes(h));
+  const skipped = hours.filter((h) => shifted.skipped.includes(h));
   if (skipped.length > 0) {
     return `runs in hour ${skipped.map(hh).join(", ")} (${zone}), which the clocks skip when they go forward: that day's run would not happen; ${advice}`;
   }
-  const repeated = parsed.hours.filter((h) => shifted.repeated.includes(h));
+  const repeated = hours.filter((h) => shifted.repeated.includes(h));
   if (repeated.length > 0) {
     return `runs in hour ${repeated.map(hh).join(", ")} (${zone}), which happens twice when the clocks go back: that day's run would happen twice; ${advice}`;
   }

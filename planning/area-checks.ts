@@ -13,6 +13,8 @@ import {
 import { CNPG_NAMESPACE, databaseNames } from "../components/postgres/names";
 import { LOCAL_PATH_NAMESPACE } from "../components/kubernetes/local-path-manifests";
 import { serviceConfigProblems } from "../components/reporting/wiring";
+import { moreWorkloadHosts } from "../config/bound-rules";
+import { ClusterNode } from "../components/types";
 import { plannedClusterNodes } from "./cluster-nodes";
 
 /** `[key] message` strings (the reporting area's form) as ConfigProblems. */
@@ -47,6 +49,32 @@ function namespaceProblems(site: SiteConfig): ConfigProblem[] {
   });
 }
 
+/**
+ * A service's pods spread over the physical hosts of its cluster's schedulable nodes: f failed
+ * hosts leave one only if there are f+1 (the bound plant:site.failuresTolerated sets).
+ */
+function serviceHostProblems(
+  site: SiteConfig,
+  clusters: readonly { name: string; nodes: readonly ClusterNode[] }[],
+): ConfigProblem[] {
+  const f = site.site.failuresTolerated;
+  return site.services.flatMap((s, i) => {
+    const ci = site.clusters.findIndex((c) => c.name === s.cluster);
+    const nodes = clusters.find((c) => c.name === s.cluster)?.nodes;
+    if (ci < 0 || !nodes) return [];
+    const hosts = [
+      ...new Set(nodes.filter((n) => n.roles.includes("worker")).map((n) => n.physicalHost)),
+    ].sort();
+    if (hosts.length > f) return [];
+    return [
+      {
+        key: `plant:services[${i}].cluster`,
+        message: `cluster ${s.cluster} runs workloads on ${hosts.length} physical host(s) (${hosts.join(", ") || "none"}); service ${s.name} surviving ${f} host failure(s) (plant:site.failuresTolerated) needs at least ${f + 1}: ${moreWorkloadHosts(site, ci, f + 1)}`,
+      },
+    ];
+  });
+}
+
 export function areaProblems(site: SiteConfig, placement: Placement): ConfigProblem[] {
   const clusters = site.clusters.map((c) => ({
     name: c.name,
@@ -63,6 +91,7 @@ export function areaProblems(site: SiteConfig, placement: Placement): ConfigProb
       : []),
     ...asProblems(serviceConfigProblems(site.services)),
     ...namespaceProblems(site),
+    ...serviceHostProblems(site, clusters),
     ...chartMirrorProblems(site.mirrors?.charts ?? []),
   ];
 }

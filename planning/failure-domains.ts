@@ -4,6 +4,7 @@
 import { SiteConfig, SiteConfigError } from "../config/site";
 import { Placement } from "../components/openstack/placement";
 import { quorumAfterLosses, synchronousNumber } from "../components/postgres/quorum";
+import { failureFixes } from "./failure-hints";
 import { Amount, buildSiteModel, ClusterModel, ModelNode, SiteModel } from "./failure-model";
 
 export { formatFailureTable } from "./failure-table";
@@ -305,8 +306,10 @@ export function assertSiteSurvives(site: SiteConfig, placement: Placement): Fail
   const shown = messages.slice(0, MAX_REPORTED);
   if (messages.length > shown.length)
     shown.push(`… and ${messages.length - shown.length} more failures`);
-  throw new SiteConfigError(
-    site.stack,
-    shown.map((message) => ({ key: "plant:site.failuresTolerated", message })),
-  );
+  const failed = result.scenarios.flatMap((s) => s.checks.filter((c) => !c.ok));
+  throw new SiteConfigError(site.stack, [
+    ...shown.map((message) => ({ key: "plant:site.failuresTolerated", message })),
+    // Then the knob that fixes each broken tier, at its own key.
+    ...failureFixes(site, failed),
+  ]);
 }

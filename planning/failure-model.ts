@@ -8,6 +8,7 @@ import {
 } from "../config/observability";
 import { plannedClusterNodes } from "./cluster-nodes";
 import { SiteConfig } from "../config/site";
+import { parseCpu, parseMemory } from "../config/quantity";
 import { Placement } from "../components/openstack/placement";
 import { EXPORTER_RESOURCES } from "../components/observability/exporters-spec";
 import { MONITORING_RESOURCES } from "../components/observability/stack-values";
@@ -88,31 +89,18 @@ export interface SiteModel {
   readonly clusters: readonly ClusterModel[];
 }
 
-/** Kubernetes CPU quantity (`250m`, `1`, `1.5`) in cores. */
+/** Kubernetes CPU quantity (`250m`, `1`, `1.5`) in cores; the schema admits only these. */
 export function cpuCores(quantity: string): number {
-  const m = /^([0-9]+(?:\.[0-9]+)?)(m?)$/.exec(quantity);
-  if (!m) throw new Error(`'${quantity}' is not a CPU quantity`);
-  return Number(m[1]) / (m[2] === "m" ? 1000 : 1);
+  const cores = parseCpu(quantity);
+  if (cores === undefined) throw new Error(`'${quantity}' is not a CPU quantity`);
+  return cores;
 }
 
-const MEMORY_UNITS: Record<string, number> = {
-  "": 1 / 2 ** 30,
-  m: 1 / 1000 / 2 ** 30,
-  k: 1e3 / 2 ** 30,
-  M: 1e6 / 2 ** 30,
-  G: 1e9 / 2 ** 30,
-  T: 1e12 / 2 ** 30,
-  Ki: 1 / 2 ** 20,
-  Mi: 1 / 2 ** 10,
-  Gi: 1,
-  Ti: 2 ** 10,
-};
-
-/** Kubernetes memory quantity (`256Mi`, `4Gi`) in GiB. */
+/** Kubernetes memory quantity (`256Mi`, `4Gi`) in GiB; the schema admits only these. */
 export function memoryGb(quantity: string): number {
-  const m = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(quantity);
-  if (!m) throw new Error(`'${quantity}' is not a memory quantity`);
-  return Number(m[1]) * MEMORY_UNITS[m[2] ?? ""];
+  const bytes = parseMemory(quantity);
+  if (bytes === undefined) throw new Error(`'${quantity}' is not a memory quantity`);
+  return bytes / 2 ** 30;
 }
 
 function allocatable(cpu: number, mem: number): Amount {

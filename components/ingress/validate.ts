@@ -1,7 +1,8 @@
 // Ingress rules the spine's config/rules.ts does not already check (it checks: inside the LAN,
 // outside the VM and DHCP ranges, not a host/BMC/node/gateway/API address, unique in the site and
 // across sites sharing a network, each host name → one IP). Pure: site in, problems out.
-import { fqdn } from "../../config/addresses";
+import { controlPlaneCount, fqdn } from "../../config/addresses";
+import { moreWorkloadHosts } from "../../config/bound-rules";
 import { cidrAsRange } from "../../config/ip";
 import type { ConfigProblem } from "../../config/rules";
 import { ParsedSite } from "../../config/schema";
@@ -53,18 +54,25 @@ export function ingressProblems(site: ParsedSite): ConfigProblem[] {
       if (hosts.length < 2) {
         problems.push({
           key: base,
-          message: `cluster ${cluster.name} runs workloads on ${hosts.length} physical host(s) (${hosts.join(", ") || "none"}); the gateway needs at least 2 to survive a host failure`,
+          message: `cluster ${cluster.name} runs workloads on ${hosts.length} physical host(s) (${hosts.join(", ") || "none"}); the gateway needs at least 2 to survive a host failure: ${moreWorkloadHosts(site, ci, 2)}`,
         });
       }
     } else {
-      // Workers are spread over the site's hosts: at most one host each.
-      hostCount = Math.min(cluster.workers.count, site.hosts.length);
+      // VMs of one role are spread over the site's hosts, one host each until every host has
+      // one; without workers the (untainted) control-plane VMs run the workloads.
+      const vms = cluster.workers.count > 0 ? cluster.workers.count : controlPlaneCount(cluster, f);
+      hostCount = Math.min(vms, site.hosts.length);
     }
     // Envoy pods require distinct physical hosts: every replica must still find one with f down.
-    if (hostCount >= 2 && ingress.gatewayReplicas > hostCount - f) {
+    // (An existing cluster below 2 hosts was refused above, with its own message.)
+    const refusedAbove = cluster.kind === "existing" && hostCount < 2;
+    if (!refusedAbove && ingress.gatewayReplicas > hostCount - f) {
+      const needed = ingress.gatewayReplicas + f;
+      const fits = hostCount - f;
+      const lower = fits >= Math.max(2, f + 1) ? `, or lower gatewayReplicas to ${fits}` : "";
       problems.push({
         key: `${base}.gatewayReplicas`,
-        message: `is ${ingress.gatewayReplicas}; each Envoy replica needs its own physical host and cluster ${cluster.name} has ${hostCount}, so with ${f} down (plant:site.failuresTolerated) at most ${Math.max(hostCount - f, 0)} can run`,
+        message: `is ${ingress.gatewayReplicas}; each Envoy replica needs its own physical host and cluster ${cluster.name} runs workloads on ${hostCount}, so with ${f} down (plant:site.failuresTolerated) at most ${Math.max(hostCount - f, 0)} can run (gatewayReplicas ≤ hosts running workloads − f): ${moreWorkloadHosts(site, ci, needed)}${lower}`,
       });
     }
     ingress.addresses.forEach((a, ai) => {

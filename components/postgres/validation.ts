@@ -2,6 +2,7 @@
 // facts in, problems out. declareDatabases throws them as a SiteConfigError before any resource.
 import { SiteConfig, SiteConfigError } from "../../config/site";
 import { ConfigProblem } from "../../config/rules";
+import { moreWorkloadHosts } from "../../config/bound-rules";
 import { DatabaseConfig, ParsedSite } from "../../config/schema";
 import { roleName } from "./names";
 import { minInstances } from "./quorum";
@@ -77,7 +78,7 @@ export function databaseConfigProblems(site: ParsedSite): ConfigProblem[] {
         problems.push({
           key: `${key}.instances`,
           message:
-            `is ${db.instances}; surviving ${f} host failure(s) needs at least ${min} ` +
+            `is ${db.instances}; surviving ${f} host failure(s) (plant:site.failuresTolerated) needs at least ${min} ` +
             `(max(3, 2f+1)): the failover quorum promotes a standby only when the synchronous ` +
             `number is at least the instances lost (f), and dataDurability: required then needs ` +
             `f standbys left besides the primary to acknowledge writes`,
@@ -177,6 +178,9 @@ function roleProblems(site: ParsedSite, db: DatabaseConfig, key: string): Config
   return problems;
 }
 
+const clusterIndex = (site: ParsedSite, name: string): number =>
+  site.clusters.findIndex((c) => c.name === name);
+
 /** Problems that need the declared clusters and the object store (plan-time facts). */
 export function databasePlacementProblems(
   site: ParsedSite,
@@ -200,7 +204,8 @@ export function databasePlacementProblems(
           key: `${key}.instances`,
           message:
             `is ${db.instances}, but cluster '${db.cluster}' runs workloads on ${hosts.length} physical ` +
-            `host(s) (${hosts.join(", ") || "none"}); each instance needs its own host`,
+            `host(s) (${hosts.join(", ") || "none"}); each instance needs its own host ` +
+            `(instances ≤ hosts running workloads): ${moreWorkloadHosts(site, clusterIndex(site, db.cluster), db.instances)}`,
         });
       }
     }

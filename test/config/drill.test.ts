@@ -79,7 +79,24 @@ test.each([
   expect(previousFire(parseCron(expr), new Date(before))?.toISOString()).toBe(fire);
 });
 
+// The schedule is read by config/cron.ts, so everything the config accepts is understood.
+test.each([
+  ["0 0 2 * * MON", "2026-11-24T10:00:00Z", "2026-11-23T02:00:00.000Z"],
+  ["0 0 2 ? * *", "2026-11-23T10:00:00Z", "2026-11-23T02:00:00.000Z"],
+  ["@daily", "2026-11-23T10:00:00Z", "2026-11-23T00:00:00.000Z"],
+  ["@weekly", "2026-11-23T10:00:00Z", "2026-11-22T00:00:00.000Z"],
+])(
+  "backup schedule %s as the config accepts it: the run before %s was %s",
+  (expr, before, fire) => {
+    expect(previousFire(parseCron(expr), new Date(before))?.toISOString()).toBe(fire);
+  },
+);
+
 test("schedules verify cannot read say so", () => {
-  expect(() => parseCron("0 0 2 * * MON")).toThrow("'MON' is not supported");
-  expect(() => parseCron("0 2 * * *")).toThrow("does not have six fields");
+  expect(() => parseCron("0 2 * * *")).toThrow(
+    "'0 2 * * *' must be a six-field cron expression (seconds first)",
+  );
+  expect(() => parseCron("0 0 2 * * 8")).toThrow(
+    "'0 0 2 * * 8' has an invalid day-of-week field: '8' is outside 0-6",
+  );
 });

@@ -5,12 +5,19 @@ import * as os from "os";
 import * as path from "path";
 import {
   parseSite,
+  rawSiteSchema,
   readSiblingSites,
   readStackFile,
   SiteConfigError,
   unreadableSiblingProblems,
 } from "../../config/site";
-import { clockChanges, cronHours, shiftedHours, timeZoneProblem } from "../../config/time-zone";
+import { cronHours, CronConsumer } from "../../config/cron";
+import {
+  clockChanges,
+  scheduleShiftProblem,
+  shiftedHours,
+  timeZoneProblem,
+} from "../../config/time-zone";
 
 const ROOT = path.resolve(__dirname, "../..");
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures poke into raw YAML */
@@ -236,7 +243,7 @@ const cases: [string, (raw: Raw) => void, string][] = [
   [
     "control plane below 2f+1",
     (r) => (r.clusters[0].controlPlane.count = 1),
-    "[plant:clusters[0].controlPlane.count] is 1; surviving 1 host failure(s) needs at least 3",
+    "[plant:clusters[0].controlPlane.count] is 1; surviving 1 host failure(s) (plant:site.failuresTolerated) needs at least 3",
   ],
   [
     "control plane larger than hosts",
@@ -376,7 +383,16 @@ const cases: [string, (raw: Raw) => void, string][] = [
   [
     "a schedule hour out of range",
     (r) => (r.services[2].schedule.cron = "0 25 * * *"),
-    "[plant:services[2].schedule.cron] hour field '25' selects hours outside 0-23",
+    "[plant:services[2].schedule.cron] '0 25 * * *' has an invalid hour field: '25' is outside 0-23",
+  ],
+  [
+    // A descriptor names a fixed hour too (@daily is 00:00), read by the same cron reader.
+    "a daily backup at midnight where the clocks skip midnight",
+    (r) => {
+      r.site.timeZone = "America/Santiago";
+      r.databases[0].backup.schedule = "@daily";
+    },
+    "[plant:databases[0].backup.schedule] runs in hour 00 (America/Santiago), which the clocks skip when they go forward",
   ],
   // The object store as the databases reach it
   [
@@ -544,7 +560,14 @@ describe("site config validation", () => {
   });
 
   test("schedules at hours the clocks leave alone, and hourly ones, are accepted", () => {
-    for (const cron of ["0 6 * * *", "30 3 * * 1-5", "0 * * * *", "*/15 * * * *"]) {
+    for (const cron of [
+      "0 6 * * *",
+      "30 3 * * 1-5",
+      "0 * * * *",
+      "*/15 * * * *",
+      "@daily",
+      "@hourly",
+    ]) {
       const raw = avilla();
       raw.services[2].schedule.cron = cron;
       expect(problemsOf(raw)).toEqual([]);
@@ -573,10 +596,12 @@ describe("cross-site validation", () => {
     twin.clusters.forEach((c: Raw) =>
       c.ingress.addresses.forEach((a: Raw) => (a.hostnames = [`${a.name}-twin`])),
     );
-    expect(problemsOf(avilla(), "avilla", [{ stack: "twin", site: twin }] as never)).toEqual([]);
+    expect(
+      problemsOf(avilla(), "avilla", [{ stack: "twin", site: rawSiteSchema.parse(twin) }]),
+    ).toEqual([]);
     twin.network.lanCidr = "10.1.0.0/22";
     expect(
-      problemsOf(avilla(), "avilla", [{ stack: "twin", site: twin }] as never).length,
+      problemsOf(avilla(), "avilla", [{ stack: "twin", site: rawSiteSchema.parse(twin) }]).length,
     ).toBeGreaterThan(10);
   });
 
@@ -587,8 +612,8 @@ describe("cross-site validation", () => {
     shared.network.dhcpRange = { start: "10.1.200.0", end: "10.1.200.250" };
     shared.network.vmRange = { start: "10.1.201.0", end: "10.1.201.199" };
     shared.hosts[0].bmcIp = "10.1.0.8";
-    const siblings = [{ stack: "albion", site: shared }];
-    expect(problemsOf(avilla(), "avilla", siblings as never).join("\n")).toContain(
+    const siblings = [{ stack: "albion", site: rawSiteSchema.parse(shared) }];
+    expect(problemsOf(avilla(), "avilla", siblings).join("\n")).toContain(
       "[plant:clusters[0].ingress.addresses[0].ip] 10.1.0.8 is also the BMC address of r620-1 in stack 'albion' (plant:hosts[0].bmcIp), which shares the network",
     );
   });
@@ -596,8 +621,8 @@ describe("cross-site validation", () => {
   test("refuses a host name another site already uses", () => {
     const other = albion();
     other.clusters[0].ingress.addresses[0].hostnames = ["reports1"];
-    const siblings = [{ stack: "albion", site: other }];
-    expect(problemsOf(avilla(), "avilla", siblings as never).join("\n")).toContain(
+    const siblings = [{ stack: "albion", site: rawSiteSchema.parse(other) }];
+    expect(problemsOf(avilla(), "avilla", siblings).join("\n")).toContain(
       "[plant:clusters[0].ingress.addresses[0].hostnames[0]] reports1.busche-cnc.com is already used by stack 'albion'",
     );
   });
@@ -669,18 +694,40 @@ describe("time zones and clock changes (config/time-zone.ts)", () => {
     expect(shiftedHours(zone, [2026, 2027])).toEqual({ skipped, repeated });
   });
 
-  test.each<[string, number[] | string]>([
-    ["*", Array.from({ length: 24 }, (_, h) => h)],
-    ["6", [6]],
-    ["1-5/2,20", [1, 3, 5, 20]],
-    ["*/6", [0, 6, 12, 18]],
-    ["3/6", [3, 9, 15, 21]],
-    ["24", "hour field '24' selects hours outside 0-23"],
-    ["5-3", "hour field '5-3' selects hours outside 0-23"],
-    ["x", "hour field 'x' is not a cron hour list"],
-  ])("cron hour field %s", (field, expected) => {
-    const parsed = cronHours(field);
+  // The hours come from config/cron.ts, the one cron reader (the schema's checks use it too).
+  test.each<[string, CronConsumer, number[] | string]>([
+    ["0 * * * *", "cronjob", Array.from({ length: 24 }, (_, h) => h)],
+    ["0 6 * * *", "cronjob", [6]],
+    ["0 1-5/2,20 * * *", "cronjob", [1, 3, 5, 20]],
+    ["0 */6 * * *", "cronjob", [0, 6, 12, 18]],
+    ["0 3/6 * * *", "cronjob", [3, 9, 15, 21]],
+    ["0 0 3 * * *", "scheduled-backup", [3]],
+    ["@daily", "scheduled-backup", [0]],
+    ["@hourly", "cronjob", Array.from({ length: 24 }, (_, h) => h)],
+    ["0 24 * * *", "cronjob", "has an invalid hour field: '24' is outside 0-23"],
+    ["0 5-3 * * *", "cronjob", "has an invalid hour field: '5-3' starts after it ends"],
+    ["0 x * * *", "cronjob", "has an invalid hour field: 'x' is not a number"],
+  ])("cron hours of %s (%s)", (expression, consumer, expected) => {
+    const parsed = cronHours(expression, consumer);
     expect("hours" in parsed ? parsed.hours : parsed.problem).toEqual(expected);
+  });
+
+  test.each<[string, number[], string | undefined]>([
+    ["America/Indiana/Indianapolis", [3], undefined],
+    [
+      "America/Indiana/Indianapolis",
+      [2],
+      "runs in hour 02 (America/Indiana/Indianapolis), which the clocks skip when they go forward: that day's run would not happen; use an hour other than 01 and 02, the hours the clock changes of America/Indiana/Indianapolis touch",
+    ],
+    // A descriptor is a fixed hour too: @daily is midnight, which Santiago's clocks skip.
+    [
+      "America/Santiago",
+      [0],
+      "runs in hour 00 (America/Santiago), which the clocks skip when they go forward: that day's run would not happen; use an hour other than 00 and 23, the hours the clock changes of America/Santiago touch",
+    ],
+    ["America/Santiago", Array.from({ length: 24 }, (_, h) => h), undefined],
+  ])("schedule in %s at hours %j", (zone, hours, expected) => {
+    expect(scheduleShiftProblem(hours, zone, [2026, 2027])).toBe(expected);
   });
 
   test.each([

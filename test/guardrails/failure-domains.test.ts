@@ -96,8 +96,18 @@ describe("failure-domain analysis: host counts", () => {
     expect(message).toContain(
       "[plant:site.failuresTolerated] with r620-2+r620-3 down, service report-web on cluster reports has no ready replica (2 replicas spread over 3 physical hosts; all can be on the failed hosts)",
     );
-    // 3 host pairs × (etcd + postgres + 3 services + gateway), after the header line.
-    expect(message.split("\n")).toHaveLength(1 + 18);
+    // 3 host pairs × (etcd + postgres + 3 services + gateway), after the header line, then the
+    // key that fixes each of the six broken tiers.
+    const lines = message.split("\n");
+    expect(lines).toHaveLength(1 + 18 + 6);
+    expect(lines.slice(19)).toEqual([
+      "  - [plant:clusters[0].controlPlane.count] must be at least 5",
+      "  - [plant:databases[0].instances] must be at least 5, each on its own physical host, for database reporting to fail over and keep writing with 2 host(s) down (plant:site.failuresTolerated)",
+      "  - [plant:services[0].replicas.min] must be at least 3, spread over at least 3 physical hosts, for service report-web to keep a ready pod with 2 host(s) down (plant:site.failuresTolerated)",
+      "  - [plant:services[1].replicas.min] must be at least 3, spread over at least 3 physical hosts, for service report-api to keep a ready pod with 2 host(s) down (plant:site.failuresTolerated)",
+      "  - [plant:services[2].replicas.min] must be at least 3, spread over at least 3 physical hosts, for service gauge-report to keep a ready pod with 2 host(s) down (plant:site.failuresTolerated)",
+      "  - [plant:clusters[0].ingress.gatewayReplicas] must be at least 3, on as many physical hosts, for the gateway of cluster reports to keep a ready pod with 2 host(s) down (plant:site.failuresTolerated)",
+    ]);
   });
 
   /** 5 R620s, f=2, every tier but the database sized for two failures. */
@@ -116,7 +126,7 @@ describe("failure-domain analysis: host counts", () => {
             }
           : c,
       ),
-      databases: base.databases.map((d) => ({ ...d, instances })),
+      databases: base.databases.map((d) => ({ ...d, instances, pooler: { instances: 3 } })),
       services: base.services.map((s) => ({ ...s, replicas: { ...s.replicas, min: 3 } })),
     });
   }
@@ -156,21 +166,26 @@ describe("failure-domain analysis: host counts", () => {
     expect(message).toContain(
       "[plant:site.failuresTolerated] with r620-1+r620-2 down, database reporting on cluster reports cannot promote a standby (the failover quorum needs the synchronous number ≥ the 2 instances lost) (2 of 4 instances left, synchronous number 1)",
     );
-    // Only the database tier fails, in every one of the C(5,2) host sets.
-    expect(message.split("\n")).toHaveLength(1 + 10);
+    // Only the database tier fails, in every one of the C(5,2) host sets; then its key.
+    expect(message.split("\n")).toHaveLength(1 + 10 + 1);
+    expect(message).toContain(
+      "[plant:databases[0].instances] must be at least 5, each on its own physical host, for database reporting to fail over and keep writing with 2 host(s) down (plant:site.failuresTolerated)",
+    );
     expect(message).not.toContain("cannot acknowledge writes");
     // The area checks (validation.ts) refuse the same site on the instance count.
     expect(areaProblems(site, roundRobin(site))).toContainEqual({
       key: "plant:databases[0].instances",
       message: expect.stringMatching(
-        /^is 4; surviving 2 host failure\(s\) needs at least 5 \(max\(3, 2f\+1\)\): /,
+        /^is 4; surviving 2 host failure\(s\) \(plant:site\.failuresTolerated\) needs at least 5 \(max\(3, 2f\+1\)\): /,
       ),
     });
   });
 
   it("5 hosts, f=2 refuses 2-replica services and a 3-instance database", () => {
     const base = reportsOnly(parseAvilla(avillaWithHosts(5)));
-    const site = reparse({
+    // Not reparsed: the config rules already refuse 2 replicas with f=2
+    // (plant:services[i].replicas.min); the analysis must refuse the plan on its own too.
+    const site: SiteConfig = {
       ...base,
       site: { ...base.site, failuresTolerated: 2 },
       clusters: base.clusters.map((c) =>
@@ -182,7 +197,7 @@ describe("failure-domain analysis: host counts", () => {
             }
           : c,
       ),
-    });
+    };
     const message = refusal(site);
     expect(message).toContain(
       "with r620-1+r620-2 down, database reporting on cluster reports cannot promote a standby (the failover quorum needs the synchronous number ≥ the 2 instances lost) and cannot acknowledge writes (a primary and 1 synchronous standby need 2 instances) (1 of 3 instances left, synchronous number 1)",
@@ -240,7 +255,9 @@ describe("failure-domain analysis: refusal size", () => {
     const base = parseAvilla(avillaWithHosts(5));
     const site: SiteConfig = { ...base, site: { ...base.site, failuresTolerated: 2 } };
     const lines = refusal(site).split("\n");
-    expect(lines).toHaveLength(1 + 21);
+    // 20 failures, the count of the rest, then one line per broken tier at its key.
+    expect(lines.length).toBeGreaterThan(1 + 21);
+    expect(lines.slice(22).every((l) => !l.includes("[plant:site.failuresTolerated]"))).toBe(true);
     expect(lines[21]).toMatch(/^ {2}- \[plant:site\.failuresTolerated\] … and \d+ more failures$/);
   });
 });
@@ -261,6 +278,10 @@ describe("failure-domain analysis: capacity", () => {
     // hub's monitoring 0.8 CPU / 4.91 GiB; each node gives node-exporter 0.02 CPU / 48 MiB.
     expect(refusal(site)).toContain(
       "[plant:site.failuresTolerated] with r620-1 down, cluster reports lacks CPU for its pods (pods request 17.4 CPU / 21.91 GiB, surviving nodes offer 14.96 CPU / 61.91 GiB)",
+    );
+    // …and says which knob gives the pods room.
+    expect(refusal(site)).toContain(
+      "[plant:clusters[0].workers] cluster reports needs more room for its pods with 1 host(s) down (plant:site.failuresTolerated): raise workers.count or workers.flavor, or lower the pods' requests",
     );
   });
 

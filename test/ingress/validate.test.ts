@@ -84,35 +84,35 @@ describe("ingressProblems", () => {
       },
       [
         "[plant:clusters[0].ingress.gatewayReplicas] is 2; surviving 2 host failure(s) (plant:site.failuresTolerated) needs at least 3",
-        "[plant:clusters[0].ingress.gatewayReplicas] is 2; each Envoy replica needs its own physical host and cluster reports has 3, so with 2 down (plant:site.failuresTolerated) at most 1 can run",
+        "[plant:clusters[0].ingress.gatewayReplicas] is 2; each Envoy replica needs its own physical host and cluster reports runs workloads on 3, so with 2 down (plant:site.failuresTolerated) at most 1 can run (gatewayReplicas ≤ hosts running workloads − f): raise plant:clusters[0].workers.count to 4 and add R620s to plant:hosts (3 listed, 4 needed)",
       ],
     ],
     [
       "more gateway replicas than physical hosts left after tolerated failures (OpenStack cluster)",
       (r) => (r.clusters[0].ingress.gatewayReplicas = 3),
       [
-        "[plant:clusters[0].ingress.gatewayReplicas] is 3; each Envoy replica needs its own physical host and cluster reports has 3, so with 1 down (plant:site.failuresTolerated) at most 2 can run",
+        "[plant:clusters[0].ingress.gatewayReplicas] is 3; each Envoy replica needs its own physical host and cluster reports runs workloads on 3, so with 1 down (plant:site.failuresTolerated) at most 2 can run (gatewayReplicas ≤ hosts running workloads − f): raise plant:clusters[0].workers.count to 4 and add R620s to plant:hosts (3 listed, 4 needed), or lower gatewayReplicas to 2",
       ],
     ],
     [
       "an OpenStack cluster counts at most one host per worker",
       (r) => (r.clusters[0].workers.count = 2),
       [
-        "[plant:clusters[0].ingress.gatewayReplicas] is 2; each Envoy replica needs its own physical host and cluster reports has 2, so with 1 down (plant:site.failuresTolerated) at most 1 can run",
+        "[plant:clusters[0].ingress.gatewayReplicas] is 2; each Envoy replica needs its own physical host and cluster reports runs workloads on 2, so with 1 down (plant:site.failuresTolerated) at most 1 can run (gatewayReplicas ≤ hosts running workloads − f): raise plant:clusters[0].workers.count to 3",
       ],
     ],
     [
       "existing cluster on two physical hosts with two gateway replicas",
       (r) => (r.clusters[1].nodes[2].physicalHost = "optiplex-2"),
       [
-        "[plant:clusters[1].ingress.gatewayReplicas] is 2; each Envoy replica needs its own physical host and cluster optiplex has 2, so with 1 down (plant:site.failuresTolerated) at most 1 can run",
+        "[plant:clusters[1].ingress.gatewayReplicas] is 2; each Envoy replica needs its own physical host and cluster optiplex runs workloads on 2, so with 1 down (plant:site.failuresTolerated) at most 1 can run (gatewayReplicas ≤ hosts running workloads − f): give 3 distinct physical hosts nodes with role worker or control-plane+worker in plant:clusters[1].nodes",
       ],
     ],
     [
       "existing cluster whose workloads run on one physical host",
       (r) => r.clusters[1].nodes.forEach((n: Raw) => (n.physicalHost = "optiplex-1")),
       [
-        "[plant:clusters[1].ingress] cluster optiplex runs workloads on 1 physical host(s) (optiplex-1); the gateway needs at least 2 to survive a host failure",
+        "[plant:clusters[1].ingress] cluster optiplex runs workloads on 1 physical host(s) (optiplex-1); the gateway needs at least 2 to survive a host failure: give 2 distinct physical hosts nodes with role worker or control-plane+worker in plant:clusters[1].nodes",
       ],
     ],
   ];
@@ -131,7 +131,7 @@ describe("ingressProblems", () => {
         }));
       }),
     ).toEqual([
-      "[plant:clusters[1].ingress] cluster optiplex runs workloads on 1 physical host(s) (ntnx-a); the gateway needs at least 2 to survive a host failure",
+      "[plant:clusters[1].ingress] cluster optiplex runs workloads on 1 physical host(s) (ntnx-a); the gateway needs at least 2 to survive a host failure: give 2 distinct physical hosts nodes with role worker or control-plane+worker in plant:clusters[1].nodes",
     ]);
   });
 });

@@ -6,6 +6,7 @@ import * as path from "path";
 import { SiteConfigError } from "../../config/site";
 import { runPlan } from "../../tools/plan/run";
 import { writePlan } from "../../tools/plan/write";
+import { BROKEN_FIXTURES } from "../fixtures/broken/expected";
 import { sitePlan } from "../support/plans";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -56,19 +57,7 @@ describe("npm run plan", () => {
     );
   });
 
-  const BROKEN: [string, string][] = [
-    [
-      "static-ip-equals-host",
-      "[plant:clusters[0].ingress.addresses[0].ip] 10.1.0.12 is the management address of r620-2",
-    ],
-    ["malformed-cidr", "[plant:network.lanCidr] '10.1.0.0/33' is not an IPv4 CIDR"],
-    ["one-r620", "[plant:hosts] lists 1 R620(s); at least 3 are needed"],
-    [
-      "latest-image",
-      "[plant:services[1].image] registry.busche-cnc.com/reporting/report-api:latest uses the tag 'latest'",
-    ],
-    ["non-ip", "[plant:network.gateway] 'plant-router' is not an IPv4 address"],
-  ];
+  const BROKEN = BROKEN_FIXTURES;
 
   test("never empties a folder that holds anything but a previous plan", async () => {
     const busy = path.join(tmp, "busy");

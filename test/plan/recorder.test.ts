@@ -6,7 +6,12 @@ import * as random from "@pulumi/random";
 import { collectManifests } from "../../tools/plan/manifests";
 import { maskWire } from "../../tools/plan/mask";
 import { PlanMocks } from "../../tools/plan/mocks";
-import { installRecorder, PlannedResource, waitForRegistrations } from "../../tools/plan/recorder";
+import {
+  duplicateUrns,
+  installRecorder,
+  PlannedResource,
+  waitForRegistrations,
+} from "../../tools/plan/recorder";
 
 class Probe extends pulumi.ComponentResource {
   readonly password: pulumi.Output<string>;
@@ -81,6 +86,21 @@ describe("plan recorder", () => {
     expect(manifests.map((m) => [m.cluster, m.namespace, m.kind, m.name])).toEqual([
       ["reports", "_cluster", "Namespace", "probe"],
       ["reports", "probe", "Secret", "db"],
+    ]);
+  });
+});
+
+describe("plan recorder: what the engine refuses", () => {
+  test("a URN registered twice is found (the engine's 'Duplicate resource URN')", async () => {
+    await pulumi.runtime.setMocks(new PlanMocks(), "plant", "avilla", false);
+    const resources = installRecorder();
+    new random.RandomPassword("twice", { length: 8 });
+    new random.RandomPassword("twice", { length: 12 });
+    new random.RandomPassword("once", { length: 8 });
+    await waitForRegistrations();
+    expect(resources.map((r) => r.name)).toEqual(["twice", "twice", "once"]);
+    expect(duplicateUrns(resources)).toEqual([
+      "urn:pulumi:avilla::plant::random:index/randomPassword:RandomPassword::twice",
     ]);
   });
 });

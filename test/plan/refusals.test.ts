@@ -1,10 +1,12 @@
 // Bad input is refused by prepareSite — every area's check, before any resource is declared —
 // and the refusal names the stack, the key and the problem. Nothing half-built.
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, readStackFile, SiteConfigError } from "../../config";
 import { prepareSite } from "../../program";
 import { PROJECT_DIR } from "../../tools/plan/run";
+import { BROKEN_FIXTURES } from "../fixtures/broken/expected";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures poke into raw YAML */
 type Raw = any;
@@ -18,8 +20,11 @@ const counting: pulumi.runtime.Mocks = {
   call: () => ({}),
 };
 
-async function refusal(mutate: (raw: Raw) => void): Promise<string> {
-  const raw = readStackFile(path.join(PROJECT_DIR, "Pulumi.avilla.yaml")) as Raw;
+async function refusal(
+  mutate: (raw: Raw) => void,
+  file = path.join(PROJECT_DIR, "Pulumi.avilla.yaml"),
+): Promise<string> {
+  const raw = readStackFile(file) as Raw;
   mutate(raw);
   declared = 0;
   await pulumi.runtime.setMocks(counting, "plant", "avilla", false);
@@ -87,6 +92,24 @@ describe("area checks run before anything is declared", () => {
     ],
   ])("refuses %s", async (_name, mutate, expected) => {
     const message = await refusal(mutate);
+    expect(message).toMatch(/^Stack 'avilla' has invalid configuration:/);
+    expect(message).toContain(expected);
+  });
+});
+
+describe("every broken site file is refused, naming the key, before anything is declared", () => {
+  const dir = path.join(PROJECT_DIR, "test/fixtures/broken");
+
+  test("every file in test/fixtures/broken has an expected refusal", () => {
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => f.slice(0, -".yaml".length));
+    expect(files.sort()).toEqual(BROKEN_FIXTURES.map(([f]) => f).sort());
+  });
+
+  test.each(BROKEN_FIXTURES)("refuses %s.yaml", async (file, expected) => {
+    const message = await refusal(() => undefined, path.join(dir, `${file}.yaml`));
     expect(message).toMatch(/^Stack 'avilla' has invalid configuration:/);
     expect(message).toContain(expected);
   });

@@ -166,7 +166,10 @@ const app = (ns: string): Endpoint => ({ namespace: ns, labels: { "app.kubernete
 const DNS = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } };
 const PROMETHEUS = {
   namespace: "monitoring",
-  labels: { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "monitoring-prometheus" },
+  labels: {
+    "app.kubernetes.io/name": "prometheus",
+    "app.kubernetes.io/instance": "monitoring-prometheus",
+  },
 };
 
 describe("networkPolicySpecs", () => {

@@ -40,12 +40,32 @@ describe("databaseConfigProblems", () => {
     "instances lost (f), and dataDurability: required then needs f standbys left besides the " +
     "primary to acknowledge writes";
   test.each([
-    [2, 1, `is 2; surviving 1 host failure(s) needs at least 3 (max(3, 2f+1)): ${why}`],
-    [1, 0, `is 1; surviving 0 host failure(s) needs at least 3 (max(3, 2f+1)): ${why}`],
-    [3, 2, `is 3; surviving 2 host failure(s) needs at least 5 (max(3, 2f+1)): ${why}`],
+    [
+      2,
+      1,
+      `is 2; surviving 1 host failure(s) (plant:site.failuresTolerated) needs at least 3 (max(3, 2f+1)): ${why}`,
+    ],
+    [
+      1,
+      0,
+      `is 1; surviving 0 host failure(s) (plant:site.failuresTolerated) needs at least 3 (max(3, 2f+1)): ${why}`,
+    ],
+    [
+      3,
+      2,
+      `is 3; surviving 2 host failure(s) (plant:site.failuresTolerated) needs at least 5 (max(3, 2f+1)): ${why}`,
+    ],
     // The issue's floor max(3, f+2) accepted 4 for f=2: the failover quorum could not promote.
-    [4, 2, `is 4; surviving 2 host failure(s) needs at least 5 (max(3, 2f+1)): ${why}`],
-    [6, 3, `is 6; surviving 3 host failure(s) needs at least 7 (max(3, 2f+1)): ${why}`],
+    [
+      4,
+      2,
+      `is 4; surviving 2 host failure(s) (plant:site.failuresTolerated) needs at least 5 (max(3, 2f+1)): ${why}`,
+    ],
+    [
+      6,
+      3,
+      `is 6; surviving 3 host failure(s) (plant:site.failuresTolerated) needs at least 7 (max(3, 2f+1)): ${why}`,
+    ],
   ])("instances %i with f=%i is refused", (instances, f, message) => {
     expect(databaseConfigProblems(siteWith({ instances }, f))).toEqual([
       { key: "plant:databases[0].instances", message },
@@ -176,7 +196,7 @@ describe("databasePlacementProblems", () => {
       {
         key: "plant:databases[0].instances",
         message:
-          "is 3, but cluster 'reports' runs workloads on 2 physical host(s) (r620-1, r620-2); each instance needs its own host",
+          "is 3, but cluster 'reports' runs workloads on 2 physical host(s) (r620-1, r620-2); each instance needs its own host (instances ≤ hosts running workloads): pin the workers of cluster reports to 3 distinct R620s in plant:openstack.placement",
       },
     ]);
   });

@@ -73,6 +73,17 @@ export function waitForRegistrations(): Promise<void> {
   return settings.waitForRPCs();
 }
 
+/**
+ * URNs registered more than once. The engine refuses the second registration ("Duplicate
+ * resource URN"); the mock monitor accepts it, so the plan checks the record afterwards.
+ */
+export function duplicateUrns(resources: readonly PlannedResource[]): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const r of resources) (seen.has(r.urn) ? twice : seen).add(r.urn);
+  return [...twice];
+}
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- the mock monitor's protobuf requests are untyped */
 export function installRecorder(): PlannedResource[] {
   const recorded: PlannedResource[] = [];

@@ -14,7 +14,7 @@ import { expansionContext } from "./kube-version";
 import { collectManifests, PlannedManifest } from "./manifests";
 import { maskWire } from "./mask";
 import { PlanMocks, StateOverride } from "./mocks";
-import { installRecorder, PlannedResource, waitForRegistrations } from "./recorder";
+import { duplicateUrns, installRecorder, PlannedResource, waitForRegistrations } from "./recorder";
 import { renderTree } from "./tree";
 
 export { PlannedResource } from "./recorder";
@@ -145,6 +145,14 @@ async function declareAndWait(options: PlanOptions): Promise<PlanResult> {
     recorded,
     expansionContext(prepared.config, recorded),
   );
+  // The engine refuses a second registration of one URN, the provider's chart children included.
+  const duplicates = duplicateUrns(resources);
+  if (duplicates.length > 0) {
+    throw new PlanFailedError(
+      options.stack,
+      duplicates.map((urn) => `Duplicate resource URN '${urn}'; try giving it a unique name`),
+    );
+  }
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {

@@ -1,42 +1,9 @@
-// Enough of cron to ask "when should the last base backup have run": the fire times of a
-// six-field expression (seconds first, as CloudNativePG's ScheduledBackup reads it, in UTC) before
-// a given time. Fields: `*`, numbers, ranges `a-b`, lists `a,b` and steps `*/n`, `a-b/n`; day of
-// week 0–7 (0 and 7 Sunday); day names and `?`/`L`/`W` are not supported and say so.
-
-interface Field {
-  readonly min: number;
-  readonly max: number;
-}
-
-const FIELDS: readonly Field[] = [
-  { min: 0, max: 59 }, // second
-  { min: 0, max: 59 }, // minute
-  { min: 0, max: 23 }, // hour
-  { min: 1, max: 31 }, // day of month
-  { min: 1, max: 12 }, // month
-  { min: 0, max: 7 }, // day of week
-];
+// "When should the last base backup have run": the fire times of a ScheduledBackup schedule
+// before a given time, in UTC. The expression is read by config/cron.ts, the one cron reader
+// (what the config accepts — names, `?`, @daily… — verify understands), as CloudNativePG reads it.
+import { parseCron as readCron } from "../../config/cron";
 
 export class CronError extends Error {}
-
-function parseField(text: string, f: Field): Set<number> {
-  const out = new Set<number>();
-  for (const part of text.split(",")) {
-    const m = /^(\*|\d+(?:-\d+)?)(?:\/(\d+))?$/.exec(part);
-    if (!m) throw new CronError(`'${part}' is not supported (numbers, ranges, lists and steps)`);
-    const [lo, hi] =
-      m[1] === "*"
-        ? [f.min, f.max]
-        : m[1].includes("-")
-          ? m[1].split("-").map(Number)
-          : [Number(m[1]), m[2] ? f.max : Number(m[1])];
-    const step = m[2] ? Number(m[2]) : 1;
-    if (lo < f.min || hi > f.max || lo > hi || step < 1)
-      throw new CronError(`'${part}' is outside ${f.min}-${f.max}`);
-    for (let v = lo; v <= hi; v += step) out.add(v);
-  }
-  return out;
-}
 
 export interface Cron {
   readonly sets: readonly Set<number>[];
@@ -44,12 +11,15 @@ export interface Cron {
   readonly anyDow: boolean;
 }
 
+/** The six fields (seconds first) of a ScheduledBackup schedule, or a CronError saying why not. */
 export function parseCron(expr: string): Cron {
-  const parts = expr.trim().split(/\s+/);
-  if (parts.length !== 6) throw new CronError(`'${expr}' does not have six fields`);
-  const sets = parts.map((p, i) => parseField(p, FIELDS[i]));
-  if (sets[5].has(7)) sets[5].add(0);
-  return { sets, anyDom: parts[3] === "*", anyDow: parts[5] === "*" };
+  const fields = readCron(expr, "scheduled-backup");
+  if (typeof fields === "string") throw new CronError(`'${expr}' ${fields}`);
+  return {
+    sets: fields.map((f) => f.values),
+    anyDom: fields[3].star,
+    anyDow: fields[5].star,
+  };
 }
 
 function dayMatches(c: Cron, d: Date): boolean {
