@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: "node",
+  // Jest's node environment; see test/support/environment.js for its one difference.
+  testEnvironment: "<rootDir>/test/support/environment.js",
   // The Pulumi SDK keeps a process-wide promise-leak detector; jest's global clean-up between
   // files would only warn about it touching globals after the file ended.
   testEnvironmentOptions: { globalsCleanup: "off" },
@@ -28,6 +29,8 @@ module.exports = {
     "^@npmcli/arborist$": "<rootDir>/test/support/lazy-arborist.js",
     "^@kubernetes/client-node$": "<rootDir>/test/support/native-kube-client.js",
   },
+  // See test/support/caching-runtime.js: compiled modules reused across the files of a worker.
+  runtime: "<rootDir>/test/support/caching-runtime.js",
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -26,10 +26,10 @@ export const BELOW_RESTRICTED: Readonly<Record<string, BelowRestricted>> = {
       "node-exporter reads the host it runs on: hostNetwork, hostPID and read-only host paths " +
       "(/, /proc, /sys); only privileged admits them. Nothing else runs there",
   },
-  "local-path-storage": {
+  "cinder-csi": {
     level: "privileged",
     reason:
-      "the local-path provisioner's helper pods mount host paths as root to create and delete " +
-      "volume directories",
+      "the Cinder CSI node plugin attaches and mounts volumes: privileged, host network, the " +
+      "kubelet's directory and /dev (its controller alone would pass restricted)",
   },
 };

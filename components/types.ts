@@ -59,6 +59,20 @@ export interface ObjectStoreEndpoint {
   readonly secretAccessKey: pulumi.Output<string>;
 }
 
+/**
+ * How a cluster's Cinder CSI driver reaches Cinder and Nova: an application credential of the
+ * platform user, restricted to the platform project (the secret is a secret Output).
+ */
+export interface BlockStorageEndpoint {
+  /** Keystone v3 URL. */
+  readonly authUrl: pulumi.Output<string>;
+  readonly region: string;
+  readonly applicationCredentialId: pulumi.Output<string>;
+  readonly applicationCredentialSecret: pulumi.Output<string>;
+  /** Cinder volume type of database volumes; undefined: the cloud's default type. */
+  readonly volumeType?: string;
+}
+
 export type DatabaseAccess = "read" | "readwrite";
 
 /** A PostgreSQL login role handed to one service. */

@@ -191,10 +191,17 @@ export const openstackSchema = z.strictObject({
       ram: z.number().min(1).max(1.5).default(1),
     })
     .default({ cpu: 4, ram: 1 }),
-  /** Capacity kept back on each R620 for the hypervisor and OpenStack services. */
+  /**
+   * Capacity kept back on each R620 for the hypervisor and OpenStack services. `diskGb` (default
+   * 100): the host's OS, logs and Glance's image cache, never planned for VM disks or volumes.
+   */
   hostReserved: z
-    .strictObject({ cores: z.number().int().min(0), ramGb: z.number().int().min(0) })
-    .default({ cores: 2, ramGb: 16 }),
+    .strictObject({
+      cores: z.number().int().min(0),
+      ramGb: z.number().int().min(0),
+      diskGb: z.number().int().min(0).default(100),
+    })
+    .default({ cores: 2, ramGb: 16, diskGb: 100 }),
   image: z.union([
     z.strictObject({
       name: z.string().min(1),
@@ -243,6 +250,16 @@ export const openstackSchema = z.strictObject({
       ])
       .optional(),
   }),
+  /**
+   * Cinder, where database volumes live (one volume per PersistentVolumeClaim, created by the
+   * Cinder CSI driver in the availability zone of the R620 its pod runs on).
+   */
+  blockStorage: z
+    .strictObject({
+      /** Cinder volume type of database volumes. Default: the cloud's default type. */
+      volumeType: z.string().min(1).optional(),
+    })
+    .default({}),
   identity: identitySchema.default({
     platformRoles: [...IDENTITY_DEFAULTS.platformRoles],
     objectStoreRoles: [...IDENTITY_DEFAULTS.objectStoreRoles],
@@ -332,6 +349,12 @@ const openstackClusterSchema = z.strictObject({
     .regex(/^v1\.36\.\d+\+rke2r\d+$/, "must be an RKE2 v1.36.x release like v1.36.2+rke2r1"),
   /** Floating API address on the plant LAN, outside the VM range. */
   apiVip: ipv4,
+  /**
+   * Set to true once the cluster exists (after its first `pulumi up`). Until then the first
+   * server's user data creates the cluster; from then on every server, a rebuilt first server
+   * included, joins. Default false. See docs/kubernetes.md, "Bootstrap sequence".
+   */
+  bootstrapped: z.boolean().default(false),
   controlPlane: nodeFlavorSchema.extend({
     /** Defaults to 2f+1 for the site's tolerated failures. */
     count: z.number().int().min(1).optional(),
@@ -339,7 +362,14 @@ const openstackClusterSchema = z.strictObject({
   workers: nodeFlavorSchema.extend({ count: z.number().int().min(0) }),
   podCidr: cidr.default("10.42.0.0/16"),
   serviceCidr: cidr.default("10.43.0.0/16"),
-  storageClass: z.string().default("local-path"),
+  /**
+   * Name of the cluster's default StorageClass: Cinder block volumes (Cinder CSI), one per
+   * claim, with enforced size, online growth and `Retain`. Default `plant-block`.
+   */
+  storageClass: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "is not a StorageClass name")
+    .default("plant-block"),
   ingress: ingressSchema.optional(),
   /** Existing objects to take over instead of creating (docs/preflight.md). */
   adopt: z.array(adoptEntrySchema).default([]),

@@ -81,11 +81,24 @@ export function parseSite(
   return { ...site, stack };
 }
 
+// Stack files already parsed, by content: every plan reads its siblings' files again (and the
+// tests and the bench read the same few files hundreds of times).
+const parsedStackFiles = new Map<string, Record<string, unknown>>();
+
 /** Reads a Pulumi.<stack>.yaml file into raw site values (only `plant:` keys, no secrets). */
 export function readStackFile(file: string): Record<string, unknown> {
-  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as {
-    config?: Record<string, unknown>;
-  };
+  const text = fs.readFileSync(file, "utf8");
+  let raw = parsedStackFiles.get(text);
+  if (!raw) {
+    raw = stackFileValues(text);
+    parsedStackFiles.set(text, raw);
+  }
+  // A copy each time: callers may change what they get.
+  return structuredClone(raw);
+}
+
+function stackFileValues(text: string): Record<string, unknown> {
+  const doc = (parseYaml(text) ?? {}) as { config?: Record<string, unknown> };
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc.config ?? {})) {
     // `pulumi config set --secret` stores `{ secure: … }` in the same file: not site data.

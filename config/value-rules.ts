@@ -170,14 +170,14 @@ function storageClassProblems(site: ParsedSite): Problem[] {
     const ci = site.clusters.findIndex((c) => c.name === db.cluster);
     const cluster = site.clusters[ci];
     const asked = db.storage.storageClass;
-    // The program installs one StorageClass on the clusters it builds; an existing cluster's
-    // classes are its own business.
+    // The program installs one StorageClass on the clusters it builds (Cinder block volumes,
+    // components/kubernetes/cinder-csi-spec.ts); an existing cluster's classes are its own business.
     if (cluster?.kind !== "openstack" || asked === undefined || asked === cluster.storageClass)
       return [];
     return [
       {
         key: `plant:databases[${i}].storage.storageClass`,
-        message: `'${asked}' does not exist on cluster ${cluster.name}: the program installs only '${cluster.storageClass}' (plant:clusters[${ci}].storageClass); the volumes would stay Pending`,
+        message: `'${asked}' does not exist on cluster ${cluster.name}: the program installs only '${cluster.storageClass}' (plant:clusters[${ci}].storageClass), Cinder block volumes sized and kept off the workers' root disks; the volumes would stay Pending`,
       },
     ];
   });

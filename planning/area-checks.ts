@@ -11,7 +11,7 @@ import {
   databasePlacementProblems,
 } from "../components/postgres/validation";
 import { CNPG_NAMESPACE, databaseNames } from "../components/postgres/names";
-import { LOCAL_PATH_NAMESPACE } from "../components/kubernetes/local-path-manifests";
+import { CINDER_CSI_NAMESPACE } from "../components/kubernetes/cinder-csi-spec";
 import { serviceConfigProblems } from "../components/reporting/wiring";
 import { moreWorkloadHosts } from "../config/bound-rules";
 import { ClusterNode } from "../components/types";
@@ -30,7 +30,7 @@ function namespaceProblems(site: SiteConfig): ConfigProblem[] {
   const taken = new Map<string, string>([
     ...Object.values(NAMESPACES).map((ns): [string, string] => [ns, "an ingress namespace"]),
     [CNPG_NAMESPACE, "the CloudNativePG operator's namespace"],
-    [LOCAL_PATH_NAMESPACE, "the storage provisioner's namespace"],
+    [CINDER_CSI_NAMESPACE, "the Cinder CSI driver's namespace"],
     ...site.databases.map((d): [string, string] => [
       databaseNames(d).namespace,
       `the namespace of database ${d.name}`,

@@ -12,7 +12,7 @@ trap 'rm -f "$static_log" "$results"' EXIT
 
 bash scripts/static-checks.sh >"$static_log" 2>&1 &
 static_pid=$!
-npx jest --json --outputFile="$results" "$@"
+node_modules/.bin/jest --json --outputFile="$results" "$@"
 jest_status=$?
 wait "$static_pid"
 static_status=$?

@@ -42,6 +42,11 @@ export function declareClusters(
         `[plant:clusters[${i}]] cluster ${c.name} is kind 'openstack' but no OpenStack foundation was declared`,
       );
     }
+    if (!openstack.blockStorage) {
+      throw new Error(
+        `[plant:clusters[${i}]] cluster ${c.name}: the OpenStack foundation has no block storage access for its volumes`,
+      );
+    }
     // The foundation's slots carry the placement (host, IP, flavor) plus the OpenStack objects.
     return new Rke2Cluster(
       c.name,
@@ -49,9 +54,11 @@ export function declareClusters(
         clusterName: c.name,
         version: c.version,
         apiVip: c.apiVip,
+        bootstrapped: c.bootstrapped,
         podCidr: c.podCidr,
         serviceCidr: c.serviceCidr,
         storageClass: c.storageClass,
+        blockStorage: openstack.blockStorage,
         controlPlaneCount: controlPlaneSize(site, c),
         workerCount: c.workers.count,
         ntpServers: site.network.ntpServers,

@@ -7,16 +7,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ChartMirror } from "../mirrors";
 import { OpenStackVmSlot } from "../openstack";
-import { ClusterNode, PlantCluster } from "../types";
+import { BlockStorageEndpoint, ClusterNode, PlantCluster } from "../types";
 import { ApiServerReady } from "./api-ready";
+import { CinderCsi } from "./cinder-csi";
 import { adminKubeconfig, kubeconfigProviderOptions } from "./kubeconfig";
-import { LocalPathProvisioner } from "./local-path";
-import {
-  apiServerAddresses,
-  apiServerUrl,
-  KUBE_VIP_IMAGE,
-  Rke2ClusterSettings,
-} from "./rke2-config";
+import { MetadataServiceBlock } from "./metadata-block";
+import { apiServerUrl, KUBE_VIP_IMAGE, Rke2ClusterSettings } from "./rke2-config";
 import { Rke2Pki } from "./rke2-pki";
 import { Rke2Mirrors } from "./rke2-mirrors";
 import { rke2UserData } from "./rke2-userdata";
@@ -28,9 +24,18 @@ export interface Rke2ClusterArgs {
   /** RKE2 release pinned to Kubernetes 1.36, e.g. v1.36.5+rke2r1. */
   readonly version: string;
   readonly apiVip: string;
+  /**
+   * The cluster exists (plant:clusters[].bootstrapped): no server may create it any more, so the
+   * first server's user data joins like every other server's and carries no CA key. False: the
+   * first server creates the cluster when it is first built.
+   */
+  readonly bootstrapped: boolean;
   readonly podCidr: string;
   readonly serviceCidr: string;
+  /** Name of the default StorageClass: Cinder block volumes through the Cinder CSI driver. */
   readonly storageClass: string;
+  /** Cinder access for the CSI driver (the OpenStack area's application credential). */
+  readonly blockStorage: BlockStorageEndpoint;
   /** Expected control-plane size (2f+1 by default); the slots must match it. */
   readonly controlPlaneCount: number;
   readonly workerCount: number;
@@ -91,15 +96,28 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
       name: args.clusterName,
       version: args.version,
       apiVip: args.apiVip,
+      serverIps: slots.filter((s) => s.role === "control-plane").map((s) => s.ip),
       podCidr: args.podCidr,
       serviceCidr: args.serviceCidr,
       taintControlPlane: args.workerCount > 0,
       kubeVipImage: args.kubeVipImage ?? KUBE_VIP_IMAGE,
     };
+    if (!args.bootstrapped) {
+      const first = slots.find((s) => s.role === "control-plane" && s.index === 0);
+      void pulumi.log.warn(
+        `cluster '${args.clusterName}' is not marked bootstrapped: ${first?.name ?? "its first server"} ` +
+          "creates the cluster when it is built and no other server answers. Once the cluster " +
+          "is up, set plant:clusters[].bootstrapped: true (docs/kubernetes.md, Bootstrap sequence).",
+        this,
+      );
+    }
     const userData: Record<string, pulumi.Output<string>> = {};
     const instances = slots.map((slot) => {
       const node = slotNode(slot, args.workerCount > 0);
       const isServer = slot.role === "control-plane";
+      // The one explicit, one-time decision: only the first server of a cluster not yet
+      // bootstrapped creates it; rebuilt later, the same server joins.
+      const clusterInit = isServer && slot.index === 0 && !args.bootstrapped;
       userData[slot.name] = pulumi.secret(
         pulumi
           .all([serverToken.result, agentToken.result, pki.caBundle])
@@ -110,11 +128,11 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
                 ip: slot.ip,
                 role: slot.role,
                 physicalHost: slot.host,
-                bootstrap: isServer && slot.index === 0,
+                clusterInit,
               },
               cluster: settings,
               tokens: { server, agent, serverCaPem: cas.serverCa.certPem },
-              cas: isServer ? cas : undefined,
+              cas: clusterInit ? cas : undefined,
               ntpServers: args.ntpServers,
               mirrors: args.mirrors,
             }),
@@ -191,19 +209,25 @@ export class Rke2Cluster extends pulumi.ComponentResource implements PlantCluste
       { kubeconfig: this.kubeconfig, clusterIdentifier: args.clusterName },
       kubeconfigProviderOptions({ parent: this, dependsOn: [apiReady] }),
     );
-    const storage = new LocalPathProvisioner(
-      `${name}-local-path`,
-      {
-        storageClassName: args.storageClass,
-        apiServerAddresses: apiServerAddresses(
-          args.serviceCidr,
-          args.apiVip,
-          slots.filter((s) => s.role === "control-plane").map((s) => s.ip),
-        ),
-      },
+    // Pods must not read the VMs' user data (tokens; the first server's CA keys) from Nova's
+    // metadata service: blocked cluster-wide before any workload starts.
+    const metadataBlock = new MetadataServiceBlock(
+      `${name}-metadata-block`,
+      { clusterName: args.clusterName },
       { parent: this, provider: this.provider },
     );
-    this.ready = [apiReady, ...storage.ready];
+    // Database volumes: one Cinder volume per claim, off the VMs' disks (cinder-csi-spec.ts).
+    const storage = new CinderCsi(
+      `${name}-cinder-csi`,
+      {
+        cluster: this,
+        storageClassName: args.storageClass,
+        blockStorage: args.blockStorage,
+        dependsOn: [...metadataBlock.ready],
+      },
+      { parent: this },
+    );
+    this.ready = [apiReady, ...metadataBlock.ready, ...storage.ready];
     this.registerOutputs({ apiEndpoint: this.apiEndpoint, kubeconfig: this.kubeconfig });
   }
 }

@@ -2,7 +2,6 @@
 // the join tokens, and the kube-vip static pod. Plain data in, plain text out; no Pulumi here.
 import { createHash } from "crypto";
 import { stringify } from "yaml";
-import { cidrAsRange, ipAdd } from "../../config/ip";
 import { NodeRole, PHYSICAL_HOST_LABEL, PLANT_HOST_LABEL } from "../types";
 
 /** kube-vip floats the API address between the servers (ARP mode). Pinned: never `latest`. */
@@ -15,6 +14,25 @@ export const KUBE_VIP_TEMPLATE_PATH = "/etc/rancher/rke2/kube-vip.yaml.tmpl";
 export const KUBE_VIP_MANIFEST_PATH = "/var/lib/rancher/rke2/agent/pod-manifests/kube-vip.yaml";
 export const INTERFACE_PLACEHOLDER = "@VIP_INTERFACE@";
 
+/** RKE2's hardening profile (docs.rke2.io, security/hardening_guide). */
+export const RKE2_PROFILE = "cis";
+/** The CNI, pinned: Canal (Calico policy on Flannel networking), RKE2's default made explicit. */
+export const RKE2_CNI = "canal";
+
+/**
+ * Kernel settings the CIS profile requires before RKE2 starts (its kubelet runs with
+ * protect-kernel-defaults and refuses to start otherwise): RKE2's own rke2-cis-sysctl.conf, plus
+ * the two keyring limits the kubelet checks too (kubelet setupKernelTunables).
+ */
+export const CIS_SYSCTLS: Readonly<Record<string, number>> = {
+  "kernel.keys.root_maxbytes": 25000000,
+  "kernel.keys.root_maxkeys": 1000000,
+  "kernel.panic": 10,
+  "kernel.panic_on_oops": 1,
+  "vm.overcommit_memory": 1,
+  "vm.panic_on_oom": 0,
+};
+
 /** One node as RKE2 sees it. */
 export interface Rke2Node {
   readonly name: string;
@@ -23,10 +41,13 @@ export interface Rke2Node {
   /** The R620 the VM runs on: becomes the zone / physical-host labels. */
   readonly physicalHost: string;
   /**
-   * The first server: it starts a new cluster when nothing answers on the API address yet,
-   * and joins through the VIP otherwise (so rebuilding it never forks the cluster).
+   * This server creates the cluster: its config has no `server:` (RKE2 then initialises a new
+   * etcd cluster) and it carries the CA keys. True only for the first server of a cluster that
+   * is not yet `bootstrapped` (config); every other server, and any server built once the
+   * cluster exists, joins. Its first-boot script still probes the VIP and every other server and
+   * joins the first that answers rather than start a second cluster.
    */
-  readonly bootstrap: boolean;
+  readonly clusterInit: boolean;
 }
 
 /** Cluster-wide settings, identical on every node (RKE2 rejects joins when they differ). */
@@ -35,6 +56,8 @@ export interface Rke2ClusterSettings {
   /** RKE2 release, e.g. v1.36.5+rke2r1. */
   readonly version: string;
   readonly apiVip: string;
+  /** Node IPs of every server, in index order: the initialising server probes them all. */
+  readonly serverIps: readonly string[];
   readonly podCidr: string;
   readonly serviceCidr: string;
   /** Taint servers so workloads land on workers (only when the cluster has workers). */
@@ -77,20 +100,6 @@ export function apiServerUrl(apiVip: string): string {
   return `https://${apiVip}:${API_PORT}`;
 }
 
-/**
- * Where in-cluster clients reach the API: the `kubernetes` Service IP (first address of the
- * service CIDR, what pods dial), the VIP and each server's node IP (the Service's endpoints,
- * what the CNI sees after DNAT). Sorted and de-duplicated, for NetworkPolicy ipBlocks.
- */
-export function apiServerAddresses(
-  serviceCidr: string,
-  apiVip: string,
-  serverIps: readonly string[],
-) {
-  const serviceIp = ipAdd(cidrAsRange(serviceCidr).start, 1);
-  return [...new Set([serviceIp, apiVip, ...serverIps])].sort();
-}
-
 /** Labels set by the kubelet at registration; every spreading rule downstream keys on them. */
 export function nodeLabels(node: Pick<Rke2Node, "physicalHost">): string[] {
   return [
@@ -119,6 +128,10 @@ export function rke2ConfigYaml(
     "node-label": nodeLabels(node),
     // iptables mode: MetalLB L2 needs no strictARP there, and IPVS is deprecated since 1.35.
     "kube-proxy-arg": ["proxy-mode=iptables"],
+    // RKE2's CIS profile on every node: the kubelet protects kernel defaults (the first-boot
+    // script sets them, CIS_SYSCTLS), servers run etcd as the `etcd` user and the API server
+    // enforces Pod Security `restricted` by default (kube-system exempt).
+    profile: RKE2_PROFILE,
   };
   if (node.role === "worker") {
     return stringify(
@@ -142,11 +155,15 @@ export function rke2ConfigYaml(
     disable: ["rke2-ingress-nginx", "rke2-traefik"],
     "enable-servicelb": false,
     "write-kubeconfig-mode": "0600",
+    // Pinned, not left to RKE2's default: the metadata-service block is a Calico policy, and
+    // Canal is the Calico that carries it (its chart version is pinned by the RKE2 release).
+    cni: [RKE2_CNI],
   };
   if (cluster.taintControlPlane)
     server["node-taint"] = ["node-role.kubernetes.io/control-plane:NoSchedule"];
-  // The bootstrap server gets `server:` from its first-boot script only when a cluster already answers.
-  if (!node.bootstrap) server.server = supervisorUrl(cluster.apiVip);
+  // No `server:` makes RKE2 initialise a new cluster: only the one server told to create it
+  // lacks it (its first-boot script adds one if any server already answers).
+  if (!node.clusterInit) server.server = supervisorUrl(cluster.apiVip);
   return stringify(server, { sortMapEntries: true, lineWidth: 0 });
 }
 

@@ -3,6 +3,7 @@
 // because any change to it replaces the VM.
 import { stringify } from "yaml";
 import {
+  CIS_SYSCTLS,
   INTERFACE_PLACEHOLDER,
   KUBE_VIP_MANIFEST_PATH,
   KUBE_VIP_TEMPLATE_PATH,
@@ -29,6 +30,8 @@ export { shellValue } from "./rke2-config";
 export const RKE2_CONFIG_PATH = "/etc/rancher/rke2/config.yaml";
 export const BOOTSTRAP_SCRIPT_PATH = "/usr/local/sbin/plant-rke2-bootstrap";
 export const TLS_DIR = "/var/lib/rancher/rke2/server/tls";
+/** The CIS kernel settings, applied by the first-boot script and at every boot by systemd. */
+export const CIS_SYSCTL_PATH = "/etc/sysctl.d/60-rke2-cis.conf";
 /** Nova accepts at most 65535 bytes of base64 user data, i.e. 49149 raw bytes. */
 export const MAX_USER_DATA_BYTES = 49149;
 
@@ -52,7 +55,11 @@ export interface Rke2UserDataInput {
   readonly node: Rke2Node;
   readonly cluster: Rke2ClusterSettings;
   readonly tokens: Rke2Tokens;
-  /** Required on servers, never given to workers. */
+  /**
+   * Only for the server that initialises the cluster (RKE2 uses CA files it finds at the
+   * cluster's first start). Joining servers read them from the datastore (encrypted with the
+   * server token), so their user data carries no CA key; workers never get them.
+   */
   readonly cas?: Rke2CaBundle;
   readonly ntpServers: readonly string[];
   /** Plant mirrors (plant:mirrors); absent: RKE2 from GitHub, images from their registries. */
@@ -105,6 +112,8 @@ export function bootstrapScript(
   mirrors?: Rke2Mirrors,
 ): string {
   const type = node.role === "worker" ? "agent" : "server";
+  // The initialising server asks the VIP first, then every other server by its own address.
+  const probes = [cluster.apiVip, ...cluster.serverIps.filter((ip) => ip !== node.ip)];
   const steps = installSteps(cluster.version, mirrors?.artifactsUrl);
   return `#!/usr/bin/env bash
 # First boot of RKE2 node ${node.name} (cluster ${cluster.name}), run once by cloud-init.
@@ -115,25 +124,42 @@ RKE2_VERSION=${shellValue(cluster.version)}
 RKE2_TYPE=${shellValue(type)}
 NODE_IP=${shellValue(node.ip)}
 API_VIP=${shellValue(cluster.apiVip)}
-BOOTSTRAP=${shellValue(node.bootstrap ? "true" : "false")}
+CLUSTER_INIT=${shellValue(node.clusterInit ? "true" : "false")}
+PROBE_ADDRESSES=(${node.clusterInit ? probes.map(shellValue).join(" ") : ""})
 ${steps.vars}
 CONFIG=${shellValue(RKE2_CONFIG_PATH)}
+CIS_SYSCTL_CONF=${shellValue(CIS_SYSCTL_PATH)}
 KUBE_VIP_TEMPLATE=${shellValue(KUBE_VIP_TEMPLATE_PATH)}
 KUBE_VIP_MANIFEST=${shellValue(KUBE_VIP_MANIFEST_PATH)}
 
 log() { printf 'plant-rke2-bootstrap: %s\\n' "$*" >&2; }
 
-# The bootstrap server starts a new cluster only when no supervisor answers on the VIP: a rebuilt
-# first server must join the running cluster, never fork it.
-if [ "$BOOTSTRAP" = "true" ] && ! grep -q '^server:' "$CONFIG"; then
-  for _ in 1 2 3 4 5 6; do
-    if curl -fsk --max-time 5 -o /dev/null "https://\${API_VIP}:${SUPERVISOR_PORT}/cacerts"; then
-      log "a cluster answers on \${API_VIP}: joining it"
-      printf 'server: https://%s:${SUPERVISOR_PORT}\\n' "$API_VIP" >>"$CONFIG"
-      break
-    fi
+# Only the server the program told to create the cluster ever may (plant:clusters[].bootstrapped
+# is false, and this is the first server). Even then, if an RKE2 supervisor already answers on
+# the VIP or on any other server, a cluster exists: join it through that address, never fork it.
+if [ "$CLUSTER_INIT" = "true" ] && ! grep -q '^server:' "$CONFIG"; then
+  joined=""
+  for _ in $(seq 1 9); do
+    for addr in "\${PROBE_ADDRESSES[@]}"; do
+      if curl -fsk --max-time 5 -o /dev/null "https://\${addr}:${SUPERVISOR_PORT}/cacerts"; then
+        log "an RKE2 supervisor answers on \${addr}: joining the running cluster"
+        printf 'server: https://%s:${SUPERVISOR_PORT}\\n' "$addr" >>"$CONFIG"
+        joined="$addr"
+        break 2
+      fi
+    done
     sleep 10
   done
+  if [ -z "$joined" ]; then
+    log "no RKE2 supervisor answers on \${PROBE_ADDRESSES[*]}: initialising cluster \${API_VIP}"
+  fi
+fi
+
+# CIS profile: the kubelet refuses to start unless these kernel settings hold.
+sysctl -p "$CIS_SYSCTL_CONF" >/dev/null
+if [ "$RKE2_TYPE" = "server" ] && ! getent passwd etcd >/dev/null; then
+  # CIS profile: etcd runs as this unprivileged user (docs.rke2.io, hardening guide).
+  useradd -r -c "etcd user" -s /sbin/nologin -M etcd -U
 fi
 
 if [ ! -x /usr/local/bin/rke2 ]; then
@@ -181,6 +207,12 @@ function caFiles(cas: Rke2CaBundle): WriteFile[] {
   return files;
 }
 
+/** The CIS kernel settings as a sysctl.d file (sorted). */
+export function cisSysctlConf(): string {
+  const keys = Object.keys(CIS_SYSCTLS).sort();
+  return `${keys.map((k) => `${k}=${CIS_SYSCTLS[k]}`).join("\n")}\n`;
+}
+
 function secretFile(path: string, content: string, permissions: string): WriteFile {
   return { path, content, owner: "root:root", permissions };
 }
@@ -205,15 +237,23 @@ export function rke2UserData(input: Rke2UserDataInput): string {
   const files: WriteFile[] = [
     secretFile(RKE2_CONFIG_PATH, rke2ConfigYaml(node, cluster, tokens), "0600"),
     secretFile(BOOTSTRAP_SCRIPT_PATH, bootstrapScript(node, cluster, input.mirrors), "0700"),
+    secretFile(CIS_SYSCTL_PATH, cisSysctlConf(), "0644"),
     ...(input.mirrors ? mirrorFiles(cluster, input.mirrors) : []),
   ];
-  if (node.role === "control-plane") {
-    if (!cas) throw new Error(`[userData] server ${node.name} needs the cluster CAs`);
+  if (node.role === "worker") {
+    if (node.clusterInit) throw new Error(`[userData] worker ${node.name} cannot create a cluster`);
+    if (cas) throw new Error(`[userData] worker ${node.name} must not receive the cluster CA keys`);
+  } else if (node.clusterInit) {
+    if (!cas)
+      throw new Error(`[userData] server ${node.name} creates the cluster: it needs the CAs`);
     files.push(...caFiles(cas));
-    files.push(secretFile(KUBE_VIP_TEMPLATE_PATH, kubeVipManifestTemplate(cluster), "0600"));
   } else if (cas) {
-    throw new Error(`[userData] worker ${node.name} must not receive the cluster CA keys`);
+    throw new Error(
+      `[userData] server ${node.name} joins the cluster: it must not receive the CA keys (it reads them from the datastore)`,
+    );
   }
+  if (node.role === "control-plane")
+    files.push(secretFile(KUBE_VIP_TEMPLATE_PATH, kubeVipManifestTemplate(cluster), "0600"));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   const doc: Record<string, unknown> = {

@@ -5,6 +5,7 @@ import { SiteConfig, SiteConfigError } from "../../config/site";
 import { collectAddressClaims } from "../../config/addresses";
 import { ipInRange, Ipv4Range, rangesOverlap } from "../../config/ip";
 import { NodeRole } from "../types";
+import { volumeGib } from "./disk-plan";
 import { Placement, PlannedVm } from "./placement";
 import { clusterSecurityRules, SecurityRule } from "./security-rules";
 
@@ -49,6 +50,12 @@ export interface QuotaPlan {
     readonly serverGroups: number;
     readonly serverGroupMembers: number;
   };
+  /**
+   * Cinder: every database instance's volumes (data, and WAL when separate) on the OpenStack
+   * clusters, plus one instance's worth of each database spare (a rebuilt instance may claim its
+   * new volume before the old one is gone).
+   */
+  readonly volume: { readonly gigabytes: number; readonly volumes: number };
   readonly network: {
     readonly network: number;
     readonly subnet: number;
@@ -116,7 +123,22 @@ function flavor(
   };
 }
 
-function quotas(clusters: readonly ClusterCloudPlan[]): QuotaPlan {
+function volumeQuota(site: SiteConfig): QuotaPlan["volume"] {
+  const onOpenStack = new Set(
+    site.clusters.filter((c) => c.kind === "openstack").map((c) => c.name),
+  );
+  let gigabytes = 0;
+  let volumes = 0;
+  for (const d of site.databases.filter((db) => onOpenStack.has(db.cluster))) {
+    const gib = volumeGib(d.storage.size) + (d.walStorage ? volumeGib(d.walStorage.size) : 0);
+    const perInstance = d.walStorage ? 2 : 1;
+    gigabytes += gib * (d.instances + 1);
+    volumes += perInstance * (d.instances + 1);
+  }
+  return { gigabytes, volumes };
+}
+
+function quotas(clusters: readonly ClusterCloudPlan[], site: SiteConfig): QuotaPlan {
   const vms = clusters.flatMap((c) => c.ports.map((p) => p.vm));
   const largest = vms.reduce(
     (m, v) => ({
@@ -141,6 +163,7 @@ function quotas(clusters: readonly ClusterCloudPlan[]): QuotaPlan {
       serverGroups: clusters.length * 2,
       serverGroupMembers: Math.max(0, ...groupSizes) + spare,
     },
+    volume: volumeQuota(site),
     network: {
       network: 1,
       subnet: 1,
@@ -202,6 +225,6 @@ export function planCloud(site: SiteConfig, placement: Placement): CloudPlan {
     allocationPool: allocationPoolFor(site),
     zones: site.hosts.map((h) => ({ host: h.name, zone: h.name })),
     clusters,
-    quotas: quotas(clusters),
+    quotas: quotas(clusters, site),
   };
 }

@@ -8,6 +8,7 @@ import { CloudPlan } from "./cloud-plan";
 import { ComputeFoundation } from "./compute-foundation";
 import { planIdentities } from "./identity-plan";
 import { PlantNetwork } from "./network";
+import { BlockStorageAccess } from "./block-storage";
 import { BackupObjectStore } from "./object-store";
 import { ClusterPorts } from "./ports";
 import { PlatformProject } from "./project";
@@ -30,6 +31,7 @@ export class OpenStackCloud extends pulumi.ComponentResource {
   readonly securityGroups: ReadonlyMap<string, ClusterSecurityGroup>;
   readonly ports: ReadonlyMap<string, ClusterPorts>;
   readonly objectStore: BackupObjectStore;
+  readonly blockStorage: BlockStorageAccess;
 
   constructor(name: string, args: OpenStackCloudArgs, opts?: pulumi.ComponentResourceOptions) {
     super("plant:openstack:Cloud", name, {}, opts);
@@ -129,6 +131,21 @@ export class OpenStackCloud extends pulumi.ComponentResource {
         container: s.objectStore.container,
         s3Endpoint: s.objectStore.s3Endpoint,
         s3Region: s.objectStore.s3Region,
+      },
+      { parent: this },
+    );
+
+    this.blockStorage = new BlockStorageAccess(
+      `${name}-block-storage`,
+      {
+        provider,
+        authUrl: this.project.authUrl,
+        region: s.region,
+        credentialName: `${prefix}-cinder-csi`,
+        roles: s.identity.platformRoles,
+        ...(s.blockStorage.volumeType !== undefined
+          ? { volumeType: s.blockStorage.volumeType }
+          : {}),
       },
       { parent: this },
     );

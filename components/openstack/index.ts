@@ -4,7 +4,7 @@ import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import { SiteConfig } from "../../config/site";
 import { OpenStackOutput } from "../../outputs";
-import { ObjectStoreEndpoint } from "../types";
+import { BlockStorageEndpoint, ObjectStoreEndpoint } from "../types";
 import { planCloud } from "./cloud-plan";
 import { OpenStackCloud } from "./cloud";
 import { Placement, PlannedVm } from "./placement";
@@ -29,6 +29,8 @@ export interface OpenStackFoundation {
   readonly keypairName: pulumi.Output<string>;
   readonly vms: readonly OpenStackVmSlot[];
   readonly objectStore: ObjectStoreEndpoint;
+  /** Cinder access for the clusters' CSI drivers. Always set by declareOpenStack. */
+  readonly blockStorage?: BlockStorageEndpoint;
   readonly outputs: OpenStackOutput;
   /** Platform project id. Always set by declareOpenStack (optional for hand-made test doubles). */
   readonly projectId?: pulumi.Output<string>;
@@ -98,6 +100,7 @@ export function declareOpenStack(
     keypairName: cloud.compute.keypairName,
     vms,
     objectStore: cloud.objectStore.endpoint,
+    blockStorage: cloud.blockStorage.endpoint,
     outputs,
     projectId: cloud.project.projectId,
     networkId: cloud.network.networkId,

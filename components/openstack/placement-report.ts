@@ -1,5 +1,5 @@
 // The placement as text for the offline plan, and as pins to freeze it. Pure.
-import { Placement } from "./placement";
+import { Placement } from "./placement-model";
 
 /** The placement as `plant:openstack.placement` pins (VM → host), to freeze it before adding a host. */
 export function placementPins(placement: Placement): Record<string, string> {
@@ -29,6 +29,10 @@ export function formatPlacement(placement: Placement): string {
     h.host,
     `${h.vcpus}/${h.vcpuCapacity} vCPU (${percent(h.vcpus, h.vcpuCapacity)})`,
     `${h.ramGb}/${h.ramCapacityGb} GB (${percent(h.ramGb, h.ramCapacityGb)})`,
+    h.diskCapacityGb === undefined
+      ? "-"
+      : `${h.diskGb}/${h.diskCapacityGb} GB (${percent(h.diskGb, h.diskCapacityGb)})`,
+    `${h.databaseVolumeGb} GB`,
     h.vms.join(", ") || "-",
   ]);
   return [
@@ -36,8 +40,8 @@ export function formatPlacement(placement: Placement): string {
     ...(vmRows.length > 0
       ? table([["VM", "ROLE", "HOST", "IP", "CPU", "RAM", ""], ...vmRows])
       : ["  (no VMs)"]),
-    "Load per R620 (capacity after hostReserved, with overcommit):",
-    ...table([["HOST", "VCPU", "RAM", "VMS"], ...loadRows]),
+    "Load per R620 (capacity after hostReserved; vCPU and RAM with overcommit, disk without):",
+    ...table([["HOST", "VCPU", "RAM", "DISK", "DB VOLUMES", "VMS"], ...loadRows]),
     "",
   ].join("\n");
 }

@@ -8,70 +8,28 @@
 //    a control-plane VM goes to a host without another member of its cluster's control plane;
 //    any VM goes to the host with the fewest VMs of its cluster and role, then the fewest VMs of
 //    its cluster, then the first in plant:hosts order — among hosts with room for it.
+// Room is vCPU, RAM and disk. Disk counts the VM's root disk and, on the first VM of a cluster
+// that may run database pods (its workers; its servers when it has none), that cluster's database
+// volumes: Cinder creates them in the R620's zone, on its disks, one instance per host at most
+// (the databases' anti-affinity is required on the physical host).
 // A VM's choice depends only on its own cluster's earlier VMs (capacity aside), so appending a
 // worker moves nothing; adding a host moves nothing once the current placement is pinned.
 import { controlPlaneSize, SiteConfig, SiteConfigError } from "../../config/site";
 import { ConfigProblem } from "../../config/rules";
 import { ipAdd } from "../../config/ip";
-import { NodeRole } from "../types";
+import { databaseVolumeGbPerHost } from "./disk-plan";
+import {
+  assign,
+  Candidate,
+  fits,
+  free,
+  holdsControlPlane,
+  HostState,
+  size,
+} from "./placement-capacity";
+import { Placement, PlacementInput, PlannedVm } from "./placement-model";
 
-export interface PlannedVm {
-  /** `<cluster>-cp-<n>` or `<cluster>-worker-<n>`, n from 1. */
-  readonly name: string;
-  readonly cluster: string;
-  readonly role: NodeRole;
-  /** 0-based index within its cluster and role. */
-  readonly index: number;
-  /** The R620 (Nova hypervisor host, availability zone). */
-  readonly host: string;
-  readonly ip: string;
-  readonly flavor: { readonly vcpus: number; readonly ramGb: number; readonly diskGb: number };
-  /** True when plant:openstack.placement pins the VM to its host. Default false. */
-  readonly pinned?: boolean;
-}
-
-export interface HostLoad {
-  readonly host: string;
-  readonly vcpus: number;
-  readonly ramGb: number;
-  /** Schedulable vCPUs: (cores - hostReserved.cores) × overcommit.cpu. */
-  readonly vcpuCapacity: number;
-  /** Schedulable RAM: (ramGb - hostReserved.ramGb) × overcommit.ram. */
-  readonly ramCapacityGb: number;
-  readonly vms: readonly string[];
-}
-
-export interface Placement {
-  readonly vms: readonly PlannedVm[];
-  readonly hostLoad: readonly HostLoad[];
-}
-
-type Flavor = PlannedVm["flavor"];
-
-/** Plain-data input of the planner (what planPlacement reads from the site config). */
-export interface PlacementInput {
-  readonly stack: string;
-  readonly hosts: readonly {
-    readonly name: string;
-    readonly cores: number;
-    readonly ramGb: number;
-  }[];
-  readonly reserved: { readonly cores: number; readonly ramGb: number };
-  readonly overcommit: { readonly cpu: number; readonly ram: number };
-  readonly clusters: readonly {
-    readonly name: string;
-    /** Config key of the cluster, e.g. `plant:clusters[0]`, for error messages. */
-    readonly key: string;
-    readonly controlPlane: {
-      readonly count: number;
-      readonly flavor: Flavor;
-      readonly ipStart: string;
-    };
-    readonly workers: { readonly count: number; readonly flavor: Flavor; readonly ipStart: string };
-  }[];
-  /** VM name → host name. */
-  readonly pins: Readonly<Record<string, string>>;
-}
+export type { HostLoad, Placement, PlacementInput, PlannedVm } from "./placement-model";
 
 /** The planner input of a parsed site: its OpenStack clusters, R620s and placement settings. */
 export function placementInput(site: SiteConfig): PlacementInput {
@@ -83,6 +41,7 @@ export function placementInput(site: SiteConfig): PlacementInput {
       key: `plant:clusters[${i}]`,
       controlPlane: { ...c.controlPlane, count: controlPlaneSize(site, c) },
       workers: c.workers,
+      databaseVolumeGb: databaseVolumeGbPerHost(site, c.name),
     });
   });
   return {
@@ -98,21 +57,6 @@ export function placementInput(site: SiteConfig): PlacementInput {
 /** Places every VM of the site's OpenStack clusters. Throws SiteConfigError if it cannot. */
 export function planPlacement(site: SiteConfig): Placement {
   return planVmPlacement(placementInput(site));
-}
-
-interface Candidate {
-  readonly vm: Omit<PlannedVm, "host" | "pinned">;
-  /** Config key blamed when the VM does not fit. */
-  readonly key: string;
-}
-
-interface HostState {
-  readonly name: string;
-  readonly vcpuCapacity: number;
-  readonly ramCapacityGb: number;
-  vcpus: number;
-  ramGb: number;
-  readonly vms: PlannedVm[];
 }
 
 function candidates(input: PlacementInput): Candidate[] {
@@ -136,33 +80,13 @@ function candidates(input: PlacementInput): Candidate[] {
             diskGb: spec.flavor.diskGb,
           },
         };
-        vms.push({ vm, key });
+        // Database pods run on workers, or on the servers of a cluster without workers.
+        const runsDatabases = role === "worker" || c.workers.count === 0;
+        vms.push({ vm, key, databaseVolumeGb: runsDatabases ? (c.databaseVolumeGb ?? 0) : 0 });
       }
     }
     return vms;
   });
-}
-
-function free(h: HostState): string {
-  return `${h.vcpuCapacity - h.vcpus} vCPU and ${h.ramCapacityGb - h.ramGb} GB RAM free`;
-}
-
-function fits(h: HostState, f: Flavor): boolean {
-  return h.vcpus + f.vcpus <= h.vcpuCapacity && h.ramGb + f.ramGb <= h.ramCapacityGb;
-}
-
-function holdsControlPlane(h: HostState, cluster: string): PlannedVm | undefined {
-  return h.vms.find((v) => v.cluster === cluster && v.role === "control-plane");
-}
-
-function assign(h: HostState, vm: Candidate["vm"], pinned: boolean): void {
-  h.vms.push({ ...vm, host: h.name, pinned });
-  h.vcpus += vm.flavor.vcpus;
-  h.ramGb += vm.flavor.ramGb;
-}
-
-function size(f: Flavor): string {
-  return `${f.vcpus} vCPU, ${f.ramGb} GB RAM`;
 }
 
 /** Validates pins and places them; returns the problems found. */
@@ -199,23 +123,24 @@ function placePins(
         key,
         message: `pins control-plane VM ${c.vm.name} to ${host.name}, which already holds ${other.name}; members of a control plane need distinct R620s`,
       });
-    } else if (!fits(host, c.vm.flavor)) {
+    } else if (!fits(host, c)) {
       problems.push({
         key,
-        message: `pins ${c.vm.role} VM ${c.vm.name} (${size(c.vm.flavor)}) to ${host.name}, which has only ${free(host)}`,
+        message: `pins ${c.vm.role} VM ${c.vm.name} (${size(c, hosts.values())}) to ${host.name}, which has only ${free(host)}`,
       });
-    } else assign(host, c.vm, true);
+    } else assign(host, c, true);
   }
   return problems;
 }
 
-function pickHost(hosts: HostState[], vm: Candidate["vm"]): HostState | undefined {
+function pickHost(hosts: HostState[], c: Candidate): HostState | undefined {
+  const vm = c.vm;
   const count = (h: HostState, sameRole: boolean): number =>
     h.vms.filter((v) => v.cluster === vm.cluster && (!sameRole || v.role === vm.role)).length;
   let best: HostState | undefined;
   for (const h of hosts) {
     if (vm.role === "control-plane" && holdsControlPlane(h, vm.cluster)) continue;
-    if (!fits(h, vm.flavor)) continue;
+    if (!fits(h, c)) continue;
     if (
       !best ||
       count(h, true) < count(best, true) ||
@@ -234,7 +159,7 @@ function refusal(hosts: HostState[], c: Candidate): ConfigProblem {
   });
   return {
     key: c.key,
-    message: `${c.vm.role} VM ${c.vm.name} (${size(c.vm.flavor)}) does not fit on any R620: ${reasons.join("; ")}`,
+    message: `${c.vm.role} VM ${c.vm.name} (${size(c, hosts)}) does not fit on any R620: ${reasons.join("; ")}`,
   };
 }
 
@@ -247,8 +172,14 @@ export function planVmPlacement(input: PlacementInput): Placement {
         name: h.name,
         vcpuCapacity: Math.max(0, (h.cores - input.reserved.cores) * input.overcommit.cpu),
         ramCapacityGb: Math.max(0, (h.ramGb - input.reserved.ramGb) * input.overcommit.ram),
+        // Disk is never overcommitted: a full R620 disk stops every VM and volume on it.
+        diskCapacityGb:
+          h.diskGb === undefined ? undefined : Math.max(0, h.diskGb - (input.reserved.diskGb ?? 0)),
         vcpus: 0,
         ramGb: 0,
+        diskGb: 0,
+        databaseVolumeGb: 0,
+        databaseClusters: new Set<string>(),
         vms: [],
       },
     ]),
@@ -260,9 +191,9 @@ export function planVmPlacement(input: PlacementInput): Placement {
   const ordered = [...hosts.values()];
   for (const c of all) {
     if (input.pins[c.vm.name] !== undefined) continue;
-    const host = pickHost(ordered, c.vm);
+    const host = pickHost(ordered, c);
     if (!host) throw new SiteConfigError(input.stack, [refusal(ordered, c)]);
-    assign(host, c.vm, false);
+    assign(host, c, false);
   }
 
   const placed = new Map(ordered.flatMap((h) => h.vms.map((v) => [v.name, v] as const)));
@@ -272,8 +203,11 @@ export function planVmPlacement(input: PlacementInput): Placement {
       host: h.name,
       vcpus: h.vcpus,
       ramGb: h.ramGb,
+      diskGb: h.diskGb,
+      databaseVolumeGb: h.databaseVolumeGb,
       vcpuCapacity: h.vcpuCapacity,
       ramCapacityGb: h.ramCapacityGb,
+      ...(h.diskCapacityGb !== undefined ? { diskCapacityGb: h.diskCapacityGb } : {}),
       vms: all.map((c) => c.vm.name).filter((n) => placed.get(n)?.host === h.name),
     })),
   };

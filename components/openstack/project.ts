@@ -37,6 +37,8 @@ export class PlatformProject extends pulumi.ComponentResource {
   readonly platformUserId: pulumi.Output<string>;
   /** Provider authenticated as the platform user, scoped to the project by id. */
   readonly provider: openstack.Provider;
+  /** Keystone URL the platform user (and the clusters' Cinder CSI) authenticate against. */
+  readonly authUrl: pulumi.Output<string>;
 
   constructor(name: string, args: PlatformProjectArgs, opts?: pulumi.ComponentResourceOptions) {
     super("plant:openstack:Project", name, {}, opts);
@@ -66,6 +68,12 @@ export class PlatformProject extends pulumi.ComponentResource {
         serverGroups: q.compute.serverGroups,
         serverGroupMembers: q.compute.serverGroupMembers,
       },
+      admin,
+    );
+    // Cinder's defaults (1000 GB, 10 volumes) are not this site's: database volumes are sized here.
+    const volumeQuota = new openstack.blockstorage.QuoteSetV3(
+      `${name}-volume-quota`,
+      { projectId: project.id, gigabytes: q.volume.gigabytes, volumes: q.volume.volumes },
       admin,
     );
     const networkQuota = new openstack.networking.QuotaV2(
@@ -146,9 +154,10 @@ export class PlatformProject extends pulumi.ComponentResource {
         password: pulumi.secret(password.result),
         tenantId: project.id,
       },
-      { parent: this, dependsOn: [...grants, computeQuota, networkQuota] },
+      { parent: this, dependsOn: [...grants, computeQuota, networkQuota, volumeQuota] },
     );
 
+    this.authUrl = pulumi.output(authUrl);
     this.projectId = project.id;
     this.projectName = project.name;
     this.platformUserId = user.id;

@@ -21,6 +21,7 @@ import {
   databaseEndpoints,
   databaseNames,
   DatabaseNames,
+  POSTGRES_NAMESPACE_LABELS,
   POSTGRES_PORT,
 } from "./names";
 import { apiServerCidrs, clientNamespaces, networkPolicySpecs } from "./network-policy-spec";
@@ -82,7 +83,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
     // Deleting the namespace deletes the PVCs: protect it and keep it if Pulumi ever forgets it.
     const namespace = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: names.namespace, labels: { "plant.busche-cnc.com/database": db.name } } },
+      {
+        metadata: {
+          name: names.namespace,
+          labels: { "plant.busche-cnc.com/database": db.name, ...POSTGRES_NAMESPACE_LABELS },
+        },
+      },
       { ...child, protect: true, retainOnDelete: true, dependsOn: [...args.cluster.ready] },
     );
 

@@ -8,6 +8,21 @@ export const CNPG_NAMESPACE = "cnpg-system";
 /** The Barman Cloud plugin's name as CloudNativePG knows it. */
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
 export const POSTGRES_PORT = 5432;
+
+/**
+ * Pod Security of the operator's and every database's namespace: `restricted`, the strictest
+ * level, enforced (and audited and warned about). Every pod there meets it: the operator and the
+ * Barman Cloud plugin (their charts' defaults, unchanged by the values here: non-root UID 10001,
+ * no privilege escalation, all capabilities dropped, seccomp RuntimeDefault; checked against the
+ * rendered charts in the tests), the webhook gates'
+ * probe pods, and the instance, join/initdb Job and PgBouncer pods CloudNativePG builds (the same
+ * settings, the Barman Cloud sidecar included: plugin-barman-cloud's lifecycle.go sets them).
+ */
+export const POSTGRES_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
+  "pod-security.kubernetes.io/enforce": "restricted",
+  "pod-security.kubernetes.io/audit": "restricted",
+  "pod-security.kubernetes.io/warn": "restricted",
+};
 /** Name of the external cluster a restore reads from (only inside the Cluster spec). */
 export const RESTORE_SOURCE = "origin";
 

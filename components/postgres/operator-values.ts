@@ -18,17 +18,6 @@ export const BARMAN_CHART = {
   image: "v0.13.0",
 } as const;
 
-/**
- * The operator's and the plugin's pods meet `restricted` as the charts render them (non-root,
- * seccomp RuntimeDefault, no privilege escalation, all capabilities dropped; checked against the
- * rendered charts in the tests), so the namespace enforces it.
- */
-export const CNPG_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
-  "pod-security.kubernetes.io/enforce": "restricted",
-  "pod-security.kubernetes.io/audit": "restricted",
-  "pod-security.kubernetes.io/warn": "restricted",
-};
-
 /** Two replicas on different physical hosts: failover needs the operator, so it must not die with a host. */
 function spread(appName: string) {
   return [

@@ -10,13 +10,12 @@ import { NamespacePolicies } from "../kubernetes/namespace-policies";
 import { scrapeAllow } from "../monitoring-scraper";
 import { WebhookGate } from "../kubernetes/webhook-gate";
 import { chartRevision } from "../kubernetes/webhook-gate-spec";
-import { CNPG_NAMESPACE } from "./names";
+import { CNPG_NAMESPACE, POSTGRES_NAMESPACE_LABELS } from "./names";
 import {
   BARMAN_CHART,
   CHART_REPO,
   CNPG_CHART,
   CNPG_WEBHOOKS,
-  CNPG_NAMESPACE_LABELS,
   operatorValues,
   webhookProbeCluster,
   pluginValues,
@@ -45,7 +44,7 @@ export class CnpgOperator extends pulumi.ComponentResource {
     }
     const namespace = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { name: CNPG_NAMESPACE, labels: { ...CNPG_NAMESPACE_LABELS } } },
+      { metadata: { name: CNPG_NAMESPACE, labels: { ...POSTGRES_NAMESPACE_LABELS } } },
       { parent: this, provider, dependsOn: [...args.cluster.ready] },
     );
     // The operator serves its webhooks (9443) to the API server; the Barman Cloud plugin serves

@@ -55,9 +55,9 @@ export const FOREIGN_NAMESPACES: readonly string[] = [
 ];
 
 /**
- * Annotation marking an upstream workload declared resource by resource (e.g. the local-path
- * provisioner's manifest): its value names the upstream release. Reviewable in the diff; only
- * pinned images are still enforced on it.
+ * Annotation marking an upstream workload declared resource by resource (e.g. the Cinder CSI
+ * node plugin, components/kubernetes/cinder-csi-node.ts): its value names the upstream release.
+ * Reviewable in the diff; only pinned images are still enforced on it.
  */
 export const UPSTREAM_ANNOTATION = "plant.busche-cnc.com/upstream-workload";
 

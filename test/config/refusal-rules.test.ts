@@ -331,7 +331,7 @@ const cases: [string, (raw: Raw) => void, string][] = [
   [
     "a database on a StorageClass the cluster lacks",
     (r) => (r.databases[0].storage.storageClass = "fast-ssd"),
-    "[plant:databases[0].storage.storageClass] 'fast-ssd' does not exist on cluster reports: the program installs only 'local-path' (plant:clusters[0].storageClass); the volumes would stay Pending",
+    "[plant:databases[0].storage.storageClass] 'fast-ssd' does not exist on cluster reports: the program installs only 'plant-block' (plant:clusters[0].storageClass), Cinder block volumes sized and kept off the workers' root disks; the volumes would stay Pending",
   ],
   // Bounds set by f, at the key that holds the count
   [

@@ -287,6 +287,21 @@ const cases: [string, (raw: Raw) => void, string][] = [
     "database 'reporting' runs on cluster 'reports', not 'optiplex'",
   ],
   [
+    "database volumes on local-path on an OpenStack cluster",
+    (r) => (r.databases[0].storage.storageClass = "local-path"),
+    "[plant:databases[0].storage.storageClass] 'local-path' does not exist on cluster reports: the program installs only 'plant-block' (plant:clusters[0].storageClass), Cinder block volumes sized and kept off the workers' root disks; the volumes would stay Pending",
+  ],
+  [
+    "a malformed storage class name",
+    (r) => (r.clusters[0].storageClass = "Plant Block"),
+    "[plant:clusters[0].storageClass] 'Plant Block' is not a StorageClass name",
+  ],
+  [
+    "host reserve without whole disk GB",
+    (r) => (r.openstack.hostReserved = { cores: 2, ramGb: 16, diskGb: 1.5 }),
+    "[plant:openstack.hostReserved.diskGb]",
+  ],
+  [
     "migration without readwrite",
     (r) => (r.services[1].database.access = "read"),
     "[plant:services[1].migration] needs database.access 'readwrite'",

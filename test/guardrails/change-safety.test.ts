@@ -83,15 +83,29 @@ describe("routine changes on avilla", () => {
     );
   });
 
-  it("grow-postgres resizes the CNPG cluster in place", () => {
+  it("grow-postgres resizes the CNPG cluster in place and raises the Cinder quota to match", () => {
     const report = reports.get("grow-postgres");
     expect(report?.updated).toEqual([
+      {
+        urn: expect.stringContaining(
+          "openstack:blockstorage/quoteSetV3:QuoteSetV3",
+        ) as unknown as string,
+        paths: ["gigabytes"],
+      },
       {
         urn: expect.stringContaining(
           "kubernetes:postgresql.cnpg.io/v1:Cluster",
         ) as unknown as string,
         paths: ["spec.storage.size"],
       },
+    ]);
+  });
+
+  it("mark-bootstrapped holds only the first server's user data for its next rotation", () => {
+    const report = reports.get("mark-bootstrapped")!;
+    expect(report.updated).toEqual([]);
+    expect(report.ignored.map((u) => [shortUrn(u.urn), u.paths])).toEqual([
+      ["openstack:compute/instance:Instance::reports-cp-1", ["userData"]],
     ]);
   });
 
@@ -135,7 +149,7 @@ describe("routine changes on avilla", () => {
       ),
     ).join("\n\n");
     expect(text).toContain(
-      "grow-postgres: +0 added, ~1 updated, =0 held for rotation, -0 removed, 0 replace-triggering",
+      "grow-postgres: +0 added, ~2 updated, =0 held for rotation, -0 removed, 0 replace-triggering",
     );
     expect(text).toContain(
       "bump-image: +0 added, ~1 updated, =0 held for rotation, -0 removed, 0 replace-triggering",

@@ -258,32 +258,43 @@ describe("declareClusters on the Avilla stack", () => {
     expect(clusters[1].ready).toHaveLength(3);
   });
 
-  test("the RKE2 cluster installs the local-path StorageClass through its own provider", () => {
+  test("the RKE2 cluster installs Cinder CSI and its block StorageClass through its own provider", () => {
     const sc = byType("kubernetes:storage.k8s.io/v1:StorageClass");
-    expect(sc.map((s) => (s.inputs.metadata as { name: string }).name)).toEqual(["local-path"]);
+    expect(sc.map((s) => (s.inputs.metadata as { name: string }).name)).toEqual(["plant-block"]);
     expect(sc[0].provider).toMatch(/k8s-reports/);
-    expect(byType("kubernetes:apps/v1:Deployment")[0].provider).toMatch(/k8s-reports/);
-    for (const type of [
-      "kubernetes:policy/v1:PodDisruptionBudget",
-      "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-    ]) {
-      expect(byType(type).length).toBeGreaterThan(0);
-      for (const r of byType(type)) expect(r.provider).toMatch(/k8s-reports/);
-    }
+    expect(sc[0].inputs).toMatchObject({
+      provisioner: "cinder.csi.openstack.org",
+      reclaimPolicy: "Retain",
+      allowVolumeExpansion: true,
+      volumeBindingMode: "WaitForFirstConsumer",
+    });
+    // The driver is the program's own objects (no chart to fetch), all on the cluster's provider.
+    expect(byType("kubernetes:helm.sh/v4:Chart")).toEqual([]);
+    const driver = [
+      ...byType("kubernetes:storage.k8s.io/v1:CSIDriver"),
+      ...byType("kubernetes:apps/v1:Deployment"),
+      ...byType("kubernetes:apps/v1:DaemonSet"),
+      ...byType("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
+    ];
+    expect(driver.map((r) => r.name)).toEqual([
+      "reports-cinder-csi-driver",
+      "reports-cinder-csi-controller",
+      "reports-cinder-csi-node",
+      "reports-cinder-csi-policies-default-deny-ingress",
+    ]);
+    for (const r of driver) expect(r.provider).toMatch(/k8s-reports/);
   });
 
-  test("the provisioner may reach the API only at the Service IP, the VIP and the servers", () => {
-    const egress = byType("kubernetes:networking.k8s.io/v1:NetworkPolicy").find(
-      (r) => r.name === "reports-local-path-egress",
+  test("the driver's cloud.conf carries the application credential, as a secret", async () => {
+    const secret = byType("kubernetes:core/v1:Secret").find(
+      (r) => r.name === "reports-cinder-csi-cloud-config",
     );
-    const spec = egress?.inputs.spec as { egress: { to?: { ipBlock?: { cidr: string } }[] }[] };
-    expect(spec.egress[0].to?.map((p) => p.ipBlock?.cidr)).toEqual([
-      "10.1.0.10/32",
-      "10.1.1.10/32",
-      "10.1.1.11/32",
-      "10.1.1.12/32",
-      "10.43.0.1/32",
-    ]);
+    // A secret value inside makes the whole stringData travel as a secret.
+    const data = secret?.inputs.stringData as Record<string, unknown>;
+    expect(data[pulumi.runtime.specialSigKey]).toBe(pulumi.runtime.specialSecretSig);
+    expect(String((data.value as Record<string, string>)["cloud.conf"])).toContain(
+      "application-credential-secret=FakeApplicationCredentialSecret0123456789",
+    );
   });
 
   test("a readiness gate waits for the API of the servers before the provider is used", () => {
@@ -325,6 +336,55 @@ describe.each(["avilla", "albion"] as const)("user data of every VM of %s", (sta
       expect(scripts.size).toBeGreaterThan(0);
       for (const script of scripts) expect(shellcheckProblem(script)).toBeUndefined();
     }
+  });
+});
+
+describe("cluster initialisation is one explicit, one-time decision (plant:clusters[].bootstrapped)", () => {
+  const userData = async (bootstrapped?: boolean) => {
+    const base = site("avilla");
+    const s: SiteConfig =
+      bootstrapped === undefined
+        ? base
+        : {
+            ...base,
+            clusters: base.clusters.map((c) =>
+              c.kind === "openstack" ? { ...c, bootstrapped } : c,
+            ),
+          };
+    const clusters = declareClusters(s, secrets, placement(s), fakeFoundation(placement(s)));
+    await settle(clusters);
+    const rke2 = clusters.find((c): c is Rke2Cluster => c instanceof Rke2Cluster);
+    if (!rke2) throw new Error("no RKE2 cluster");
+    const names = Object.keys(rke2.userData);
+    const docs = await outputValue(pulumi.all(names.map((n) => rke2.userData[n])));
+    return names.map((name, i) => {
+      const files = (parse(docs[i]) as { write_files: { path: string; content: string }[] })
+        .write_files;
+      const config = parse(
+        files.find((f) => f.path === "/etc/rancher/rke2/config.yaml")?.content ?? "",
+      ) as Record<string, unknown>;
+      return { name, server: config.server, caKeys: docs[i].includes("PRIVATE KEY") };
+    });
+  };
+
+  test("a new cluster (the default): only reports-cp-1 creates it, and only it carries CA keys", async () => {
+    expect(site("avilla").clusters[0]).toMatchObject({ kind: "openstack", bootstrapped: false });
+    const vip = "https://10.1.0.10:9345";
+    expect(await userData()).toEqual([
+      { name: "reports-cp-1", server: undefined, caKeys: true },
+      { name: "reports-cp-2", server: vip, caKeys: false },
+      { name: "reports-cp-3", server: vip, caKeys: false },
+      { name: "reports-worker-1", server: vip, caKeys: false },
+      { name: "reports-worker-2", server: vip, caKeys: false },
+      { name: "reports-worker-3", server: vip, caKeys: false },
+    ]);
+  });
+
+  test("once bootstrapped, a rebuilt reports-cp-1 joins like every other server and carries no CA key", async () => {
+    const docs = await userData(true);
+    expect(docs.map((d) => [d.name, d.server, d.caKeys])).toEqual(
+      docs.map((d) => [d.name, "https://10.1.0.10:9345", false]),
+    );
   });
 });
 

@@ -31,6 +31,7 @@ export const clusterSettings: Rke2ClusterSettings = {
   name: "reports",
   version: "v1.36.5+rke2r1",
   apiVip: "10.1.0.10",
+  serverIps: ["10.1.1.10", "10.1.1.11", "10.1.1.12"],
   podCidr: "10.42.0.0/16",
   serviceCidr: "10.43.0.0/16",
   taintControlPlane: true,

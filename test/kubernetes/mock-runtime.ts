@@ -114,6 +114,12 @@ export function fakeFoundation(placement: Placement): OpenStackFoundation {
     keypairName: pulumi.output("plant-ops"),
     vms: placement.vms.map(slot),
     objectStore: undefined as never,
+    blockStorage: {
+      authUrl: pulumi.output("https://keystone.avilla.busche-cnc.com:5000/v3"),
+      region: "RegionOne",
+      applicationCredentialId: pulumi.output("0123456789abcdef0123456789abcdef"),
+      applicationCredentialSecret: pulumi.secret("FakeApplicationCredentialSecret0123456789"),
+    },
     outputs: undefined as never,
   };
 }

@@ -1,4 +1,7 @@
+import { spawnSync } from "child_process";
 import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import fc from "fast-check";
 import { parse } from "yaml";
@@ -21,26 +24,30 @@ import {
   toolAvailable,
 } from "./validators";
 
-const server = (index: number, host: string): Rke2UserDataInput => ({
-  node: {
-    name: `reports-cp-${index + 1}`,
-    ip: `10.1.1.${10 + index}`,
-    role: "control-plane",
-    physicalHost: host,
-    bootstrap: index === 0,
-  },
-  cluster: clusterSettings,
-  tokens: fakeTokens,
-  cas: fakeCas,
-  ntpServers: ["10.1.0.2"],
-});
+/** Server `index`; the first server creates the cluster unless `rebuilt` (cluster bootstrapped). */
+const server = (index: number, host: string, rebuilt = false): Rke2UserDataInput => {
+  const clusterInit = index === 0 && !rebuilt;
+  return {
+    node: {
+      name: `reports-cp-${index + 1}`,
+      ip: `10.1.1.${10 + index}`,
+      role: "control-plane",
+      physicalHost: host,
+      clusterInit,
+    },
+    cluster: clusterSettings,
+    tokens: fakeTokens,
+    cas: clusterInit ? fakeCas : undefined,
+    ntpServers: ["10.1.0.2"],
+  };
+};
 const worker: Rke2UserDataInput = {
   node: {
     name: "reports-worker-1",
     ip: "10.1.1.20",
     role: "worker",
     physicalHost: "r620-2",
-    bootstrap: false,
+    clusterInit: false,
   },
   cluster: clusterSettings,
   tokens: fakeTokens,
@@ -52,11 +59,50 @@ const serverWithoutWorkers: Rke2UserDataInput = {
 };
 
 const documents: [string, Rke2UserDataInput][] = [
-  ["bootstrap server", server(0, "r620-1")],
+  ["initialising server", server(0, "r620-1")],
+  ["first server rebuilt once the cluster exists", server(0, "r620-1", true)],
   ["joining server", server(1, "r620-2")],
   ["worker", worker],
   ["server of a cluster without workers", serverWithoutWorkers],
 ];
+
+/**
+ * Runs the cluster-init block of a first-boot script (everything before the CIS step) with a
+ * stub `curl` that answers only for `answering` addresses and a no-op `sleep`; returns the
+ * config file afterwards, the probed URLs and the log.
+ */
+function runInitBlock(document: string, answering: readonly string[]) {
+  const script = scriptsIn(document)[0].content;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plant-init-"));
+  try {
+    const config = path.join(dir, "config.yaml");
+    const calls = path.join(dir, "calls");
+    fs.writeFileSync(config, "token: x\n");
+    fs.writeFileSync(calls, "");
+    fs.writeFileSync(
+      path.join(dir, "curl"),
+      '#!/bin/sh\nfor a in "$@"; do url="$a"; done\necho "$url" >>"$CALLS"\n' +
+        'for ok in $ANSWERING; do case "$url" in "https://$ok:9345/"*) exit 0;; esac; done\nexit 7\n',
+      { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(dir, "sleep"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const block = script
+      .slice(0, script.indexOf("# CIS profile"))
+      .replace(/^CONFIG=.*$/m, `CONFIG='${config}'`);
+    const r = spawnSync("bash", ["--norc", "--noprofile", "-c", block], {
+      encoding: "utf8",
+      env: { PATH: `${dir}:${process.env.PATH}`, ANSWERING: answering.join(" "), CALLS: calls },
+    });
+    expect(r.status).toBe(0);
+    return {
+      config: fs.readFileSync(config, "utf8"),
+      probed: [...new Set(fs.readFileSync(calls, "utf8").trim().split("\n").filter(Boolean))],
+      log: r.stderr,
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function rke2Config(document: string): Record<string, unknown> {
   const doc = parse(document) as { write_files: { path: string; content: string }[] };
@@ -99,7 +145,7 @@ describe("RKE2 user data", () => {
       expect(shellcheckProblem("#!/bin/sh\necho $1\n")).toMatch(/SC2086/);
   });
 
-  test("bootstrap server document (snapshot, fake key material)", () => {
+  test("initialising server document (snapshot, fake key material)", () => {
     expect(rke2UserData(server(0, "r620-1"))).toMatchSnapshot();
   });
 
@@ -131,10 +177,100 @@ describe("RKE2 user data", () => {
     expect(cfg["node-taint"]).toEqual(["node-role.kubernetes.io/control-plane:NoSchedule"]);
   });
 
-  test("the bootstrap server has no `server:` (its script adds one only if a cluster answers)", () => {
+  test("only the initialising server has no `server:`; its script probes the VIP and every other server", () => {
     const doc = rke2UserData(server(0, "r620-1"));
     expect(rke2Config(doc).server).toBeUndefined();
-    expect(scriptsIn(doc)[0].content).toContain('if [ "$BOOTSTRAP" = "true" ]');
+    const script = scriptsIn(doc)[0].content;
+    expect(script).toContain("CLUSTER_INIT='true'");
+    expect(script).toContain("PROBE_ADDRESSES=('10.1.0.10' '10.1.1.11' '10.1.1.12')");
+  });
+
+  test("the first server rebuilt once the cluster is bootstrapped joins through the VIP and carries no CA key", () => {
+    const doc = rke2UserData(server(0, "r620-1", true));
+    expect(rke2Config(doc).server).toBe("https://10.1.0.10:9345");
+    expect(rke2Config(doc).token).toBe(
+      secureToken(fakeTokens.serverCaPem, "server", fakeTokens.server),
+    );
+    const script = scriptsIn(doc)[0].content;
+    expect(script).toContain("CLUSTER_INIT='false'");
+    expect(script).toContain("PROBE_ADDRESSES=()");
+    expect(doc).not.toContain("PRIVATE KEY");
+    // Byte for byte what any other joining server gets, but for its own name, address and host.
+    const other = rke2UserData(server(1, "r620-2"));
+    const generic = (d: string, n: number) =>
+      d
+        .replaceAll(`reports-cp-${n + 1}`, "NODE")
+        .replaceAll(`10.1.1.${10 + n}`, "IP")
+        .replaceAll(`r620-${n + 1}`, "HOST");
+    expect(generic(doc, 0)).toBe(generic(other, 1));
+  });
+
+  test("run: the initialising server joins whichever server answers, VIP first, and initialises only when none does", () => {
+    const doc = rke2UserData(server(0, "r620-1"));
+    // The fork of the review: the VIP blips while cp-3 still runs the cluster.
+    expect(runInitBlock(doc, ["10.1.1.12"]).config).toBe(
+      "token: x\nserver: https://10.1.1.12:9345\n",
+    );
+    expect(runInitBlock(doc, ["10.1.1.11", "10.1.0.10"]).config).toBe(
+      "token: x\nserver: https://10.1.0.10:9345\n",
+    );
+    const alone = runInitBlock(doc, []);
+    expect(alone.config).toBe("token: x\n");
+    expect(alone.probed).toEqual([
+      "https://10.1.0.10:9345/cacerts",
+      "https://10.1.1.11:9345/cacerts",
+      "https://10.1.1.12:9345/cacerts",
+    ]);
+    expect(alone.log).toContain("initialising cluster 10.1.0.10");
+    // A joining server (the rebuilt first server included) never runs the probe at all.
+    const rebuilt = runInitBlock(rke2UserData(server(0, "r620-1", true)), ["10.1.0.10"]);
+    expect(rebuilt).toEqual({ config: "token: x\n", probed: [], log: "" });
+  });
+
+  test("joining servers carry no CA key: they read the CAs from the datastore", () => {
+    for (const input of [server(1, "r620-2"), server(2, "r620-3"), server(0, "r620-1", true)]) {
+      const doc = rke2UserData(input);
+      expect(doc).not.toContain("PRIVATE KEY");
+      const paths = (parse(doc) as { write_files: { path: string }[] }).write_files.map(
+        (f) => f.path,
+      );
+      expect(paths.filter((p) => p.startsWith("/var/lib/rancher/rke2/server/tls/"))).toEqual([]);
+    }
+  });
+
+  test("CIS profile on every node, Canal pinned on servers", () => {
+    for (const [label, input] of documents) {
+      const doc = rke2UserData(input);
+      const cfg = rke2Config(doc);
+      expect([label, cfg.profile]).toEqual([label, "cis"]);
+      expect([label, cfg.cni]).toEqual([
+        label,
+        input.node.role === "worker" ? undefined : ["canal"],
+      ]);
+      const files = (
+        parse(doc) as { write_files: { path: string; content: string; permissions: string }[] }
+      ).write_files;
+      const sysctl = files.find((f) => f.path === "/etc/sysctl.d/60-rke2-cis.conf");
+      expect(sysctl?.permissions).toBe("0644");
+      expect(sysctl?.content).toBe(
+        [
+          "kernel.keys.root_maxbytes=25000000",
+          "kernel.keys.root_maxkeys=1000000",
+          "kernel.panic=10",
+          "kernel.panic_on_oops=1",
+          "vm.overcommit_memory=1",
+          "vm.panic_on_oom=0",
+          "",
+        ].join("\n"),
+      );
+      const script = scriptsIn(doc)[0].content;
+      // Applied before RKE2 starts: the kubelet checks them at start (protect-kernel-defaults).
+      expect(script.indexOf('sysctl -p "$CIS_SYSCTL_CONF"')).toBeGreaterThan(0);
+      expect(script.indexOf('sysctl -p "$CIS_SYSCTL_CONF"')).toBeLessThan(
+        script.indexOf("systemctl start"),
+      );
+      expect(script).toContain('useradd -r -c "etcd user" -s /sbin/nologin -M etcd -U');
+    }
   });
 
   test("servers are not tainted when the cluster has no workers", () => {
@@ -153,11 +289,12 @@ describe("RKE2 user data", () => {
     );
     expect(paths).toEqual([
       "/etc/rancher/rke2/config.yaml",
+      "/etc/sysctl.d/60-rke2-cis.conf",
       "/usr/local/sbin/plant-rke2-bootstrap",
     ]);
   });
 
-  test("servers get every CA RKE2 expects, keys 0600", () => {
+  test("the initialising server gets every CA RKE2 expects, keys 0600", () => {
     const doc = parse(rke2UserData(server(0, "r620-1"))) as {
       write_files: { path: string; permissions: string }[];
     };
@@ -190,12 +327,18 @@ describe("RKE2 user data", () => {
     );
   });
 
-  test("refuses CA keys on a worker, and a server without CAs", () => {
+  test("refuses CA keys on a worker or a joining server, and an initialising server without CAs", () => {
     expect(() => rke2UserData({ ...worker, cas: fakeCas })).toThrow(
       "must not receive the cluster CA keys",
     );
-    expect(() => rke2UserData({ ...server(1, "r620-2"), cas: undefined })).toThrow(
-      "needs the cluster CAs",
+    expect(() => rke2UserData({ ...server(1, "r620-2"), cas: fakeCas })).toThrow(
+      "server reports-cp-2 joins the cluster: it must not receive the CA keys",
+    );
+    expect(() => rke2UserData({ ...server(0, "r620-1"), cas: undefined })).toThrow(
+      "server reports-cp-1 creates the cluster: it needs the CAs",
+    );
+    expect(() => rke2UserData({ ...worker, node: { ...worker.node, clusterInit: true } })).toThrow(
+      "worker reports-worker-1 cannot create a cluster",
     );
   });
 
@@ -300,6 +443,7 @@ describe("RKE2 user data with plant mirrors", () => {
       "/etc/rancher/rke2/config.yaml",
       "/etc/rancher/rke2/mirror-ca.pem",
       "/etc/rancher/rke2/registries.yaml",
+      "/etc/sysctl.d/60-rke2-cis.conf",
       "/usr/local/sbin/plant-rke2-bootstrap",
     ]);
   });
@@ -308,6 +452,7 @@ describe("RKE2 user data with plant mirrors", () => {
     const doc = rke2UserData(mirrored[3][1]);
     expect(files(doc).map((f) => f.path)).toEqual([
       "/etc/rancher/rke2/config.yaml",
+      "/etc/sysctl.d/60-rke2-cis.conf",
       "/usr/local/sbin/plant-rke2-bootstrap",
       "/usr/local/sbin/plant-rke2-fetch",
     ]);

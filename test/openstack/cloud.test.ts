@@ -23,6 +23,8 @@ const T = {
   port: "openstack:networking/port:Port",
   container: "openstack:objectstorage/container:Container",
   ec2: "openstack:identity/ec2CredentialV3:Ec2CredentialV3",
+  volumeQuota: "openstack:blockstorage/quoteSetV3:QuoteSetV3",
+  appCredential: "openstack:identity/applicationCredential:ApplicationCredential",
 };
 
 type Pair = { ipAddress: string };
@@ -49,14 +51,17 @@ describe("what is declared", () => {
       "plant:openstack:ClusterSecurityGroup": 1,
       "plant:openstack:ClusterPorts": 1,
       "plant:openstack:BackupObjectStore": 1,
+      "plant:openstack:BlockStorageAccess": 1,
       [T.provider]: 2,
       [T.project]: 1,
       [T.computeQuota]: 1,
       [T.networkQuota]: 1,
+      [T.volumeQuota]: 1,
       // platform user: member + swiftoperator; backup user: swiftoperator
       [T.role]: 3,
       [T.user]: 2,
-      [T.password]: 1,
+      // platform user's password, the Cinder CSI application credential's secret
+      [T.password]: 2,
       [T.aggregate]: 3,
       [T.flavor]: 2,
       [T.flavorAccess]: 2,
@@ -70,6 +75,7 @@ describe("what is declared", () => {
       [T.port]: 8,
       [T.container]: 1,
       [T.ec2]: 1,
+      [T.appCredential]: 1,
     });
   });
 
@@ -85,6 +91,7 @@ describe("what is declared", () => {
       T.project,
       T.computeQuota,
       T.networkQuota,
+      T.volumeQuota,
       T.role,
       T.user,
       T.ec2,
@@ -94,7 +101,16 @@ describe("what is declared", () => {
       T.network,
       T.subnet,
     ];
-    const scoped = [T.serverGroup, T.keypair, T.secGroup, T.rule, T.port, T.container];
+    const scoped = [
+      T.serverGroup,
+      T.keypair,
+      T.secGroup,
+      T.rule,
+      T.port,
+      T.container,
+      // The platform user's own credential: Keystone limits it to the project it was made in.
+      T.appCredential,
+    ];
     for (const r of avilla.resources) {
       if (admin.includes(r.type))
         expect([r.name, providerName(r.provider)]).toEqual([r.name, "openstack-admin"]);

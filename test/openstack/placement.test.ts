@@ -69,12 +69,17 @@ describe("planPlacement on the stack files", () => {
       "10.1.1.21",
       "10.1.1.22",
     ]);
+    // Disk in decimal GB: root disks of 60 and 200 GiB (65 + 215 GB) and one instance of the
+    // database (100Gi data = 108 GB, 20Gi WAL = 22 GB) on 1800 GB less 100 GB reserved.
     expect(p.hostLoad[0]).toEqual({
       host: "r620-1",
       vcpus: 12,
       ramGb: 40,
+      diskGb: 410,
+      databaseVolumeGb: 130,
       vcpuCapacity: 72,
       ramCapacityGb: 176,
+      diskCapacityGb: 1700,
       vms: ["reports-cp-1", "reports-worker-1"],
     });
   });
@@ -190,14 +195,132 @@ test("formatPlacement prints VM → host and the load per host", () => {
       "  reports-worker-1  worker         r620-1  10.1.1.20  8 vCPU  32 GB  planned",
       "  reports-worker-2  worker         r620-2  10.1.1.21  8 vCPU  32 GB  planned",
       "  reports-worker-3  worker         r620-3  10.1.1.22  8 vCPU  32 GB  planned",
-      "Load per R620 (capacity after hostReserved, with overcommit):",
-      "  HOST    VCPU              RAM              VMS",
-      "  r620-1  12/72 vCPU (17%)  40/176 GB (23%)  reports-cp-1, reports-worker-1",
-      "  r620-2  12/72 vCPU (17%)  40/176 GB (23%)  reports-cp-2, reports-worker-2",
-      "  r620-3  12/72 vCPU (17%)  40/176 GB (23%)  reports-cp-3, reports-worker-3",
+      "Load per R620 (capacity after hostReserved; vCPU and RAM with overcommit, disk without):",
+      "  HOST    VCPU              RAM              DISK               DB VOLUMES  VMS",
+      "  r620-1  12/72 vCPU (17%)  40/176 GB (23%)  410/1700 GB (24%)  130 GB      reports-cp-1, reports-worker-1",
+      "  r620-2  12/72 vCPU (17%)  40/176 GB (23%)  410/1700 GB (24%)  130 GB      reports-cp-2, reports-worker-2",
+      "  r620-3  12/72 vCPU (17%)  40/176 GB (23%)  410/1700 GB (24%)  130 GB      reports-cp-3, reports-worker-3",
       "",
     ].join("\n"),
   );
+});
+
+describe("disk planning", () => {
+  const disky = (
+    diskGb: number,
+    databaseVolumeGb: number,
+    overrides: Partial<PlacementInput> = {},
+  ) => {
+    const base = input(overrides);
+    return {
+      ...base,
+      hosts: base.hosts.map((h) => ({ ...h, diskGb })),
+      reserved: { ...base.reserved, diskGb: 100 },
+      clusters: base.clusters.map((c) => ({ ...c, databaseVolumeGb })),
+    };
+  };
+
+  test("root disks and one set of database volumes per host that holds a worker", () => {
+    const p = planVmPlacement(disky(1000, 300));
+    expect(p.hostLoad.map((h) => [h.host, h.diskGb, h.databaseVolumeGb, h.diskCapacityGb])).toEqual(
+      [
+        ["r620-1", 65 + 215 + 300, 300, 900],
+        ["r620-2", 65 + 215 + 300, 300, 900],
+        ["r620-3", 65 + 215 + 300, 300, 900],
+      ],
+    );
+  });
+
+  test("a second worker on a host adds its root disk, not a second set of volumes", () => {
+    const base = disky(2000, 300);
+    const clusters = [{ ...base.clusters[0], workers: { ...base.clusters[0].workers, count: 4 } }];
+    const p = planVmPlacement({ ...base, clusters });
+    const r1 = p.hostLoad.find((h) => h.host === "r620-1")!;
+    expect(r1.vms).toEqual(["reports-cp-1", "reports-worker-1", "reports-worker-4"]);
+    expect([r1.diskGb, r1.databaseVolumeGb]).toEqual([65 + 215 + 215 + 300, 300]);
+  });
+
+  test("servers hold database volumes only in a cluster without workers", () => {
+    const base = disky(1000, 300);
+    const clusters = [{ ...base.clusters[0], workers: { ...base.clusters[0].workers, count: 0 } }];
+    const p = planVmPlacement({ ...base, clusters });
+    expect(p.hostLoad.map((h) => [h.diskGb, h.databaseVolumeGb])).toEqual([
+      [365, 300],
+      [365, 300],
+      [365, 300],
+    ]);
+  });
+
+  test("a worker whose root disk and database volumes do not fit is refused, naming disk", () => {
+    expect(thrown(() => planVmPlacement(disky(700, 400)))).toBe(
+      "Stack 'test' has invalid configuration:\n" +
+        "  - [plant:clusters[0].workers.count] worker VM reports-worker-1 (8 vCPU, 32 GB RAM, 215 GB disk + 400 GB database volumes) does not fit on any R620: " +
+        "r620-1 has 68 vCPU, 168 GB RAM and 535 GB disk free; r620-2 has 68 vCPU, 168 GB RAM and 535 GB disk free; r620-3 has 68 vCPU, 168 GB RAM and 535 GB disk free",
+    );
+  });
+
+  test("the Avilla site with a 1600Gi database is refused before anything is declared", () => {
+    const raw = readStackFile(path.join(root, "Pulumi.avilla.yaml")) as {
+      databases: { storage: { size: string } }[];
+    };
+    raw.databases[0].storage.size = "1600Gi";
+    let message = "";
+    try {
+      planPlacement(parseSite("avilla", raw));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe(
+      "Stack 'avilla' has invalid configuration:\n" +
+        "  - [plant:clusters[0].workers.count] worker VM reports-worker-1 (8 vCPU, 32 GB RAM, 215 GB disk + 1740 GB database volumes) does not fit on any R620: " +
+        "r620-1 has 68 vCPU, 168 GB RAM and 1635 GB disk free; r620-2 has 68 vCPU, 168 GB RAM and 1635 GB disk free; r620-3 has 68 vCPU, 168 GB RAM and 1635 GB disk free",
+    );
+  });
+
+  test("property: no placement ever plans more disk than a host has", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 300, max: 3000 }), { minLength: 3, maxLength: 7 }),
+        fc.integer({ min: 0, max: 1500 }),
+        fc.integer({ min: 1, max: 12 }),
+        (disks, volumes, workers) => {
+          const base = disky(0, volumes, {
+            hosts: disks.map((d, i) => ({
+              name: `r620-${i + 1}`,
+              cores: 40,
+              ramGb: 768,
+              diskGb: d,
+            })),
+          });
+          const clusters = [
+            { ...base.clusters[0], workers: { ...base.clusters[0].workers, count: workers } },
+          ];
+          let p: Placement;
+          try {
+            p = planVmPlacement({
+              ...base,
+              hosts: disks.map((d, i) => ({
+                name: `r620-${i + 1}`,
+                cores: 40,
+                ramGb: 768,
+                diskGb: d,
+              })),
+              clusters,
+            });
+          } catch (e) {
+            expect((e as Error).message).toMatch(/GB disk free/);
+            return;
+          }
+          for (const h of p.hostLoad) {
+            expect(h.diskGb).toBeLessThanOrEqual(h.diskCapacityGb!);
+            const holdsWorker = h.vms.some((v) => v.includes("-worker-"));
+            expect(h.databaseVolumeGb).toBe(holdsWorker ? volumes : 0);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 });
 
 // ---- properties over site shapes -------------------------------------------------------------

@@ -18,6 +18,7 @@ const ADMIN_TYPES: Readonly<Record<string, string>> = {
     "the backup user has no password to create its own credential",
   "openstack:compute/quotaSetV2:QuotaSetV2": "quotas are set by an admin",
   "openstack:networking/quotaV2:QuotaV2": "quotas are set by an admin",
+  "openstack:blockstorage/quoteSetV3:QuoteSetV3": "quotas are set by an admin",
   "openstack:compute/aggregateV2:AggregateV2": "host aggregates and zones are cloud-wide",
   "openstack:compute/flavor:Flavor": "flavors are cloud-wide",
   "openstack:compute/flavorAccess:FlavorAccess": "sharing a private flavor is an admin action",
@@ -32,6 +33,7 @@ const PROJECT_INPUT: Readonly<Record<string, string>> = {
   "openstack:identity/ec2CredentialV3:Ec2CredentialV3": "projectId",
   "openstack:compute/quotaSetV2:QuotaSetV2": "projectId",
   "openstack:networking/quotaV2:QuotaV2": "projectId",
+  "openstack:blockstorage/quoteSetV3:QuoteSetV3": "projectId",
   "openstack:compute/flavorAccess:FlavorAccess": "tenantId",
   "openstack:networking/network:Network": "tenantId",
   "openstack:networking/subnet:Subnet": "tenantId",
@@ -46,6 +48,7 @@ const TENANT_TYPES = [
   "openstack:networking/secGroupRule:SecGroupRule",
   "openstack:networking/port:Port",
   "openstack:objectstorage/container:Container",
+  "openstack:identity/applicationCredential:ApplicationCredential",
 ];
 
 const PROVIDER = "pulumi:providers:openstack";

@@ -1,12 +1,15 @@
 // Every Kubernetes object in the plan of both sites validates against the pinned upstream
-// schemas: CRDs from ../shared/crds, core kinds with kubernetes-models, chart values against
-// the charts' values.schema.json. Zero errors. The objects include what every chart renders.
+// schemas: CRDs from ../shared/crds, core kinds with kubernetes-models, the kinds listed in
+// FIXTURE_KINDS against CRDs pinned in test/fixtures/upstream, chart values against the charts'
+// values.schema.json. Zero errors. The objects include what every chart renders.
 import { PlanResult } from "../../tools/plan/run";
 import { sitePlan } from "../support/plans";
 import {
   chartSchemaFor,
   knownCrd,
+  knownFixtureCrd,
   validateChartValues,
+  validateFixtureObject,
   validateObject,
 } from "../support/upstream-schemas";
 
@@ -22,6 +25,18 @@ const UNCHECKED_CHARTS: Record<string, string> = {
   "kube-prometheus-stack":
     "upstream ships no values.schema.json (keys checked against values.yaml in test/observability)",
 };
+/**
+ * Kinds whose CRD ../shared does not hold, validated against a copy pinned in
+ * test/fixtures/upstream instead (its README names the source), and why.
+ */
+const FIXTURE_KINDS: Record<string, string> = {
+  "crd.projectcalico.org/v1:Tier":
+    "Canal (RKE2) installs Calico's CRDs, ../shared has none: test/fixtures/upstream/calico-v3.32.1 (canal.yaml at v3.32.1)",
+  "crd.projectcalico.org/v1:GlobalNetworkPolicy":
+    "Canal (RKE2) installs Calico's CRDs, ../shared has none: test/fixtures/upstream/calico-v3.32.1 (canal.yaml at v3.32.1)",
+};
+const kindKey = (o: { apiVersion?: unknown; kind?: unknown }): string =>
+  `${String(o.apiVersion)}:${String(o.kind)}`;
 const plans = new Map<string, PlanResult>();
 
 beforeAll(async () => {
@@ -34,11 +49,25 @@ describe.each(STACKS)("upstream schemas, stack %s", (stack) => {
       .get(stack)!
       .manifests.filter((m) => m.kind !== "Chart" && !m.type.startsWith("kubernetes:yaml/"))
       .flatMap((m) =>
-        validateObject(m.object).map(
-          (p) => `${m.cluster}/${m.namespace}/${m.kind}/${m.name}: ${p}`,
-        ),
+        (kindKey(m.object) in FIXTURE_KINDS
+          ? validateFixtureObject(m.object)
+          : validateObject(m.object)
+        ).map((p) => `${m.cluster}/${m.namespace}/${m.kind}/${m.name}: ${p}`),
       );
     expect(problems).toEqual([]);
+  });
+
+  test("every kind validated against a fixture is in the plan, pinned there and not in ../shared", () => {
+    const planned = new Set(plans.get(stack)!.manifests.map((m) => kindKey(m.object)));
+    for (const key of Object.keys(FIXTURE_KINDS)) {
+      const [apiVersion, kind] = key.split(":");
+      expect([
+        key,
+        planned.has(key),
+        knownFixtureCrd(apiVersion, kind),
+        knownCrd(apiVersion, kind),
+      ]).toEqual([key, true, true, false]);
+    }
   });
 
   test("the objects the charts render are among them", () => {
@@ -97,6 +126,36 @@ describe("the validators can fail", () => {
   test("an object of unknown kind is reported, not skipped", () => {
     expect(validateObject({ apiVersion: "example.com/v1", kind: "Thing" })).toEqual([
       "no schema for example.com/v1 Thing (not in ../shared/crds nor kubernetes-models)",
+    ]);
+    // The fixture CRDs are never used unasked, and unknown there is reported too.
+    const tier = { apiVersion: "crd.projectcalico.org/v1", kind: "Tier", metadata: { name: "t" } };
+    expect(validateObject(tier)).toEqual([
+      "no schema for crd.projectcalico.org/v1 Tier (not in ../shared/crds nor kubernetes-models)",
+    ]);
+    expect(validateFixtureObject({ apiVersion: "example.com/v1", kind: "Thing" })).toEqual([
+      "no schema for example.com/v1 Thing in test/fixtures/upstream",
+    ]);
+  });
+
+  test("a Calico object breaking the pinned CRD is refused", () => {
+    const policy = {
+      apiVersion: "crd.projectcalico.org/v1",
+      kind: "GlobalNetworkPolicy",
+      metadata: { name: "x" },
+      spec: { tier: "t", types: ["Egress"], egress: [{ action: "Drop", ipVersion: 5 }] },
+    };
+    expect(validateFixtureObject(policy)).toEqual([
+      "/spec/egress/0/action must be equal to one of the allowed values",
+      "/spec/egress/0/ipVersion must be equal to one of the allowed values",
+    ]);
+    const tier = {
+      apiVersion: "crd.projectcalico.org/v1",
+      kind: "Tier",
+      metadata: { name: "t" },
+      spec: { order: 100, defaultAction: "Pass", ordre: 1 },
+    };
+    expect(validateFixtureObject(tier)).toEqual([
+      "/spec must NOT have additional properties 'ordre'",
     ]);
   });
 

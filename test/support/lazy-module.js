@@ -4,13 +4,15 @@
 // (jest.config.js maps the two module names here; the real files are required by path.)
 const path = require("path");
 
-function lazy(realPath, keys) {
+function lazy(realPath, keys, esModule) {
   let real;
   const load = () => (real ??= require(realPath));
   return new Proxy(
     {},
     {
-      get: (_, key) => (key === "__esModule" ? undefined : load()[key]),
+      // TypeScript's old `__importStar` helper (the SDK's codePaths.js) copies every key of a
+      // module at import time, which would load it at once; it leaves an `__esModule` alone.
+      get: (_, key) => (key === "__esModule" ? esModule : load()[key]),
       has: (_, key) => key in load(),
       ownKeys: () => keys,
       getOwnPropertyDescriptor: (_, key) =>
@@ -23,12 +25,10 @@ function lazy(realPath, keys) {
 
 const root = path.join(__dirname, "../../node_modules");
 module.exports = {
-  typescript: lazy(path.join(root, "typescript/lib/typescript.js"), []),
-  arborist: lazy(path.join(root, "@npmcli/arborist/lib/index.js"), [
-    "Arborist",
-    "Node",
-    "Link",
-    "Edge",
-    "Shrinkwrap",
-  ]),
+  typescript: lazy(path.join(root, "typescript/lib/typescript.js"), [], undefined),
+  arborist: lazy(
+    path.join(root, "@npmcli/arborist/lib/index.js"),
+    ["Arborist", "Node", "Link", "Edge", "Shrinkwrap"],
+    true,
+  ),
 };

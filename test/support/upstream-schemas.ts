@@ -1,14 +1,15 @@
 // Validators built from the pinned upstream files in ../shared (CRDs, chart value schemas)
-// and, for core kinds, the kubernetes-models package. Shared by every test that checks
-// declared objects, so there is one notion of "valid".
+// and, for core kinds, the kubernetes-models package; CRDs ../shared lacks are pinned in
+// test/fixtures/upstream and used only where a test names the kind. Shared by every test that
+// checks declared objects, so there is one notion of "valid".
 import * as fs from "fs";
 import * as path from "path";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
-import * as jsYaml from "js-yaml";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { SECRET_MARK, UNKNOWN_MARK } from "../../tools/plan/mask";
+import { crdSchemas, SHARED_DIR } from "./crd-schemas";
 
-export const SHARED_DIR = path.resolve(__dirname, "../../../shared");
+export { SHARED_DIR };
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- schemas and manifests are untyped JSON */
 type Json = any;
@@ -66,31 +67,41 @@ function withoutMetaSchema(schema: Json): Json {
   return rest;
 }
 
-let crdSchemas: Map<string, Json> | undefined;
-
-/** `group/version:Kind` → openAPIV3Schema, for every served CRD version in ../shared/crds. */
-function loadCrdSchemas(): Map<string, Json> {
-  if (crdSchemas) return crdSchemas;
-  crdSchemas = new Map();
-  const root = path.join(SHARED_DIR, "crds");
-  for (const dir of fs.readdirSync(root)) {
-    for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
-      // js-yaml's core schema reads these files as the `yaml` package does (YAML 1.2), six
-      // times faster: the prometheus-operator CRDs alone are megabytes.
-      const text = fs.readFileSync(path.join(root, dir, file), "utf8");
-      for (const doc of jsYaml.loadAll(text, null, { schema: jsYaml.CORE_SCHEMA })) {
-        const crd = doc as Json;
-        if (crd?.kind !== "CustomResourceDefinition") continue;
-        for (const v of crd.spec.versions ?? []) {
-          const schema = v.schema?.openAPIV3Schema;
-          if (schema && v.served !== false) {
-            crdSchemas.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, schema);
-          }
-        }
+function addCrds(into: Map<string, Json>, text: string): void {
+  for (const doc of parseAllDocuments(text)) {
+    const crd = doc.toJS() as Json;
+    if (crd?.kind !== "CustomResourceDefinition") continue;
+    for (const v of crd.spec.versions ?? []) {
+      const schema = v.schema?.openAPIV3Schema;
+      if (schema && v.served !== false) {
+        into.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, schema);
       }
     }
   }
-  return crdSchemas;
+}
+
+/**
+ * CRDs ../shared does not hold, copied unchanged from their upstream release into
+ * test/fixtures/upstream/ (each folder's README names the repository, tag, commit and file).
+ * Never used by `validateObject`: a test validating such a kind names it and says why
+ * (`validateFixtureObject`), so nothing is checked against them by accident.
+ */
+export const FIXTURE_CRD_FILES: readonly string[] = [
+  path.resolve(__dirname, "../fixtures/upstream/calico-v3.32.1/crds.yaml"),
+];
+
+let fixtureSchemas: Map<string, Json> | undefined;
+
+function loadFixtureSchemas(): Map<string, Json> {
+  if (fixtureSchemas) return fixtureSchemas;
+  fixtureSchemas = new Map();
+  for (const file of FIXTURE_CRD_FILES) addCrds(fixtureSchemas, fs.readFileSync(file, "utf8"));
+  return fixtureSchemas;
+}
+
+/** Whether test/fixtures/upstream holds a CRD for this kind. */
+export function knownFixtureCrd(apiVersion: string, kind: string): boolean {
+  return loadFixtureSchemas().has(`${apiVersion}:${kind}`);
 }
 
 /**
@@ -127,13 +138,19 @@ const closedSchemas = new Map<string, Json>();
 const narrowedValidators = new Map<string, ValidateFunction>();
 
 /** A validator of this one object against its CRD (closed to unknown fields, narrowed). */
-function crdValidator(key: string, obj: Json): ValidateFunction | undefined {
-  if (!closedSchemas.has(key)) {
-    const schema = loadCrdSchemas().get(key);
+function crdValidator(
+  key: string,
+  obj: Json,
+  schemas: () => { get(key: string): Json | undefined } = crdSchemas,
+): ValidateFunction | undefined {
+  const source = schemas === crdSchemas ? "shared" : "fixture";
+  const cacheKey = `${source}|${key}`;
+  if (!closedSchemas.has(cacheKey)) {
+    const schema = schemas().get(key);
     if (!schema) return undefined;
-    closedSchemas.set(key, closeObjects(schema));
+    closedSchemas.set(cacheKey, closeObjects(schema));
   }
-  const narrowed = narrow(closedSchemas.get(key), obj);
+  const narrowed = narrow(closedSchemas.get(cacheKey), obj);
   // Objects of one kind often share a shape (every NetworkPolicy allow, every Pooler): reuse.
   const shape = JSON.stringify(narrowed);
   let validate = narrowedValidators.get(shape);
@@ -146,7 +163,7 @@ function crdValidator(key: string, obj: Json): ValidateFunction | undefined {
 }
 
 export function knownCrd(apiVersion: string, kind: string): boolean {
-  return loadCrdSchemas().has(`${apiVersion}:${kind}`);
+  return crdSchemas().has(`${apiVersion}:${kind}`);
 }
 
 function valueAt(obj: Json, pointer: string): unknown {
@@ -212,6 +229,19 @@ export function validateObject(obj: Json): string[] {
     const errors = (e as { errors?: ErrorObject[] }).errors;
     return errors ? realErrors(subject, errors) : [String(e)];
   }
+}
+
+/**
+ * Problems of an object whose CRD is pinned in test/fixtures/upstream (FIXTURE_CRD_FILES), with
+ * the same strictness as `validateObject`. A kind without a fixture is a problem, not a pass.
+ */
+export function validateFixtureObject(obj: Json): string[] {
+  const apiVersion = String(obj?.apiVersion ?? "");
+  const kind = String(obj?.kind ?? "");
+  const subject = unmaskMaps(obj);
+  const crd = crdValidator(`${apiVersion}:${kind}`, subject, loadFixtureSchemas);
+  if (!crd) return [`no schema for ${apiVersion} ${kind} in test/fixtures/upstream`];
+  return crd(subject) ? [] : realErrors(subject, crd.errors);
 }
 
 const CHART_DIRS: Record<string, string> = {

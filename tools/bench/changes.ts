@@ -116,6 +116,16 @@ export const ROUTINE_CHANGES: readonly RoutineChange[] = [
     },
   },
   {
+    name: "mark-bootstrapped",
+    description:
+      "the OpenStack cluster exists: its first server stops being the one that creates it (applied when that server is next rotated)",
+    apply: (_stack, base) => {
+      const raw = clone(base);
+      openstackCluster(raw).bootstrapped = true;
+      return raw;
+    },
+  },
+  {
     name: "grow-postgres",
     description: "the first database's storage grows by half",
     apply: (_stack, base) => {
