@@ -60,6 +60,25 @@ export interface OpenStackOutput {
   readonly objectStore: { readonly endpoint: string; readonly bucket: pulumi.Output<string> };
 }
 
+/** Where a site's monitoring is reached (docs/observability.md). */
+export interface ObservabilityOutput {
+  /** The cluster running Grafana and the site's exporters. */
+  readonly hub: string;
+  /** Absent when no cluster of the site has an ingress (Grafana is then in-cluster only). */
+  readonly grafanaUrl?: string;
+  /** The hub's Alertmanager UI (basic auth: accessUser / accessPassword); absent like grafanaUrl. */
+  readonly alertmanagerUrl?: string;
+  /** Each cluster's Prometheus and Alertmanager, when it has a Gateway. */
+  readonly clusters: Readonly<
+    Record<string, { readonly prometheusUrl?: string; readonly alertmanagerUrl?: string }>
+  >;
+  readonly accessUser: string;
+  /** Password of the Prometheus/Alertmanager routes (secret). */
+  readonly accessPassword: pulumi.Output<string>;
+  /** Grafana's `admin` password (secret). */
+  readonly grafanaAdminPassword: pulumi.Output<string>;
+}
+
 export interface SiteOutputs {
   readonly version: number;
   readonly site: {
@@ -76,4 +95,6 @@ export interface SiteOutputs {
   readonly services: Readonly<Record<string, ServiceOutput>>;
   /** The GraphQL report API endpoint, if a service named report-api is routed. */
   readonly graphqlEndpoint?: string;
+  /** Added in version 1 without breaking it (a new key). */
+  readonly observability?: ObservabilityOutput;
 }

@@ -9,6 +9,7 @@ import { declareClusters } from "./components/kubernetes";
 import { declareClusterAddons } from "./components/ingress";
 import { declareDatabases } from "./components/postgres";
 import { declareServices } from "./components/reporting";
+import { declareObservability } from "./components/observability";
 import { FailureDomainResult } from "./planning/failure-domains";
 import { checkSite } from "./planning/site-checks";
 import { Placement } from "./components/openstack/placement";
@@ -53,6 +54,7 @@ export function declareSite(prepared: PreparedSite): SiteOutputs {
   const addons = new Map(clusters.map((c) => [c.name, declareClusterAddons(site, c, secrets)]));
   const databases = declareDatabases(site, clusters, addons, openstack?.objectStore);
   const services = declareServices(site, secrets, clusters, addons, databases);
+  const observability = declareObservability(site, secrets, clusters, addons);
 
   const clusterOutputs: Record<string, ClusterOutput> = {};
   for (const c of clusters) {
@@ -81,5 +83,6 @@ export function declareSite(prepared: PreparedSite): SiteOutputs {
     databases: databases.outputs,
     services: services.outputs,
     ...(services.graphqlEndpoint ? { graphqlEndpoint: services.graphqlEndpoint } : {}),
+    observability,
   };
 }

@@ -11,6 +11,8 @@ export interface AllowedIngress {
   /** Labels of the pods that serve. */
   readonly podLabels: Readonly<Record<string, string>>;
   readonly ports: readonly number[];
+  /** UDP ports besides (e.g. Alertmanager's gossip). Default none. */
+  readonly udpPorts?: readonly number[];
   /** Namespaces (by name) whose pods may call; absent = any source (the API server). */
   readonly fromNamespaces?: readonly string[];
   /** Pod labels of the callers inside those namespaces. */
@@ -30,7 +32,10 @@ export interface NetworkPolicyObject {
 export const DEFAULT_DENY_INGRESS = "default-deny-ingress";
 
 function allowPolicy(namespace: string, a: AllowedIngress): NetworkPolicyObject {
-  const ports = a.ports.map((port) => ({ protocol: "TCP", port }));
+  const ports = [
+    ...a.ports.map((port) => ({ protocol: "TCP", port })),
+    ...(a.udpPorts ?? []).map((port) => ({ protocol: "UDP", port })),
+  ];
   const from = a.fromNamespaces?.map((ns) => ({
     namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } },
     ...(a.fromPodLabels ? { podSelector: { matchLabels: { ...a.fromPodLabels } } } : {}),

@@ -4,6 +4,7 @@
 import { CERT_MANAGER, ENVOY_GATEWAY, GATEWAY_API, METALLB } from "./ingress/versions";
 import { chartLocation, ChartMirror, HelmChartRef, mirrorFor, mirroredUrl } from "./mirrors";
 import { BARMAN_CHART, CHART_REPO, CNPG_CHART } from "./postgres/operator-values";
+import { KUBE_PROMETHEUS_STACK } from "./observability/versions";
 
 export type ProgramSource =
   | { readonly kind: "chart"; readonly ref: HelmChartRef }
@@ -16,6 +17,7 @@ export const PROGRAM_SOURCES: readonly ProgramSource[] = [
   { kind: "chart", ref: { chart: ENVOY_GATEWAY.chart, version: ENVOY_GATEWAY.version } },
   { kind: "chart", ref: { ...CNPG_CHART, repo: CHART_REPO } },
   { kind: "chart", ref: { ...BARMAN_CHART, repo: CHART_REPO } },
+  { kind: "chart", ref: KUBE_PROMETHEUS_STACK },
   { kind: "manifest", url: GATEWAY_API.standardInstallUrl, version: GATEWAY_API.version },
 ];
 

@@ -20,6 +20,12 @@ export const BELOW_RESTRICTED: Readonly<Record<string, BelowRestricted>> = {
       "Envoy Gateway creates the Envoy pods there with a shutdown-manager sidecar whose security " +
       "context it sets itself (not verified against restricted); restricted is audited and warned",
   },
+  "monitoring-node": {
+    level: "privileged",
+    reason:
+      "node-exporter reads the host it runs on: hostNetwork, hostPID and read-only host paths " +
+      "(/, /proc, /sys); only privileged admits them. Nothing else runs there",
+  },
   "cinder-csi": {
     level: "privileged",
     reason:

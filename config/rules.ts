@@ -17,6 +17,7 @@ import { claimedAddressProblems, claimedCrossSiteProblems } from "./claimed-rule
 import { clusterNetworkProblems } from "./cluster-network-rules";
 import { valueProblems } from "./value-rules";
 import { mirrorProblems } from "./mirrors";
+import { observabilityProblems } from "./observability";
 import { isClusterScoped } from "./kube-scope";
 import { objectStoreProblems } from "./object-store-rules";
 import { scheduleProblems } from "./schedule-rules";
@@ -331,6 +332,7 @@ const SITE_RULES: Rule[] = [
   objectStoreProblems,
   (site) => scheduleProblems(site),
   drill,
+  observabilityProblems,
 ];
 
 export function siteProblems(site: ParsedSite): ConfigProblem[] {

@@ -5,6 +5,7 @@ import { cronProblem, CronConsumer } from "./cron";
 import { isIpv4, isNetworkCidr } from "./ip";
 import { drillSchema } from "./drill";
 import { mirrorsSchema } from "./mirrors";
+import { observabilitySchema } from "./observability";
 import { cpuProblem, memoryProblem } from "./quantity";
 import { timeZoneProblem } from "./time-zone";
 
@@ -493,6 +494,16 @@ export const serviceSchema = z.strictObject({
   schedule: z
     .strictObject({ cron: cron("cronjob"), command: z.array(z.string()).min(1) })
     .optional(),
+  /**
+   * The service serves Prometheus metrics: scraped from every server pod (a PodMonitor) and
+   * shown on its dashboard. `port` defaults to the service port.
+   */
+  metrics: z
+    .strictObject({
+      path: probePath.default("/metrics"),
+      port: z.number().int().min(1024).max(65535).optional(),
+    })
+    .optional(),
   gateway: z
     .strictObject({
       rateLimit: z
@@ -517,6 +528,8 @@ export const rawSiteSchema = z.strictObject({
   services: z.array(serviceSchema).default([]),
   /** Plant mirrors for sites without internet egress; absent: everything comes from upstream. */
   mirrors: mirrorsSchema.optional(),
+  /** Monitoring of every cluster (config/observability.ts); absent: every default. */
+  observability: observabilitySchema.optional(),
 });
 
 export type SiteSettings = z.infer<typeof siteSchema>;
@@ -536,6 +549,7 @@ export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 export type ParsedSite = z.infer<typeof rawSiteSchema>;
 export type { MirrorsConfig } from "./mirrors";
+export type { ObservabilityConfig } from "./observability";
 
 /** The config keys (namespace `plant`) that make up a site, in the order they are read. */
 export const SITE_KEYS = [
@@ -547,4 +561,5 @@ export const SITE_KEYS = [
   "databases",
   "services",
   "mirrors",
+  "observability",
 ] as const;

@@ -6,6 +6,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { controlPlaneCount, fqdn } from "./addresses";
 import { ConfigProblem, crossSiteProblems, SiblingSite, siteProblems } from "./rules";
+import { observabilitySecretKeys } from "./observability";
 import { ParsedSite, rawSiteSchema } from "./schema";
 
 export * from "./schema";
@@ -163,6 +164,7 @@ export function requiredSecretKeys(site: SiteConfig): string[] {
     keys.push(...s.secrets.map((x) => x.configKey));
     if (s.gateway.auth?.type === "basic") keys.push(s.gateway.auth.htpasswdKey);
   }
+  keys.push(...observabilitySecretKeys(site));
   return [...new Set(keys)];
 }
 

@@ -1,9 +1,17 @@
 // The site as the failure-domain analysis sees it: per cluster, its nodes with their physical
 // host and capacity, and what must keep running on them. Plain data in, plain data out.
+import {
+  alertmanagerReplicas,
+  DEFAULT_OBSERVABILITY,
+  hubClusterName,
+  prometheusReplicas,
+} from "../config/observability";
 import { plannedClusterNodes } from "./cluster-nodes";
 import { SiteConfig } from "../config/site";
 import { parseCpu, parseMemory } from "../config/quantity";
 import { Placement } from "../components/openstack/placement";
+import { EXPORTER_RESOURCES } from "../components/observability/exporters-spec";
+import { MONITORING_RESOURCES } from "../components/observability/stack-values";
 
 /** CPU cores and memory in GiB. */
 export interface Amount {
@@ -96,7 +104,8 @@ export function memoryGb(quantity: string): number {
 }
 
 function allocatable(cpu: number, mem: number): Amount {
-  const r = ASSUMED.nodeSystemReserve;
+  // node-exporter runs on every node (a DaemonSet): what it requests is gone with the node.
+  const r = sum(ASSUMED.nodeSystemReserve, requestOf(MONITORING_RESOURCES.nodeExporter));
   return { cpu: Math.max(0, cpu - r.cpu), memoryGb: Math.max(0, mem - r.memoryGb) };
 }
 
@@ -130,13 +139,73 @@ function requestOf(r: { requests: { cpu: string; memory: string } }): Amount {
   return { cpu: cpuCores(r.requests.cpu), memoryGb: memoryGb(r.requests.memory) };
 }
 
+function sum(...amounts: Amount[]): Amount {
+  return {
+    cpu: amounts.reduce((s, a) => s + a.cpu, 0),
+    memoryGb: amounts.reduce((s, a) => s + a.memoryGb, 0),
+  };
+}
+
+/**
+ * The monitoring pods of one cluster, from the requests the stack's values set
+ * (components/observability): Prometheus and Alertmanager (each with the operator's
+ * config-reloader sidecar), the operator and kube-state-metrics; on the hub also Grafana with
+ * its two sidecars and the blackbox and Redfish exporters.
+ */
+function monitoringPods(site: SiteConfig, cluster: string): { pods: PodGroup[]; spread: string[] } {
+  const R = MONITORING_RESOURCES;
+  const f = site.site.failuresTolerated;
+  const reloader = requestOf(R.configReloader);
+  const replicas = prometheusReplicas(f);
+  const pods: PodGroup[] = [
+    {
+      what: "monitoring prometheus",
+      count: replicas,
+      request: sum(requestOf(R.prometheus), reloader),
+    },
+    {
+      what: "monitoring alertmanager",
+      count: alertmanagerReplicas(site.observability ?? DEFAULT_OBSERVABILITY, f),
+      request: sum(requestOf(R.alertmanager), reloader),
+    },
+    {
+      what: "monitoring operator and kube-state-metrics",
+      count: 1,
+      request: sum(requestOf(R.operator), requestOf(R.kubeStateMetrics)),
+    },
+  ];
+  // Each replica scrapes and alerts on its own (Alertmanager deduplicates): spread like a service.
+  const spread = ["monitoring prometheus", "monitoring alertmanager"];
+  if (cluster === hubClusterName(site)) {
+    const grafana = sum(
+      requestOf(R.grafana),
+      requestOf(R.grafanaSidecar),
+      requestOf(R.grafanaSidecar),
+    );
+    pods.push({ what: "monitoring grafana", count: 1, request: grafana });
+    const probes = site.clusters.some((c) =>
+      (c.ingress?.addresses ?? []).some((a) => a.hostnames.length > 0),
+    );
+    const exporters = [
+      ...(probes ? ["monitoring blackbox exporter"] : []),
+      ...(site.hosts.length > 0 ? ["monitoring idrac exporter"] : []),
+    ];
+    for (const what of exporters)
+      pods.push({ what, count: replicas, request: requestOf(EXPORTER_RESOURCES) });
+    spread.push(...exporters);
+  }
+  return { pods, spread };
+}
+
 /** Builds the model from the parsed site and the planned VM placement. */
 export function buildSiteModel(site: SiteConfig, placement: Placement): SiteModel {
   const clusters: ClusterModel[] = site.clusters.map((c) => {
     const databases = site.databases.filter((d) => d.cluster === c.name);
     const services = site.services.filter((s) => s.cluster === c.name);
     const gatewayReplicas = c.ingress ? c.ingress.gatewayReplicas : 0;
+    const monitoring = monitoringPods(site, c.name);
     const pods: PodGroup[] = [
+      ...monitoring.pods,
       { what: "cluster add-ons", count: 1, request: ASSUMED.clusterAddons },
       ...databases.flatMap((d) => [
         {
@@ -165,6 +234,9 @@ export function buildSiteModel(site: SiteConfig, placement: Placement): SiteMode
       spread: [
         ...services.map((s) => ({ subject: `service ${s.name}`, replicas: s.replicas.min })),
         ...(gatewayReplicas > 0 ? [{ subject: "gateway", replicas: gatewayReplicas }] : []),
+        ...monitoring.pods
+          .filter((p) => monitoring.spread.includes(p.what))
+          .map((p) => ({ subject: p.what, replicas: p.count })),
       ],
       staticIps: (c.ingress?.addresses ?? []).map((a) => ({ name: a.name, ip: a.ip })),
       pods,

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { helmChart } from "../mirrors";
 import { PlantCluster } from "../types";
 import { NamespacePolicies } from "../kubernetes/namespace-policies";
+import { scrapeAllow } from "../monitoring-scraper";
 import { WebhookGate } from "../kubernetes/webhook-gate";
 import { chartRevision } from "../kubernetes/webhook-gate-spec";
 import {
@@ -56,6 +57,15 @@ export class CertManager extends pulumi.ComponentResource {
             },
             ports: [10250],
           },
+          // Certificate expiry and issuance metrics (observability area).
+          scrapeAllow(
+            "metrics",
+            {
+              "app.kubernetes.io/instance": CERT_MANAGER_RELEASE,
+              "app.kubernetes.io/component": "controller",
+            },
+            [9402],
+          ),
         ],
       },
       { parent: this },

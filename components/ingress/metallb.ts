@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { helmChart } from "../mirrors";
 import { PlantCluster } from "../types";
 import { NamespacePolicies } from "../kubernetes/namespace-policies";
+import { scrapeAllow } from "../monitoring-scraper";
 import { WebhookGate } from "../kubernetes/webhook-gate";
 import { chartRevision } from "../kubernetes/webhook-gate-spec";
 import {
@@ -47,7 +48,11 @@ export class MetalLb extends pulumi.ComponentResource {
         cluster: args.cluster,
         namespace: NAMESPACES.metallb,
         namespaceResource: namespace,
-        allows: [{ name: "webhook", podLabels: METALLB_CONTROLLER_LABELS, ports: [9443] }],
+        allows: [
+          { name: "webhook", podLabels: METALLB_CONTROLLER_LABELS, ports: [9443] },
+          // The controller's metrics (HTTPS, callers authorized by RBAC); observability area.
+          scrapeAllow("metrics", METALLB_CONTROLLER_LABELS, [9120]),
+        ],
       },
       { parent: this },
     );

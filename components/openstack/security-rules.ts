@@ -58,6 +58,27 @@ export const NODE_TO_NODE_PORTS: readonly {
     what: "Canal (flannel) VXLAN pod network",
   },
   {
+    id: "node-exporter",
+    protocol: "tcp",
+    min: 9100,
+    max: 9100,
+    what: "node-exporter metrics (Prometheus on any node)",
+  },
+  {
+    id: "kube-vip-metrics",
+    protocol: "tcp",
+    min: 2112,
+    max: 2112,
+    what: "kube-vip metrics",
+  },
+  {
+    id: "metallb-speaker-metrics",
+    protocol: "tcp",
+    min: 9120,
+    max: 9120,
+    what: "MetalLB speaker metrics",
+  },
+  {
     id: "metallb-memberlist-tcp",
     protocol: "tcp",
     min: 7946,

@@ -9,6 +9,11 @@ import { ObjectStoreEgress } from "../../config/object-store-rules";
 import { DatabaseConfig, ServiceConfig } from "../../config/schema";
 import { ClusterNode } from "../types";
 import { CNPG_NAMESPACE, DatabaseNames, POSTGRES_PORT, poolerPodLabels } from "./names";
+import { MONITORING_NAMESPACE, PROMETHEUS_POD_LABELS } from "../monitoring-scraper";
+
+/** Metrics ports: the instance manager's exporter (with the Barman Cloud plugin's) and PgBouncer's. */
+export const INSTANCE_METRICS_PORT = 9187;
+export const POOLER_METRICS_PORT = 9127;
 
 /** Namespace label the API server sets on every namespace, for namespace selectors. */
 export { NAMESPACE_NAME_LABEL } from "../k8s-fragments";
@@ -205,6 +210,25 @@ export function networkPolicySpecs(args: NetworkPolicyArgs): NamedPolicy[] {
       // The same flow, from the poolers' side (their egress is denied too).
       name: "allow-poolers-to-instances",
       spec: egress(poolers, { peers: [{ podSelector: instances }], ports: tcp(POSTGRES_PORT) }),
+    },
+    {
+      // The cluster's Prometheus scrapes the instances and the poolers (observability area).
+      name: "allow-prometheus",
+      spec: {
+        podSelector: { matchLabels: { "cnpg.io/cluster": names.cluster } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: inNamespace(MONITORING_NAMESPACE),
+                podSelector: { matchLabels: { ...PROMETHEUS_POD_LABELS } },
+              },
+            ],
+            ports: tcp(INSTANCE_METRICS_PORT, POOLER_METRICS_PORT),
+          },
+        ],
+      },
     },
     {
       // The Barman Cloud sidecar in the instance pods (and the recovery Job) archives WAL,

@@ -47,7 +47,9 @@ export function operatorValues(timeZone: string): Record<string, unknown> {
     config: { create: true, clusterWide: true },
     resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
     topologySpreadConstraints: spread(CNPG_CHART.chart),
-    monitoring: { podMonitorEnabled: false, grafanaDashboard: { create: false } },
+    // The PodMonitors are the observability area's; the chart's dashboard (a ConfigMap labelled
+    // for Grafana's sidecar) is what the hub's Grafana shows for PostgreSQL.
+    monitoring: { podMonitorEnabled: false, grafanaDashboard: { create: true } },
   };
 }
 

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { helmChart } from "../mirrors";
 import { PlantCluster } from "../types";
 import { NamespacePolicies } from "../kubernetes/namespace-policies";
+import { scrapeAllow } from "../monitoring-scraper";
 import { WebhookGate } from "../kubernetes/webhook-gate";
 import { chartRevision } from "../kubernetes/webhook-gate-spec";
 import { CNPG_NAMESPACE, POSTGRES_NAMESPACE_LABELS } from "./names";
@@ -67,6 +68,8 @@ export class CnpgOperator extends pulumi.ComponentResource {
             fromNamespaces: [CNPG_NAMESPACE],
             fromPodLabels: { "app.kubernetes.io/name": CNPG_CHART.chart },
           },
+          // The operator's metrics (observability area).
+          scrapeAllow("metrics", { "app.kubernetes.io/name": CNPG_CHART.chart }, [8080]),
         ],
       },
       { parent: this },

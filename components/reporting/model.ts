@@ -73,6 +73,8 @@ export interface ServicePlan {
   readonly namespace: string;
   readonly image: string;
   readonly port: number;
+  /** The port Prometheus scrapes (plant:services[].metrics); absent: not scraped. */
+  readonly metricsPort?: number;
   readonly env: Readonly<Record<string, string>>;
   /** File names under APP_SECRETS_DIR (values come from secret config keys). */
   readonly secretFiles: readonly string[];

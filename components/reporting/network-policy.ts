@@ -1,6 +1,7 @@
 // Pure NetworkPolicy builders for a service's namespace: deny everything, then allow exactly
 // gateway → service port, workloads → DNS, and workloads with a database role → its pooler.
 import { dnsEgressRule, NAMESPACE_NAME_LABEL } from "../k8s-fragments";
+import { MONITORING_NAMESPACE, PROMETHEUS_POD_LABELS } from "../monitoring-scraper";
 import * as k8s from "@pulumi/kubernetes";
 import {
   dataPlaneNamespaces,
@@ -71,6 +72,28 @@ export function buildNetworkPolicies(plan: ServicePlan): NetworkPolicyBody[] {
               namespaceSelector: { matchLabels },
             })),
             ports: [{ protocol: "TCP", port: plan.port }],
+          },
+        ],
+      }),
+    );
+  }
+  if (plan.metricsPort !== undefined) {
+    // The cluster's Prometheus scrapes the server pods (plant:services[].metrics).
+    policies.push(
+      policy(plan, "allow-from-prometheus", {
+        podSelector: { matchLabels: podLabels(plan.name, "server") },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: {
+                  matchLabels: { [NAMESPACE_NAME_LABEL]: MONITORING_NAMESPACE },
+                },
+                podSelector: { matchLabels: { ...PROMETHEUS_POD_LABELS } },
+              },
+            ],
+            ports: [{ protocol: "TCP", port: plan.metricsPort }],
           },
         ],
       }),

@@ -205,6 +205,7 @@ export function wireServices(inputs: WiringInputs): WiredService[] {
       namespace,
       image: s.image,
       port: s.port,
+      ...(s.metrics ? { metricsPort: s.metrics.port ?? s.port } : {}),
       env: { ...s.env },
       secretFiles: s.secrets.map((x) => x.file),
       ...(database ? { database } : {}),

@@ -148,6 +148,46 @@ export const CHART_EXEMPTIONS: readonly Exemption[] = [
     reason:
       "the operator's webhooks must answer the API server and it reaches every instance's status port",
   },
+  // monitoring-node, monitoring (kube-prometheus-stack, docs/observability.md)
+  {
+    rule: "pod-security-restricted",
+    kind: "DaemonSet",
+    namespace: "monitoring-node",
+    name: "monitoring-prometheus-node-exporter",
+    reason:
+      "node-exporter reads the host it reports on (hostNetwork, hostPID, read-only /, /proc and /sys); " +
+      "only the privileged level admits it, and monitoring-node is privileged for it alone",
+  },
+  {
+    rule: "deployment-probes",
+    kind: "Deployment",
+    namespace: "monitoring",
+    name: "monitoring-operator",
+    reason:
+      "the chart templates the operator's readiness and liveness probes but has no value for a startup probe",
+  },
+  {
+    rule: "deployment-probes",
+    kind: "Deployment",
+    namespace: "monitoring",
+    name: "monitoring-grafana",
+    reason:
+      "Grafana itself has startup, readiness and liveness probes (values); the chart gives its two k8s-sidecar " +
+      "containers one shared probe value and a startup probe only as native sidecars. They copy dashboards " +
+      "and datasources into Grafana: a failure shows as a missing dashboard, never in the alert path",
+  },
+  ...["monitoring-operator", "monitoring-kube-state-metrics", "monitoring-grafana"].map(
+    (name): Exemption => ({
+      rule: "pdb-per-deployment",
+      kind: "Deployment",
+      namespace: "monitoring",
+      name,
+      reason:
+        "one replica by design (a second operator or kube-state-metrics would duplicate every series; " +
+        "Grafana is a view): a PodDisruptionBudget could only block drains or allow everything. " +
+        "Their pods leave a dead node after 30 s (tolerations) instead of 300 s",
+    }),
+  ),
 ];
 
 /** The exemption that lets `r` skip `rule`, if any (chart children only). */

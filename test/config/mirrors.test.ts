@@ -181,7 +181,7 @@ const cases: [string, (m: Raw) => void, string][] = [
     "a chart upstream mirrored twice",
     (m) =>
       m.charts.push({ upstream: "https://charts.jetstack.io/", url: "https://other.example.com" }),
-    "[plant:mirrors.charts[5].upstream] 'https://charts.jetstack.io' is mirrored more than once (also at plant:mirrors.charts[0])",
+    "[plant:mirrors.charts[6].upstream] 'https://charts.jetstack.io' is mirrored more than once (also at plant:mirrors.charts[0])",
   ],
   [
     "a chart mirror that is its upstream",
@@ -192,7 +192,7 @@ const cases: [string, (m: Raw) => void, string][] = [
   [
     "a chart mirror that covers nothing the program fetches (a typo)",
     (m) => (m.charts[0].upstream = "https://charts.jetstack.com"),
-    "[plant:mirrors.charts[0].upstream] 'https://charts.jetstack.com' covers nothing the program fetches; the sources are: https://charts.jetstack.io, https://cloudnative-pg.github.io/charts, https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml, https://metallb.github.io/metallb, oci://docker.io/envoyproxy",
+    "[plant:mirrors.charts[0].upstream] 'https://charts.jetstack.com' covers nothing the program fetches; the sources are: https://charts.jetstack.io, https://cloudnative-pg.github.io/charts, https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml, https://metallb.github.io/metallb, https://prometheus-community.github.io/helm-charts, oci://docker.io/envoyproxy",
   ],
   [
     "a prefix that stops inside a path segment",

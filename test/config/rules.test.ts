@@ -661,6 +661,7 @@ describe("stack files as `pulumi config set --secret` leaves them", () => {
       "databases",
       "hosts",
       "network",
+      "observability",
       "openstack",
       "services",
       "site",

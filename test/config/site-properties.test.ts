@@ -16,7 +16,8 @@ const ROOT = path.resolve(__dirname, "../..");
 const SEED = 20261123;
 
 /** Every refusal names a site key: `plant:<top-level key>` then a path. */
-const KEYED = /^plant:(site|network|hosts|openstack|clusters|databases|services|mirrors)([.[]|$)/;
+const KEYED =
+  /^plant:(site|network|hosts|openstack|clusters|databases|services|mirrors|observability)([.[]|$)/;
 
 type Outcome =
   | { kind: "planned"; config: SiteConfig; checked: CheckedSite }

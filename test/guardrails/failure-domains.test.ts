@@ -9,7 +9,7 @@ import {
   formatFailureTable,
   worstCaseLost,
 } from "../../planning/failure-domains";
-import { cpuCores, memoryGb, SiteModel } from "../../planning/failure-model";
+import { buildSiteModel, cpuCores, memoryGb, SiteModel } from "../../planning/failure-model";
 import { areaProblems } from "../../planning/area-checks";
 import { avillaWithHosts, parseAvilla, reparse, roundRobin, stackRaw } from "./site-fixtures";
 import { parseSite } from "../../config/site";
@@ -27,6 +27,21 @@ function refusal(site: SiteConfig): string {
 /** The reports cluster only (the 3-node OptiPlex cluster cannot survive 2 failures by design). */
 function reportsOnly(site: SiteConfig): SiteConfig {
   return { ...site, clusters: site.clusters.filter((c) => c.kind === "openstack") };
+}
+
+const round = (n: number) => Math.round(n * 10000) / 10000;
+
+/** The monitoring pod groups and spread workloads of one cluster in the analysis' model. */
+function monitoringOf(site: SiteConfig, cluster: string) {
+  const c = buildSiteModel(site, planPlacement(site)).clusters.find((x) => x.name === cluster)!;
+  return {
+    pods: c.pods
+      .filter((p) => p.what.startsWith("monitoring "))
+      .map((p) => [p.what, p.count, round(p.request.cpu), round(p.request.memoryGb)]),
+    spread: c.spread
+      .filter((s) => s.subject.startsWith("monitoring "))
+      .map((s) => [s.subject, s.replicas]),
+  };
 }
 
 describe("failure-domain analysis on the real stacks", () => {
@@ -128,6 +143,22 @@ describe("failure-domain analysis: host counts", () => {
     );
   });
 
+  it("5 hosts, f=2: three Prometheus, Alertmanager and exporter replicas, one left after any two failures", () => {
+    const site = fiveHostsF2(5);
+    expect(monitoringOf(site, "reports").spread).toEqual([
+      ["monitoring prometheus", 3],
+      ["monitoring alertmanager", 3],
+      ["monitoring blackbox exporter", 3],
+      ["monitoring idrac exporter", 3],
+    ]);
+    const result = analyseFailureDomains(site, roundRobin(site));
+    const monitoring = result.scenarios.flatMap((s) =>
+      s.checks.filter((c) => c.tier === "replicas" && c.subject.startsWith("monitoring ")),
+    );
+    expect(monitoring).toHaveLength(10 * 4); // C(5,2) host sets × 4 spread workloads
+    expect(monitoring.filter((c) => !c.ok)).toEqual([]);
+  });
+
   it("5 hosts, f=2 refuses a 4-instance database: the failover quorum cannot promote", () => {
     const site = fiveHostsF2(4);
     const message = refusal(site);
@@ -178,6 +209,47 @@ describe("failure-domain analysis: host counts", () => {
   });
 });
 
+describe("failure-domain analysis: the monitoring tier", () => {
+  it("counts every monitoring pod at the requests the stack's values set; the hub also runs Grafana and the exporters", () => {
+    const site = parseSite("avilla", stackRaw("avilla"));
+    // Prometheus 250m/2Gi and Alertmanager 20m/64Mi, each with the 10m/32Mi config reloader;
+    // operator 50m/128Mi + kube-state-metrics 20m/96Mi; Grafana 50m/128Mi + two 10m/96Mi
+    // sidecars; each exporter 20m/32Mi.
+    expect(monitoringOf(site, "reports")).toEqual({
+      pods: [
+        ["monitoring prometheus", 2, 0.26, 2.0313],
+        ["monitoring alertmanager", 2, 0.03, 0.0938],
+        ["monitoring operator and kube-state-metrics", 1, 0.07, 0.2188],
+        ["monitoring grafana", 1, 0.07, 0.3125],
+        ["monitoring blackbox exporter", 2, 0.02, 0.0313],
+        ["monitoring idrac exporter", 2, 0.02, 0.0313],
+      ],
+      spread: [
+        ["monitoring prometheus", 2],
+        ["monitoring alertmanager", 2],
+        ["monitoring blackbox exporter", 2],
+        ["monitoring idrac exporter", 2],
+      ],
+    });
+    expect(monitoringOf(site, "optiplex").pods.map((p) => p[0])).toEqual([
+      "monitoring prometheus",
+      "monitoring alertmanager",
+      "monitoring operator and kube-state-metrics",
+    ]);
+  });
+
+  it("node-exporter's request comes off every node", () => {
+    const site = parseSite("avilla", stackRaw("avilla"));
+    const worker = buildSiteModel(site, planPlacement(site))
+      .clusters.find((c) => c.name === "reports")!
+      .nodes.find((n) => n.schedulable)!;
+    // An 8 vCPU / 32 GiB worker, less the 0.5 CPU / 1 GiB reserve and node-exporter's 20m/48Mi.
+    expect([round(worker.allocatable.cpu), round(worker.allocatable.memoryGb)]).toEqual([
+      7.48, 30.9531,
+    ]);
+  });
+});
+
 describe("failure-domain analysis: refusal size", () => {
   it("lists at most 20 failures and counts the rest", () => {
     const base = parseAvilla(avillaWithHosts(5));
@@ -201,9 +273,11 @@ describe("failure-domain analysis: capacity", () => {
           : s,
       ),
     });
-    // With nothing down the three workers offer 22.5 CPU: the shortfall only shows under failure.
+    // With nothing down the three workers offer 22.44 CPU: the shortfall only shows under failure.
+    // 17.4 CPU / 21.91 GiB: 16.6 CPU / 17 GiB of services, database, gateway and add-ons, plus the
+    // hub's monitoring 0.8 CPU / 4.91 GiB; each node gives node-exporter 0.02 CPU / 48 MiB.
     expect(refusal(site)).toContain(
-      "[plant:site.failuresTolerated] with r620-1 down, cluster reports lacks CPU for its pods (pods request 16.6 CPU / 17 GiB, surviving nodes offer 15 CPU / 62 GiB)",
+      "[plant:site.failuresTolerated] with r620-1 down, cluster reports lacks CPU for its pods (pods request 17.4 CPU / 21.91 GiB, surviving nodes offer 14.96 CPU / 61.91 GiB)",
     );
     // …and says which knob gives the pods room.
     expect(refusal(site)).toContain(
@@ -224,7 +298,7 @@ describe("failure-domain analysis: capacity", () => {
       ),
     });
     expect(refusal(site)).toContain(
-      "with r620-1 down, cluster reports has no surviving node that fits one database reporting instance pod (1 CPU / 32 GiB; largest node offers 7.5 CPU / 31 GiB)",
+      "with r620-1 down, cluster reports has no surviving node that fits one database reporting instance pod (1 CPU / 32 GiB; largest node offers 7.48 CPU / 30.95 GiB)",
     );
   });
 
@@ -239,7 +313,7 @@ describe("failure-domain analysis: capacity", () => {
     const result = analyseFailureDomains(noWorkers, roundRobin(noWorkers));
     const capacity = result.scenarios[0].checks.find((c) => c.tier === "capacity");
     expect(capacity?.detail).toBe(
-      "pods request 5.1 CPU / 17 GiB, surviving nodes offer 7 CPU / 14 GiB",
+      "pods request 5.9 CPU / 21.91 GiB, surviving nodes offer 6.96 CPU / 13.91 GiB",
     );
     expect(capacity?.ok).toBe(false);
   });

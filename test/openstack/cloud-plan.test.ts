@@ -125,7 +125,7 @@ describe("planCloud", () => {
         router: 0,
         floatingip: 0,
         securityGroup: 2,
-        securityGroupRule: 17 + 4 + 10,
+        securityGroupRule: 20 + 4 + 10,
       },
       // 3 instances of `reporting` + 1 spare, each 100 GiB data + 20 GiB WAL.
       volume: { gigabytes: 4 * 120, volumes: 4 * 2 },

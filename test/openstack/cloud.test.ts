@@ -70,7 +70,7 @@ describe("what is declared", () => {
       [T.network]: 1,
       [T.subnet]: 1,
       [T.secGroup]: 1,
-      [T.rule]: 17,
+      [T.rule]: 20,
       // 3 control plane + 3 workers + API VIP + 1 ingress VIP
       [T.port]: 8,
       [T.container]: 1,
@@ -213,7 +213,7 @@ describe("what is declared", () => {
       router: 0,
       floatingip: 0,
       securityGroup: 2,
-      securityGroupRule: 17 + 4 + 10,
+      securityGroupRule: 20 + 4 + 10,
     });
   });
 });

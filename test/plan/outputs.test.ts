@@ -23,6 +23,7 @@ describe.each(["avilla", "albion"])("outputs of stack %s", (stack) => {
         "clusters",
         "databases",
         "graphqlEndpoint",
+        "observability",
         "openstack",
         "services",
         "site",
@@ -77,7 +78,33 @@ describe.each(["avilla", "albion"])("outputs of stack %s", (stack) => {
       "report-web",
     ]);
     expect(outputs().graphqlEndpoint).toMatch(/^https:\/\/reports\d\.busche-cnc\.com\/graphql$/);
-    expect(JSON.stringify(outputs())).not.toMatch(/password/i);
+    // The only passwords in the outputs are monitoring's generated ones, and those stay secret.
+    const { observability, ...rest } = outputs();
+    expect(JSON.stringify(rest)).not.toMatch(/password/i);
+    const passwords = Object.keys(observability).filter((k) => /password/i.test(k));
+    expect(passwords.sort()).toEqual(["accessPassword", "grafanaAdminPassword"]);
+    for (const k of passwords) expect(observability[k]).toBe("[secret]");
+  });
+
+  test("observability: the hub's Grafana and Alertmanager, each cluster's Prometheus", () => {
+    const n = stack === "avilla" ? 1 : 2;
+    const hub = `https://reports${n}.busche-cnc.com/monitoring`;
+    const optiplex = stack === "avilla" ? "reports-alb" : "reports-albion";
+    expect(outputs().observability).toEqual({
+      hub: "reports",
+      grafanaUrl: `${hub}/grafana/`,
+      alertmanagerUrl: `${hub}/alertmanager/`,
+      clusters: {
+        reports: { prometheusUrl: `${hub}/prometheus/`, alertmanagerUrl: `${hub}/alertmanager/` },
+        optiplex: {
+          prometheusUrl: `https://${optiplex}.busche-cnc.com/monitoring/prometheus/`,
+          alertmanagerUrl: `https://${optiplex}.busche-cnc.com/monitoring/alertmanager/`,
+        },
+      },
+      accessUser: "monitoring",
+      accessPassword: "[secret]",
+      grafanaAdminPassword: "[secret]",
+    });
   });
 
   test("the object store credentials do not leave as outputs", () => {
@@ -102,6 +129,13 @@ describe("secrets on a real run", () => {
 
   test("the offline plan uses a placeholder, still secret", () => {
     const loaded = loadSiteConfig({ projectDir: PROJECT_DIR, offline: true });
-    expect(loaded.secrets.placeholders).toEqual(["kubeconfig-optiplex"]);
+    // Monitoring's secret keys (Pulumi.avilla.yaml's plant:observability) are placeholders too.
+    expect(loaded.secrets.placeholders).toEqual([
+      "kubeconfig-optiplex",
+      "bmc-username",
+      "bmc-password",
+      "smtp-password",
+      "alert-webhook-url",
+    ]);
   });
 });

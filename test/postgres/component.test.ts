@@ -142,8 +142,8 @@ describe("declareDatabases on the avilla config", () => {
     expect(count("kubernetes:barmancloud.cnpg.io/v1:ObjectStore")).toBe(1);
     expect(count("kubernetes:postgresql.cnpg.io/v1:ScheduledBackup")).toBe(1);
     expect(count("kubernetes:postgresql.cnpg.io/v1:Pooler")).toBe(2);
-    // 10 in the database namespace, 3 in cnpg-system (deny, webhook, plugin).
-    expect(count("kubernetes:networking.k8s.io/v1:NetworkPolicy")).toBe(13);
+    // 11 in the database namespace, 4 in cnpg-system (deny, webhook, plugin, metrics).
+    expect(count("kubernetes:networking.k8s.io/v1:NetworkPolicy")).toBe(15);
   });
 
   test("charts are pinned, from the CloudNativePG repo, in cnpg-system", () => {
@@ -252,7 +252,7 @@ describe("declareDatabases on the avilla config", () => {
         !r.name.startsWith("reports-cnpg-webhook-") &&
         !r.name.startsWith("cnpg-reports-policies-"),
     );
-    expect(k8sObjects.length).toBe(24);
+    expect(k8sObjects.length).toBe(25);
     for (const r of k8sObjects) {
       expect(r.provider).toBe(PROVIDER_URN);
       const metadata = r.inputs.metadata as { name?: string; namespace?: string } | undefined;
@@ -370,6 +370,7 @@ describe("declareDatabases on the avilla config", () => {
       "allow-replication",
       "allow-instances-from-poolers",
       "allow-poolers-to-instances",
+      "allow-prometheus",
       "allow-object-store",
       "allow-clients-to-pooler-rw",
       "allow-clients-to-pooler-ro",

@@ -164,6 +164,13 @@ const PLUGIN = {
 const local = (labels: Labels): Endpoint => ({ namespace: names.namespace, labels });
 const app = (ns: string): Endpoint => ({ namespace: ns, labels: { "app.kubernetes.io/name": ns } });
 const DNS = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } };
+const PROMETHEUS = {
+  namespace: "monitoring",
+  labels: {
+    "app.kubernetes.io/name": "prometheus",
+    "app.kubernetes.io/instance": "monitoring-prometheus",
+  },
+};
 
 describe("networkPolicySpecs", () => {
   const all = policies();
@@ -178,6 +185,7 @@ describe("networkPolicySpecs", () => {
       "allow-replication",
       "allow-instances-from-poolers",
       "allow-poolers-to-instances",
+      "allow-prometheus",
       "allow-object-store",
       "allow-clients-to-pooler-rw",
       "allow-clients-to-pooler-ro",
@@ -284,6 +292,18 @@ describe("networkPolicySpecs", () => {
     ["instance ← pooler on 8000", INSTANCE, local(POOLER_RW), 8000, false],
     ["pooler ← pooler", POOLER_RW, local(POOLER_RO), 5432, false],
     ["instance ← unknown pod of the namespace", INSTANCE, local({ run: "debug" }), 5432, false],
+    // the cluster's Prometheus: metrics ports only (instance 9187, PgBouncer 9127)
+    ["instance ← Prometheus metrics", INSTANCE, PROMETHEUS, 9187, true],
+    ["pooler ← Prometheus metrics", POOLER_RW, PROMETHEUS, 9127, true],
+    ["instance ← Prometheus on postgres", INSTANCE, PROMETHEUS, 5432, false],
+    ["pooler ← Prometheus on pgbouncer", POOLER_RW, PROMETHEUS, 5432, false],
+    [
+      "instance ← another monitoring pod",
+      INSTANCE,
+      { namespace: "monitoring", labels: { "app.kubernetes.io/name": "grafana" } },
+      9187,
+      false,
+    ],
   ])("ingress: %s", (_label, pod, from, port, ok) => {
     expect(allowed(all, "Ingress", pod, from, port)).toBe(ok);
   });

@@ -136,6 +136,7 @@ describe.each(["avilla", "albion"])("network policies in the %s plan", (stack) =
       "allow-object-store",
       "allow-operator-to-instances",
       "allow-poolers-to-instances",
+      "allow-prometheus",
       "allow-replication",
       "default-deny",
     ]);

@@ -83,7 +83,8 @@ describe("what each site declares", () => {
       ];
       const np = (n: number) => Array(n).fill("NetworkPolicy");
       expect(kinds("report-web")).toEqual([...common, ...np(3)].sort());
-      expect(kinds("report-api")).toEqual([...common, ...np(5), "Job", "Secret", "Secret"].sort());
+      // report-api declares metrics (plant:services[].metrics): Prometheus may scrape it.
+      expect(kinds("report-api")).toEqual([...common, ...np(6), "Job", "Secret", "Secret"].sort());
       expect(kinds("gauge-report")).toEqual([...common, ...np(4), "CronJob", "Secret"].sort());
       expect(
         plan.resources

@@ -336,6 +336,11 @@ describe("network policies", () => {
     ],
     ["no route, no database", plainPlan, ["default-deny", "allow-dns"]],
     [
+      "metrics declared",
+      { ...plainPlan, metricsPort: 9090 },
+      ["default-deny", "allow-dns", "allow-from-prometheus"],
+    ],
+    [
       "database, no migration",
       { ...plan, migration: undefined, migrationDatabase: undefined },
       ["default-deny", "allow-dns", "allow-from-gateway", "allow-to-postgres"],
@@ -365,6 +370,29 @@ describe("network policies", () => {
             },
           ],
           ports: [{ protocol: "TCP", port: 4000 }],
+        },
+      ],
+    });
+  });
+
+  test("Prometheus → the server pods' metrics port only, from the monitoring namespace", () => {
+    expect(byName({ ...plan, metricsPort: 9090 })["allow-from-prometheus"]).toEqual({
+      podSelector: { matchLabels: (deployment as any).spec.selector.matchLabels },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+              podSelector: {
+                matchLabels: {
+                  "app.kubernetes.io/name": "prometheus",
+                  "app.kubernetes.io/instance": "monitoring-prometheus",
+                },
+              },
+            },
+          ],
+          ports: [{ protocol: "TCP", port: 9090 }],
         },
       ],
     });

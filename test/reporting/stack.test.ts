@@ -65,7 +65,8 @@ describe.each([
       BackendTrafficPolicy: 3,
       HorizontalPodAutoscaler: 3,
       PodDisruptionBudget: 3,
-      NetworkPolicy: 12,
+      // 3 + 6 + 4: report-api's includes allow-from-prometheus (it declares metrics).
+      NetworkPolicy: 13,
       Job: 1,
       CronJob: 1,
     });

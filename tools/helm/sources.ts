@@ -12,6 +12,7 @@ import {
   METALLB,
 } from "../../components/ingress/versions";
 import { BARMAN_CHART, CHART_REPO, CNPG_CHART } from "../../components/postgres/operator-values";
+import { KUBE_PROMETHEUS_STACK } from "../../components/observability/versions";
 import {
   ChartMirror,
   HelmChartSource,
@@ -35,10 +36,7 @@ export interface ChartSource {
   readonly version: string;
 }
 
-/**
- * Every chart package the project pins, from the program's own version constants. The last one
- * is not declared yet: it is pinned for the observability work, whose tests read it.
- */
+/** Every chart package the project pins, from the program's own version constants. */
 export const CHART_SOURCES: readonly ChartSource[] = [
   { chart: METALLB.chart, repo: METALLB.repo, version: METALLB.version },
   { chart: CERT_MANAGER.chart, repo: CERT_MANAGER.repo, version: CERT_MANAGER.version },
@@ -47,9 +45,9 @@ export const CHART_SOURCES: readonly ChartSource[] = [
   { chart: CNPG_CHART.chart, repo: CHART_REPO, version: CNPG_CHART.version },
   { chart: BARMAN_CHART.chart, repo: CHART_REPO, version: BARMAN_CHART.version },
   {
-    chart: "kube-prometheus-stack",
-    repo: "https://prometheus-community.github.io/helm-charts",
-    version: "88.5.3",
+    chart: KUBE_PROMETHEUS_STACK.chart,
+    repo: KUBE_PROMETHEUS_STACK.repo,
+    version: KUBE_PROMETHEUS_STACK.version,
   },
 ];
 
