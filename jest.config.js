@@ -31,6 +31,8 @@ module.exports = {
   },
   // See test/support/caching-runtime.js: compiled modules reused across the files of a worker.
   runtime: "<rootDir>/test/support/caching-runtime.js",
+  // See test/support/sequencer.js: on a fresh clone the suites that plan whole sites go first.
+  testSequencer: "<rootDir>/test/support/sequencer.js",
   testTimeout: 30000,
   maxWorkers: 2,
 };
