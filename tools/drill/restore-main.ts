@@ -1,5 +1,7 @@
 // `npm run drill:restore -- <stack> [--database <name>]`: the command around restore.ts — reads
 // the stack's config and outputs, picks the database, runs the drill and prints the report.
+import { argsOrExit, Io } from "../site/cli";
+export type { Io } from "../site/cli";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -93,11 +95,6 @@ export interface RestoreDeps {
   readonly pollMs?: number;
 }
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
-
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 
 export async function restoreMain(
@@ -105,17 +102,9 @@ export async function restoreMain(
   io: Io,
   deps: RestoreDeps = {},
 ): Promise<number> {
-  let args: RestoreArgs | "help";
-  try {
-    args = parseRestoreArgs(argv);
-  } catch (e) {
-    io.err((e as Error).message);
-    return 2;
-  }
-  if (args === "help") {
-    io.out(USAGE);
-    return 0;
-  }
+  const parsed = argsOrExit(argv, parseRestoreArgs, USAGE, io);
+  if ("exit" in parsed) return parsed.exit;
+  const args = parsed.args;
   try {
     const configFile = args.configFile ?? path.join(PROJECT_DIR, `Pulumi.${args.stack}.yaml`);
     const site = parseSite(

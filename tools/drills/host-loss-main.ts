@@ -1,11 +1,13 @@
 // `npm run drill:host-loss`: arguments → stack file, forecast and outputs → clients (Nova, one
 // Kubernetes client per cluster, pooler access per database) → the drill → report on screen and
 // in a JSON file. Tests replace the clients, the routes and the verify gate.
+import { argsOrExit, Io } from "../site/cli";
+export type { Io } from "../site/cli";
 import * as fs from "fs";
 import * as path from "path";
 import { SiteConfigError } from "../../config/site";
 import { pulumiCli, PulumiCli } from "../preflight/sources";
-import { HOST_LOSS_USAGE, HostLossArgs, parseHostLossArgs, UsageError } from "./args";
+import { HOST_LOSS_USAGE, parseHostLossArgs, UsageError } from "./args";
 import { HostLossDeps, runHostLoss } from "./host-loss";
 import {
   forecastHostLoss,
@@ -20,7 +22,6 @@ import { configuredRoutes, Route } from "./probe";
 import { databaseNames } from "../../components/postgres/names";
 import { DrillError, kubeconfigOf, loadOutputs, loadSite } from "./stack";
 import { verifyCommandGate } from "./verify-gate";
-import { Io } from "./switchover-main";
 
 export interface HostLossMainDeps {
   readonly cli?: PulumiCli;
@@ -42,17 +43,9 @@ export async function hostLossMain(
   io: Io,
   deps: HostLossMainDeps = {},
 ): Promise<number> {
-  let args: HostLossArgs | "help";
-  try {
-    args = parseHostLossArgs(argv);
-  } catch (e) {
-    io.err((e as Error).message);
-    return 2;
-  }
-  if (args === "help") {
-    io.out(HOST_LOSS_USAGE);
-    return 0;
-  }
+  const parsed = argsOrExit(argv, parseHostLossArgs, HOST_LOSS_USAGE, io);
+  if ("exit" in parsed) return parsed.exit;
+  const args = parsed.args;
   const a = args;
   const progress = (line: string) => io.err(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
   let report: HostLossReport;

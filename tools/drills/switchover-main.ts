@@ -1,8 +1,10 @@
 // `npm run drill:switchover`: arguments → stack file and outputs → kube client and pooler access
 // → the drill → the report. Tests replace the Pulumi CLI and the pooler access.
+import { argsOrExit, Io } from "../site/cli";
+export type { Io } from "../site/cli";
 import { SiteConfigError } from "../../config/site";
 import { pulumiCli, PulumiCli } from "../preflight/sources";
-import { parseSwitchoverArgs, SWITCHOVER_USAGE, SwitchoverArgs, UsageError } from "./args";
+import { parseSwitchoverArgs, SWITCHOVER_USAGE, UsageError } from "./args";
 import { DrillKube } from "./kube";
 import { poolerAccess, PoolerAccess } from "./pooler";
 import {
@@ -14,11 +16,6 @@ import {
   pickDatabase,
 } from "./stack";
 import { formatSwitchover, runSwitchover } from "./switchover";
-
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
 
 export interface SwitchoverMainDeps {
   readonly cli?: PulumiCli;
@@ -32,17 +29,9 @@ export async function switchoverMain(
   io: Io,
   deps: SwitchoverMainDeps = {},
 ): Promise<number> {
-  let args: SwitchoverArgs | "help";
-  try {
-    args = parseSwitchoverArgs(argv);
-  } catch (e) {
-    io.err((e as Error).message);
-    return 2;
-  }
-  if (args === "help") {
-    io.out(SWITCHOVER_USAGE);
-    return 0;
-  }
+  const parsed = argsOrExit(argv, parseSwitchoverArgs, SWITCHOVER_USAGE, io);
+  if ("exit" in parsed) return parsed.exit;
+  const args = parsed.args;
   let access: PoolerAccess | undefined;
   try {
     const site = loadSite(args.stack, args.configFile);

@@ -1,5 +1,7 @@
 // `npm run preflight -- <stack>`: plans the stack offline, then asks each cluster (read-only) what
 // it already holds where the program would create something, and judges every object.
+import { argsOrExit, Io } from "../site/cli";
+export type { Io } from "../site/cli";
 import * as path from "path";
 import {
   kubeconfigKey,
@@ -10,7 +12,7 @@ import {
   SiteConfigError,
 } from "../../config/site";
 import { PlanFailedError, PlanResult, PROJECT_DIR, runPlan } from "../plan/run";
-import { parsePreflightArgs, PreflightArgs, USAGE, UsageError } from "./args";
+import { parsePreflightArgs, USAGE, UsageError } from "./args";
 import { ClusterExpectation, expectedObjects } from "./expected";
 import { ClusterObservation, inspectCluster } from "./inspect";
 import { ClusterUnreachableError, KubeApi } from "./kube-api";
@@ -113,11 +115,6 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   return { stack: options.stack, stateNote: note, clusters };
 }
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
-
 /** What tests replace: the Pulumi CLI, and the plan when they already have it. */
 export interface PreflightDeps {
   readonly cli?: PulumiCli;
@@ -130,17 +127,9 @@ export async function preflightMain(
   io: Io,
   deps: PreflightDeps = {},
 ): Promise<number> {
-  let args: PreflightArgs | "help";
-  try {
-    args = parsePreflightArgs(argv);
-  } catch (e) {
-    io.err((e as Error).message);
-    return 2;
-  }
-  if (args === "help") {
-    io.out(USAGE);
-    return 0;
-  }
+  const parsed = argsOrExit(argv, parsePreflightArgs, USAGE, io);
+  if ("exit" in parsed) return parsed.exit;
+  const args = parsed.args;
   try {
     const report = await runPreflight({ ...args, ...deps });
     io.out(args.json ? JSON.stringify(reportJson(report), null, 2) : formatReport(report));

@@ -1,6 +1,8 @@
 // `npm run verify -- <stack>`: reads the stack's config and outputs, then checks the live site
 // (read-only) and prints one table or one JSON document. Checks run concurrently; progress goes
 // to stderr as each finishes.
+import { argsOrExit, Io } from "../site/cli";
+export type { Io } from "../site/cli";
 import * as dns from "dns";
 import * as fs from "fs";
 import * as path from "path";
@@ -39,11 +41,6 @@ export interface VerifyDeps {
   readonly httpsPort?: number;
   readonly httpPort?: number;
   readonly now?: Date;
-}
-
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
 }
 
 export interface VerifyReport {
@@ -318,17 +315,9 @@ export async function verifyMain(
   io: Io,
   deps: VerifyDeps = {},
 ): Promise<number> {
-  let args: VerifyArgs | "help";
-  try {
-    args = parseVerifyArgs(argv);
-  } catch (e) {
-    io.err((e as Error).message);
-    return 2;
-  }
-  if (args === "help") {
-    io.out(USAGE);
-    return 0;
-  }
+  const parsed = argsOrExit(argv, parseVerifyArgs, USAGE, io);
+  if ("exit" in parsed) return parsed.exit;
+  const args = parsed.args;
   try {
     const r = await runVerify(args, deps, (line) => io.err(line));
     io.out(
