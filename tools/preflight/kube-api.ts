@@ -4,6 +4,7 @@
 import * as http from "http";
 import * as https from "https";
 import { Connection, Credentials, runExecPlugin } from "./kubeconfig";
+import { TLS_CODES } from "../site/tls-codes";
 
 /** The cluster cannot be asked at all (network, TLS, credentials): one line, no stack trace. */
 export class ClusterUnreachableError extends Error {
@@ -22,16 +23,6 @@ const METADATA_ACCEPT =
   "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
 export const METADATA_LIST_ACCEPT =
   "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
-
-const TLS_CODES = new Set([
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-]);
 
 function describeNetworkError(server: string, e: NodeJS.ErrnoException): string {
   const code = e.code ?? "";

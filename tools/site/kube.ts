@@ -3,6 +3,7 @@
 // failed (network, TLS, HTTP status) without a stack trace. Errors are read by shape, not by
 // `instanceof`: the client may come from another realm (jest loads it through Node's own require).
 import * as k8s from "@kubernetes/client-node";
+import { TLS_CODES } from "./tls-codes";
 
 export interface KubeClients {
   readonly config: k8s.KubeConfig;
@@ -53,16 +54,6 @@ export function httpStatusOf(e: unknown): number | undefined {
 
 export const isNotFound = (e: unknown): boolean => httpStatusOf(e) === 404;
 export const isConflict = (e: unknown): boolean => httpStatusOf(e) === 409;
-
-const TLS_CODES = new Set([
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-]);
 
 /** One line: why a call to the API server `server` failed. */
 export function kubeErrorReason(e: unknown, server: string): string {
