@@ -28,6 +28,7 @@ module.exports = {
     "^typescript$": "<rootDir>/test/support/lazy-typescript.js",
     "^@npmcli/arborist$": "<rootDir>/test/support/lazy-arborist.js",
     "^@kubernetes/client-node$": "<rootDir>/test/support/native-kube-client.js",
+    "^\\./v8Hooks$": "<rootDir>/test/support/shared-v8-hooks.js",
   },
   // See test/support/caching-runtime.js: compiled modules reused across the files of a worker.
   runtime: "<rootDir>/test/support/caching-runtime.js",

@@ -47,7 +47,7 @@ if [ ! -d node_modules/ts-node ]; then
   echo "error: run npm ci first: the chart list and the pinned Helm come from the project" >&2
   exit 1
 fi
-ts() { node -r ts-node/register/transpile-only "$@"; }
+ts() { node -r ./tools/register.js "$@"; }
 helm="$(ts -e 'process.stdout.write(require("./tools/helm/binary").helmBinary())')"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, "../..");
 function plan(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", "tools/plan.ts", ...args],
+    ["-r", "./tools/register.js", "tools/plan.ts", ...args],
     {
       cwd: ROOT,
       encoding: "utf8",

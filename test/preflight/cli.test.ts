@@ -17,7 +17,7 @@ function preflight(args: string[], requires: string[] = []) {
     process.execPath,
     [
       "-r",
-      "ts-node/register/transpile-only",
+      "./tools/register.js",
       ...requires.flatMap((m) => ["-r", m]),
       "tools/preflight.ts",
       ...args,

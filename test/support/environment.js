@@ -22,6 +22,10 @@ class PlantEnvironment extends TestEnvironment {
       trace[0]?.getFunctionName() === "debuggablePromise"
         ? ""
         : (outer.prepareStackTrace ?? v8Format)(error, trace);
+    // See shared-v8-hooks.js: the worker's one copy, loaded outside the test file's registry.
+    Object.defineProperty(this.global, "__plantV8Hooks", {
+      get: () => require("@pulumi/pulumi/runtime/closure/v8Hooks"),
+    });
   }
 }
 

@@ -4,7 +4,7 @@
 // leaves it — Helm's ownership annotations (meta.helm.sh/release-name, -namespace), field
 // manager `helm`, and the controllers that write status or CA bundles afterwards. Paths come
 // from the fixture's own API discovery, so a kind the cluster does not serve is an error here.
-// Rerun after changing the release: `node -r ts-node/register/transpile-only
+// Rerun after changing the release: `node -r ./tools/register.js
 // test/support/record-helm-release.ts && npx prettier --write test/fixtures/preflight`.
 import * as fs from "fs";
 import * as path from "path";

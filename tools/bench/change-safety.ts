@@ -44,17 +44,26 @@ function isObj(v: unknown): v is Record<string, unknown> {
 
 /** Leaf-level differences between two input trees, with dotted/bracketed paths. */
 export function diffInputs(before: unknown, after: unknown, path = ""): InputChange[] {
+  const out: InputChange[] = [];
+  collectDiffs(before, after, path, out);
+  return out;
+}
+
+function collectDiffs(before: unknown, after: unknown, path: string, out: InputChange[]): void {
+  // Plans share unchanged subtrees (rendered chart objects come from one cache), and most
+  // leaves are equal: identity settles them without walking or serializing.
+  if (before === after) return;
   if (Array.isArray(before) && Array.isArray(after)) {
     const n = Math.max(before.length, after.length);
-    return Array.from({ length: n }, (_, i) =>
-      diffInputs(before[i], after[i], `${path}[${i}]`),
-    ).flat();
+    for (let i = 0; i < n; i++) collectDiffs(before[i], after[i], `${path}[${i}]`, out);
+    return;
   }
   if (isObj(before) && isObj(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap((k) => diffInputs(before[k], after[k], path ? `${path}.${k}` : k));
+    for (const k of keys) collectDiffs(before[k], after[k], path ? `${path}.${k}` : k, out);
+    return;
   }
-  return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ path, before, after }];
+  if (JSON.stringify(before) !== JSON.stringify(after)) out.push({ path, before, after });
 }
 
 /** `a.b[0].c` under `a.b`? */

@@ -37,7 +37,7 @@ export function verifyCommandGate(
       }
       const child = spawn(
         process.execPath,
-        ["-r", "ts-node/register/transpile-only", script, ...verifyArgv(args)],
+        ["-r", "./tools/register.js", script, ...verifyArgv(args)],
         { cwd: PROJECT_DIR, stdio: ["ignore", "pipe", "pipe"] },
       );
       const tail: string[] = [];
