@@ -12,15 +12,11 @@ import { sitePlan } from "../support/plans";
 const ROOT = path.resolve(__dirname, "../..");
 
 function plan(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(
-    process.execPath,
-    ["-r", "./tools/register.js", "tools/plan.ts", ...args],
-    {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 60_000,
-    },
-  );
+  const r = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
