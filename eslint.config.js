@@ -4,7 +4,17 @@ const tseslint = require("typescript-eslint");
 const pulumi = require("@pulumi/eslint-plugin");
 
 module.exports = tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "plan/**", "bench/**", "coverage/**", "**/*.js"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "bin/**",
+      "plan/**",
+      "bench/**",
+      "coverage/**",
+      "**/*.js",
+      "**/*.mjs",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

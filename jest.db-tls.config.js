@@ -5,10 +5,10 @@
 const base = require("./jest.config");
 
 module.exports = {
-  testEnvironment: base.testEnvironment,
+  runner: base.runner,
+  setupFiles: base.setupFiles,
   roots: ["<rootDir>/test/integration"],
   testMatch: ["**/*.test.ts"],
-  transform: base.transform,
   testTimeout: 60000,
   maxWorkers: 1,
 };

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/support/kube-client-env.js */
 // drill:restore: the consistency-query runner against a real PostgreSQL on loopback (Debian's
 // server, one throwaway cluster for this file), and the Kubernetes orchestration against a fake
 // API server (recorded shapes of the live Cluster, ObjectStore and Secret; a scratch Cluster that

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/support/kube-client-env.js */
 // The drills' parts that need no database: command lines, outage arithmetic, routes and the
 // forecast from the stack file, refusals (analysis, verify, an unhealthy cluster, a bad --to),
 // clouds.yaml, and the Kubernetes writes (cordon, drain through evictions) against recorded answers.

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/support/kube-client-env.js */
 // The host-loss drill end to end against stand-ins that really fail: Keystone and Nova on
 // 127.0.0.1 (recorded answers; stopping r620-1's VMs is what makes things fail), the Kubernetes
 // API (recorded answers the test moves as the cluster would), real HTTPS route servers that the
@@ -25,7 +24,8 @@ import { makeTestPki } from "../support/x509";
 import { avillaNodes, cnpgFake, loadBalancers } from "./cnpg-fixtures";
 import { cloudsYaml, NovaFake, startNovaFake } from "./nova-fake";
 
-jest.setTimeout(60_000);
+// Real PostgreSQL servers start, replicate and promote here: more than the default 30 s on a slow machine.
+const SLOW_MS = 60_000;
 
 const pki = makeTestPki("drill-test-ca");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drill-host-loss-"));
@@ -83,7 +83,7 @@ beforeAll(async () => {
   target = a;
   await web.start();
   await api.start();
-});
+}, SLOW_MS);
 
 afterAll(async () => {
   delete process.env.OS_CLIENT_CONFIG_FILE;
@@ -91,7 +91,7 @@ afterAll(async () => {
   await api.stop();
   await sandbox?.destroy();
   fs.rmSync(dir, { recursive: true, force: true });
-});
+}, SLOW_MS);
 
 async function reconfigure(node: PgNode, sync: string): Promise<void> {
   await node.query(`ALTER SYSTEM SET synchronous_standby_names = '${sync}'`);
@@ -177,146 +177,162 @@ async function drill(
   return { code, report, out: out.join("\n"), err };
 }
 
-test("r620-1 lost: VMs stopped through Nova, the primary fails over, no acknowledged row lost", async () => {
-  const s = stage("reporting-1");
-  const kubeApi = await startFakeKubeApi({ pki, answers: s.answers });
-  const nova = await startNovaFake(pki, {
-    onAction: async (vm, action) => {
-      if (vm !== "reports-worker-1") return;
-      if (action === "os-stop") {
-        // The host dies: the primary crashes, the report-web backend behind the gateway with it.
-        await web.stop();
-        await a.stop("immediate");
-        await b.promote();
-        await reconfigure(b, "");
-        target = b;
-        moveCluster(s, action, "reporting-2");
-        setTimeout(() => void web.start(), 400);
-      } else moveCluster(s, action, "reporting-2");
-    },
-  });
-  try {
-    const { code, report, out, err } = await drill(nova, kubeApi);
-    expect(err.join("\n")).not.toMatch(/^error:/m);
-    expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual(report);
-    const r = report as HostLossReport;
-    expect(r.ok).toBe(true);
-    expect(nova.actions).toEqual([
-      { server: "reports-cp-1", action: "os-stop" },
-      { server: "reports-worker-1", action: "os-stop" },
-      { server: "reports-cp-1", action: "os-start" },
-      { server: "reports-worker-1", action: "os-start" },
-    ]);
-    expect(r.vms.map((v) => [v.name, v.finalStatus])).toEqual([
-      ["reports-cp-1", "ACTIVE"],
-      ["reports-worker-1", "ACTIVE"],
-    ]);
-    expect(r.settled && r.recovered).toBe(true);
-    const failed = Object.fromEntries(r.routes.map((x) => [x.route, x.failedSeconds]));
-    expect(failed["reports1.busche-cnc.com/"]).toBeGreaterThan(0.3);
-    expect(failed["reports1.busche-cnc.com/graphql"]).toBe(0);
-    expect(failed["reports1.busche-cnc.com/gauges"]).toBe(0);
-    expect(r.databases).toHaveLength(1);
-    expect(r.databases[0].missing).toBe(0);
-    expect(r.databases[0].unwritableSeconds).toBeGreaterThan(0);
-    expect(r.databases[0].acknowledged).toBeGreaterThan(10);
-    expect(r.staticIps).toEqual([
-      {
-        cluster: "reports",
-        ip: "10.1.0.8",
-        before: { node: "reports-worker-1", host: "r620-1" },
-        after: { node: "reports-worker-2", host: "r620-2" },
-        onSurvivor: true,
+test(
+  "r620-1 lost: VMs stopped through Nova, the primary fails over, no acknowledged row lost",
+  async () => {
+    const s = stage("reporting-1");
+    const kubeApi = await startFakeKubeApi({ pki, answers: s.answers });
+    const nova = await startNovaFake(pki, {
+      onAction: async (vm, action) => {
+        if (vm !== "reports-worker-1") return;
+        if (action === "os-stop") {
+          // The host dies: the primary crashes, the report-web backend behind the gateway with it.
+          await web.stop();
+          await a.stop("immediate");
+          await b.promote();
+          await reconfigure(b, "");
+          target = b;
+          moveCluster(s, action, "reporting-2");
+          setTimeout(() => void web.start(), 400);
+        } else moveCluster(s, action, "reporting-2");
       },
-      {
-        cluster: "optiplex",
-        ip: "10.1.0.112",
-        before: { node: "opti-2", host: "optiplex-2" },
-        after: { node: "opti-2", host: "optiplex-2" },
-        onSurvivor: true,
+    });
+    try {
+      const { code, report, out, err } = await drill(nova, kubeApi);
+      expect(err.join("\n")).not.toMatch(/^error:/m);
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toEqual(report);
+      const r = report as HostLossReport;
+      expect(r.ok).toBe(true);
+      expect(nova.actions).toEqual([
+        { server: "reports-cp-1", action: "os-stop" },
+        { server: "reports-worker-1", action: "os-stop" },
+        { server: "reports-cp-1", action: "os-start" },
+        { server: "reports-worker-1", action: "os-start" },
+      ]);
+      expect(r.vms.map((v) => [v.name, v.finalStatus])).toEqual([
+        ["reports-cp-1", "ACTIVE"],
+        ["reports-worker-1", "ACTIVE"],
+      ]);
+      expect(r.settled && r.recovered).toBe(true);
+      const failed = Object.fromEntries(r.routes.map((x) => [x.route, x.failedSeconds]));
+      expect(failed["reports1.busche-cnc.com/"]).toBeGreaterThan(0.3);
+      expect(failed["reports1.busche-cnc.com/graphql"]).toBe(0);
+      expect(failed["reports1.busche-cnc.com/gauges"]).toBe(0);
+      expect(r.databases).toHaveLength(1);
+      expect(r.databases[0].missing).toBe(0);
+      expect(r.databases[0].unwritableSeconds).toBeGreaterThan(0);
+      expect(r.databases[0].acknowledged).toBeGreaterThan(10);
+      expect(r.staticIps).toEqual([
+        {
+          cluster: "reports",
+          ip: "10.1.0.8",
+          before: { node: "reports-worker-1", host: "r620-1" },
+          after: { node: "reports-worker-2", host: "r620-2" },
+          onSurvivor: true,
+        },
+        {
+          cluster: "optiplex",
+          ip: "10.1.0.112",
+          before: { node: "opti-2", host: "optiplex-2" },
+          after: { node: "opti-2", host: "optiplex-2" },
+          onSurvivor: true,
+        },
+      ]);
+      expect(r.prediction.matched).toBe(true);
+      const observed = r.prediction.rows.filter((p) => p.observed !== null);
+      expect(observed.map((p) => `${p.tier} ${p.subject}`)).toContain(
+        "postgres database reporting",
+      );
+      // The drill's table is gone again.
+      expect(await b.query("SELECT 1 FROM pg_tables WHERE schemaname = 'plant_drill'")).toEqual([]);
+    } finally {
+      await nova.close();
+      await kubeApi.close();
+    }
+  },
+  SLOW_MS,
+);
+
+test(
+  "asynchronous standby lagging when the host dies: the drill reports the lost rows",
+  async () => {
+    // The survivor b is primary; c is its standby, asynchronous; routes stay up this time.
+    const c = await sandbox.standby("pg-c", b);
+    await caughtUp(b);
+    const s = stage("reporting-2");
+    const kubeApi = await startFakeKubeApi({ pki, answers: s.answers });
+    const nova = await startNovaFake(pki, {
+      onAction: async (vm, action) => {
+        if (vm !== "reports-worker-1") return;
+        if (action === "os-stop") {
+          await stopWalReceiver(c);
+          // Let the primary acknowledge a few more commits that never reach c, then crash it.
+          const [{ t }] = await b.query<{ t: string }>(
+            "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'plant_drill'",
+          );
+          const count = async () =>
+            Number(
+              (await b.query<{ n: string }>(`SELECT count(*) AS n FROM plant_drill.${t}`))[0].n,
+            );
+          const at = await count();
+          await waitFor("three more commits", async () => (await count()) >= at + 3);
+          await b.stop("immediate");
+          await c.promote();
+          target = c;
+        }
+        moveCluster(s, action, "reporting-3");
       },
-    ]);
-    expect(r.prediction.matched).toBe(true);
-    const observed = r.prediction.rows.filter((p) => p.observed !== null);
-    expect(observed.map((p) => `${p.tier} ${p.subject}`)).toContain("postgres database reporting");
-    // The drill's table is gone again.
-    expect(await b.query("SELECT 1 FROM pg_tables WHERE schemaname = 'plant_drill'")).toEqual([]);
-  } finally {
-    await nova.close();
-    await kubeApi.close();
-  }
-});
+    });
+    try {
+      const { code, report } = await drill(nova, kubeApi);
+      expect(code).toBe(1);
+      const r = report as HostLossReport;
+      expect(r.ok).toBe(false);
+      expect(r.databases[0].missing).toBeGreaterThanOrEqual(2);
+      expect(r.problems.join("\n")).toMatch(/database reporting: \d+ acknowledged rows lost/);
+      expect(r.routes.map((x) => x.failedSeconds)).toEqual([0, 0, 0]);
+      expect(r.prediction.matched).toBe(false);
+      const wrong = r.prediction.rows.filter(
+        (p) => p.observed !== null && p.observed !== p.predicted,
+      );
+      expect(wrong.map((p) => p.subject)).toEqual(["database reporting"]);
+    } finally {
+      await nova.close();
+      await kubeApi.close();
+    }
+  },
+  SLOW_MS,
+);
 
-test("asynchronous standby lagging when the host dies: the drill reports the lost rows", async () => {
-  // The survivor b is primary; c is its standby, asynchronous; routes stay up this time.
-  const c = await sandbox.standby("pg-c", b);
-  await caughtUp(b);
-  const s = stage("reporting-2");
-  const kubeApi = await startFakeKubeApi({ pki, answers: s.answers });
-  const nova = await startNovaFake(pki, {
-    onAction: async (vm, action) => {
-      if (vm !== "reports-worker-1") return;
-      if (action === "os-stop") {
-        await stopWalReceiver(c);
-        // Let the primary acknowledge a few more commits that never reach c, then crash it.
-        const [{ t }] = await b.query<{ t: string }>(
-          "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'plant_drill'",
-        );
-        const count = async () =>
-          Number((await b.query<{ n: string }>(`SELECT count(*) AS n FROM plant_drill.${t}`))[0].n);
-        const at = await count();
-        await waitFor("three more commits", async () => (await count()) >= at + 3);
-        await b.stop("immediate");
-        await c.promote();
-        target = c;
-      }
-      moveCluster(s, action, "reporting-3");
-    },
-  });
-  try {
-    const { code, report } = await drill(nova, kubeApi);
-    expect(code).toBe(1);
-    const r = report as HostLossReport;
-    expect(r.ok).toBe(false);
-    expect(r.databases[0].missing).toBeGreaterThanOrEqual(2);
-    expect(r.problems.join("\n")).toMatch(/database reporting: \d+ acknowledged rows lost/);
-    expect(r.routes.map((x) => x.failedSeconds)).toEqual([0, 0, 0]);
-    expect(r.prediction.matched).toBe(false);
-    const wrong = r.prediction.rows.filter(
-      (p) => p.observed !== null && p.observed !== p.predicted,
-    );
-    expect(wrong.map((p) => p.subject)).toEqual(["database reporting"]);
-  } finally {
-    await nova.close();
-    await kubeApi.close();
-  }
-});
-
-test("a VM that does not stop: the drill aborts, restarts what it stopped, exit 3", async () => {
-  const s = stage("reporting-3");
-  const kubeApi = await startFakeKubeApi({ pki, answers: s.answers });
-  const nova = await startNovaFake(pki, { stuck: ["reports-worker-1"] });
-  try {
-    const { code, report } = await drill(nova, kubeApi, ["--stop-timeout", "1"]);
-    expect(code).toBe(3);
-    const r = report as HostLossReport;
-    expect(r.aborted).toBe(
-      "VM reports-worker-1 (ACTIVE) did not reach SHUTOFF within 1 s; the host was not taken out, the drill is void",
-    );
-    expect(nova.actions).toEqual([
-      { server: "reports-cp-1", action: "os-stop" },
-      { server: "reports-worker-1", action: "os-stop" },
-      { server: "reports-cp-1", action: "os-start" },
-    ]);
-    expect(r.vms.map((v) => [v.name, v.finalStatus])).toEqual([
-      ["reports-cp-1", "ACTIVE"],
-      ["reports-worker-1", "ACTIVE"],
-    ]);
-    expect(r.databases[0].missing).toBe(0);
-    expect(r.prediction.rows).toEqual([]);
-  } finally {
-    await nova.close();
-    await kubeApi.close();
-  }
-});
+test(
+  "a VM that does not stop: the drill aborts, restarts what it stopped, exit 3",
+  async () => {
+    const s = stage("reporting-3");
+    const kubeApi = await startFakeKubeApi({ pki, answers: s.answers });
+    const nova = await startNovaFake(pki, { stuck: ["reports-worker-1"] });
+    try {
+      const { code, report } = await drill(nova, kubeApi, ["--stop-timeout", "1"]);
+      expect(code).toBe(3);
+      const r = report as HostLossReport;
+      expect(r.aborted).toBe(
+        "VM reports-worker-1 (ACTIVE) did not reach SHUTOFF within 1 s; the host was not taken out, the drill is void",
+      );
+      expect(nova.actions).toEqual([
+        { server: "reports-cp-1", action: "os-stop" },
+        { server: "reports-worker-1", action: "os-stop" },
+        { server: "reports-cp-1", action: "os-start" },
+      ]);
+      expect(r.vms.map((v) => [v.name, v.finalStatus])).toEqual([
+        ["reports-cp-1", "ACTIVE"],
+        ["reports-worker-1", "ACTIVE"],
+      ]);
+      expect(r.databases[0].missing).toBe(0);
+      expect(r.prediction.rows).toEqual([]);
+    } finally {
+      await nova.close();
+      await kubeApi.close();
+    }
+  },
+  SLOW_MS,
+);

@@ -1,29 +1,15 @@
-// The engine glue in policy/index.ts: PolicyPack is mocked (constructing the real one starts the
-// analyzer's gRPC server), then each policy is called the way the engine calls it.
+// The engine glue in policy/policies.ts: each policy called the way the engine calls it
+// (policy/index.ts only hands these to the PolicyPack, whose constructor starts the analyzer's
+// gRPC server).
 import type {
-  PolicyPackArgs,
   PolicyResource,
   ResourceValidationArgs,
   ResourceValidationPolicy,
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { PACK_NAME, policies } from "../../policy/policies";
 import { defaultDeny, pdb, workload } from "./policy-fixtures";
-
-const packs: { name: string; args: PolicyPackArgs }[] = [];
-jest.mock("@pulumi/policy", () => ({
-  PolicyPack: jest.fn((name: string, args: PolicyPackArgs) => packs.push({ name, args })),
-}));
-
-function loadPack(): PolicyPackArgs {
-  jest.isolateModules(() => {
-    // The pack registers itself on import, like the engine loads it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require("../../policy/index");
-  });
-  expect(packs.map((p) => p.name)).toEqual(["plant-guardrails"]);
-  return packs[0].args;
-}
 
 const opts = {
   protect: false,
@@ -33,13 +19,14 @@ const opts = {
   customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
 };
 
-describe("policy/index.ts", () => {
-  const pack = loadPack();
-  const byName = new Map(pack.policies.map((p) => [p.name, p]));
+describe("policy/policies.ts", () => {
+  const byName = new Map(policies.map((p) => [p.name, p]));
 
-  it("registers every policy as mandatory", () => {
-    expect(pack.policies).toHaveLength(11);
-    expect(pack.policies.every((p) => p.enforcementLevel === "mandatory")).toBe(true);
+  it("registers every policy as mandatory, in the plant-guardrails pack", () => {
+    expect(PACK_NAME).toBe("plant-guardrails");
+    expect(policies).toHaveLength(11);
+    expect(policies.every((p) => p.enforcementLevel === "mandatory")).toBe(true);
+    expect(byName.size).toBe(policies.length);
   });
 
   it("reports resource violations through the engine callback", async () => {

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/support/kube-client-env.js */
 // `npm run verify` end to end against the Avilla stack: its real stack outputs (from the offline
 // plan) pointed at loopback — real HTTPS/HTTP servers presenting certificates from a test CA, and
 // two fake Kubernetes API servers holding recorded answers — through the kept clients
