@@ -10,6 +10,8 @@ module.exports = {
   // TypeScript through ts-node with swc (tools/register.js, as the CLIs run), and Node's module
   // hooks for the test files themselves, which the runner loads with import().
   setupFiles: ["<rootDir>/test/support/light-setup.mjs"],
+  // Time limits for tests and hooks, which the runner does not enforce itself.
+  setupFilesAfterEnv: ["<rootDir>/test/support/light-timeouts.js"],
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   // Real servers on loopback: `npm run test:db-tls` (jest.db-tls.config.js), not `npm test`.

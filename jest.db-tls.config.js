@@ -7,6 +7,7 @@ const base = require("./jest.config");
 module.exports = {
   runner: base.runner,
   setupFiles: base.setupFiles,
+  setupFilesAfterEnv: base.setupFilesAfterEnv,
   roots: ["<rootDir>/test/integration"],
   testMatch: ["**/*.test.ts"],
   testTimeout: 60000,
