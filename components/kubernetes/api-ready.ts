@@ -49,9 +49,11 @@ export async function waitForReadyz(inputs: GateInputs): Promise<void> {
     });
   for (;;) {
     if ((await probe()) === 200) return;
-    if (Date.now() > deadline)
+    // Retries every 10 s, never past the deadline.
+    const left = deadline - Date.now();
+    if (left <= 0)
       throw new Error(`${inputs.server}/readyz did not answer 200 in ${inputs.timeoutSeconds}s`);
-    await new Promise((r) => setTimeout(r, 10000));
+    await new Promise((r) => setTimeout(r, Math.min(10000, left)));
   }
 }
 

@@ -123,6 +123,17 @@ maybe("ApiServerReady gate", () => {
     );
   });
 
+  test("retries until its deadline, not a whole retry interval past it", async () => {
+    status = 503;
+    const started = Date.now();
+    await expect(waitForReadyz({ ...inputs, timeoutSeconds: 1 })).rejects.toThrow(
+      "did not answer 200 in 1s",
+    );
+    const seconds = (Date.now() - started) / 1000;
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThan(5);
+  });
+
   test("never trusts a server certificate from another CA", async () => {
     status = 200;
     const otherCa = inputs.clientCertPem; // self-signed, not the server's CA
