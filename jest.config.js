@@ -5,8 +5,9 @@ module.exports = {
   // interceptors and every module is loaded afresh per file; the suite spent half its CPU on
   // that (a warm plan took 0.65 s in a jest context, 0.35 s in Node). The price is isolation:
   // the files of one worker share Node's module cache and globals, so a file must undo what it
-  // changes (process.env, servers, timers) and may not mock modules.
-  runner: ["jest-light-runner", { runtime: "child_process" }],
+  // changes (process.env, servers, timers) and may not mock modules. light-runner.mjs is the
+  // runner with a fix for its worker start-up (a worker could wait forever).
+  runner: "<rootDir>/test/support/light-runner.mjs",
   // TypeScript through ts-node with swc (tools/register.js, as the CLIs run), and Node's module
   // hooks for the test files themselves, which the runner loads with import().
   setupFiles: ["<rootDir>/test/support/light-setup.mjs"],
