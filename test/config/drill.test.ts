@@ -92,6 +92,52 @@ test.each([
   },
 );
 
+// CloudNativePG's operator runs in plant:site.timeZone: its schedules fire on that wall clock.
+test.each([
+  [
+    "0 0 2 * * *",
+    "America/Indiana/Indianapolis",
+    "2026-07-01T12:00:00Z",
+    "2026-07-01T06:00:00.000Z",
+  ],
+  [
+    "0 0 2 * * *",
+    "America/Indiana/Indianapolis",
+    "2026-01-15T12:00:00Z",
+    "2026-01-15T07:00:00.000Z",
+  ],
+  [
+    "0 0 2 * * *",
+    "America/Indiana/Indianapolis",
+    "2026-01-15T06:59:59Z",
+    "2026-01-14T07:00:00.000Z",
+  ],
+  ["0 0 2 * * *", "Australia/Sydney", "2026-07-01T12:00:00Z", "2026-06-30T16:00:00.000Z"],
+  ["0 0 3 * * 0", "Australia/Sydney", "2026-11-22T10:00:00Z", "2026-11-21T16:00:00.000Z"],
+  // 02:30 does not exist on 2026-03-08 in Indiana (02:00 → 03:00): the day before's run.
+  [
+    "0 30 2 * * *",
+    "America/Indiana/Indianapolis",
+    "2026-03-08T12:00:00Z",
+    "2026-03-07T07:30:00.000Z",
+  ],
+  // 01:30 happens twice on 2026-11-01 (EDT, then EST): the later one once it has passed.
+  [
+    "0 30 1 * * *",
+    "America/Indiana/Indianapolis",
+    "2026-11-01T07:00:00Z",
+    "2026-11-01T06:30:00.000Z",
+  ],
+  [
+    "0 30 1 * * *",
+    "America/Indiana/Indianapolis",
+    "2026-11-01T06:00:00Z",
+    "2026-11-01T05:30:00.000Z",
+  ],
+])("backup schedule %s in %s: the run before %s was %s", (expr, zone, before, fire) => {
+  expect(previousFire(parseCron(expr), new Date(before), zone)?.toISOString()).toBe(fire);
+});
+
 test("schedules verify cannot read say so", () => {
   expect(() => parseCron("0 2 * * *")).toThrow(
     "'0 2 * * *' must be a six-field cron expression (seconds first)",

@@ -6,6 +6,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { readStackFile } from "../../config/site";
+import { PROJECT_DIR } from "../../tools/plan/run";
 import { previousFire, parseCron } from "../../tools/verify/cron";
 import { verifyMain } from "../../tools/verify/run";
 import { FakeCluster } from "../support/fake-cluster";
@@ -20,7 +22,14 @@ const LOOPBACK = "127.0.0.1";
 const REPORTS = "reports1.busche-cnc.com";
 const ALB = "reports-alb.busche-cnc.com";
 const now = new Date();
-const latestRun = previousFire(parseCron("0 0 2 * * *"), now)!;
+// Backups fire on the site's wall clock (plant:site.timeZone), where the CNPG operator runs.
+const SITE_ZONE = (
+  readStackFile(path.join(PROJECT_DIR, "Pulumi.avilla.yaml")).site as {
+    timeZone: string;
+  }
+).timeZone;
+const BACKUPS = parseCron("0 0 2 * * *");
+const latestRun = previousFire(BACKUPS, now, SITE_ZONE)!;
 
 let sitePki: TestPki;
 let apiPki: TestPki;
@@ -361,8 +370,9 @@ describe("Kubernetes and PostgreSQL from recorded API answers", () => {
       const r = await verify();
       const backup = row(r, "postgres", "database reporting: last base backup");
       expect(backup.status).toBe("fail");
-      expect(backup.detail).toMatch(
-        /; the run of \S+T02:00:00\.000Z \('0 0 2 \* \* \*' UTC\) is missing$/,
+      const missed = previousFire(BACKUPS, latestRun, SITE_ZONE)!.toISOString();
+      expect(backup.detail).toContain(
+        `; the run of ${missed} ('0 0 2 * * *' in America/Indiana/Indianapolis) is missing`,
       );
       expect(backup.object).toBe(
         "ScheduledBackup postgres-reporting/reporting-daily (server reporting)",

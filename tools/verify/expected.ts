@@ -64,6 +64,8 @@ export interface DatabaseExpectation {
   readonly synchronous: number;
   /** Six-field cron of the base backups (config; the live ScheduledBackup wins when readable). */
   readonly schedule: string;
+  /** The zone the schedule fires in: plant:site.timeZone, where the CNPG operator runs. */
+  readonly timeZone: string;
 }
 
 export interface Expectations {
@@ -165,6 +167,7 @@ export function expectations(site: SiteConfig, outputs: StackOutputs): Expectati
       instances: db.instances,
       synchronous: synchronousNumber(db.instances, site.site.failuresTolerated),
       schedule: db.backup.schedule,
+      timeZone: site.site.timeZone,
     });
   }
   return {

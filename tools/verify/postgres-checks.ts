@@ -201,8 +201,8 @@ export function backupCheck(
   let bound: Date | undefined;
   try {
     const cron = parseCron(schedule);
-    const latest = previousFire(cron, now);
-    bound = latest ? previousFire(cron, latest) : undefined;
+    const latest = previousFire(cron, now, db.timeZone);
+    bound = latest ? previousFire(cron, latest, db.timeZone) : undefined;
   } catch (e) {
     return {
       ...base,
@@ -219,7 +219,7 @@ export function backupCheck(
     return {
       ...base,
       status: "fail",
-      detail: `${detail}; the run of ${bound.toISOString()} ('${schedule}' UTC) is missing`,
+      detail: `${detail}; the run of ${bound.toISOString()} ('${schedule}' in ${db.timeZone}) is missing`,
     };
   return { ...base, status: failedSince ? "warn" : "ok", detail };
 }
