@@ -2,8 +2,9 @@
 // CloudNativePG's ScheduledBackup calls robfig/cron v1 `cron.Parse` — six fields, seconds first,
 // and it would also take five, reading them as second…month (so `0 2 * * *` would back up every
 // hour); a Kubernetes CronJob uses robfig/cron v3 `ParseStandard` — five fields, minute first.
-// The one cron reader: the schema, the clock-change rules (schedule-rules.ts) and
-// `npm run verify` (tools/verify/cron.ts) all read schedules here. Pure.
+// The one cron reader: the schema, the clock-change rules (schedule-rules.ts),
+// `npm run verify` (tools/verify/cron.ts) and the backup-age alert (components/observability/
+// cron.ts) all read schedules here. Pure.
 
 export type CronConsumer = "scheduled-backup" | "cronjob";
 
