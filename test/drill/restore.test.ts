@@ -18,7 +18,7 @@ import {
   FakeRequest,
   startFakeKubeApi,
 } from "../support/fake-kube-api";
-import { LocalPostgres, startPostgres } from "../support/postgres";
+import { makePgSandbox, PgNode, PgSandbox } from "../support/pg-local";
 import { makeTestPki, TestPki } from "../support/x509";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -28,7 +28,8 @@ const CNPG = "/apis/postgresql.cnpg.io/v1";
 const BARMAN = "/apis/barmancloud.cnpg.io/v1";
 const REPLAYED = "2026-11-22 23:59:58.123456+00";
 
-let pg: LocalPostgres;
+let sandbox: PgSandbox;
+let pg: PgNode;
 let admin: Client;
 let pki: TestPki;
 let api: FakeKubeApi;
@@ -38,11 +39,7 @@ let outputsFile: string;
 let polls = 0;
 let failJob = false;
 
-const client = async (database = "reporting") => {
-  const c = new Client({ host: pg.host, port: pg.port, user: pg.user, database });
-  await c.connect();
-  return c;
-};
+const client = (database = "reporting") => pg.connect(database);
 
 function liveObjects(c: FakeCluster): void {
   c.put(CNPG, "clusters", {
@@ -159,7 +156,8 @@ const connect: Connector = async (target) => {
 };
 
 beforeAll(async () => {
-  pg = await startPostgres();
+  sandbox = makePgSandbox();
+  pg = await sandbox.primary("restore");
   admin = await client("postgres");
   await admin.query("CREATE ROLE reporting_owner");
   await admin.query("CREATE DATABASE reporting OWNER reporting_owner");
@@ -201,7 +199,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await admin?.end();
-  pg?.stop();
+  await sandbox?.destroy();
   await api?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
