@@ -2,8 +2,9 @@
 # Installs the command-line tools the tests run: the validators of generated user data
 # (`cloud-init schema` from Debian's cloud-init, `shellcheck`); PostgreSQL (Debian's postgresql:
 # the tests start throwaway servers with initdb/pg_ctl on loopback in temporary folders,
-# test/support/pg-local.ts; no system cluster is left running), and for `npm run test:db-tls` PgBouncer, psql and openssl. Idempotent and quiet: does
-# nothing when all are there; otherwise one `apt-get update`, then one install.
+# test/support/pg-local.ts; no system cluster is left running), and for `npm run test:db-tls`
+# PgBouncer, psql and openssl. Idempotent and quiet: does nothing when all are there; otherwise
+# one `apt-get update`, then one install.
 set -euo pipefail
 
 missing=()

@@ -33,6 +33,13 @@ export function workerDataChannel(workerData) {
 const LightRunner = createRunner({ runtime: "child_process" });
 
 export default class PlantLightRunner extends LightRunner {
+  constructor(globalConfig, ...rest) {
+    super(globalConfig, ...rest);
+    // The run's testTimeout, for light-timeouts.js in the workers (and in this process when
+    // --runInBand runs the files here).
+    process.env.PLANT_TEST_TIMEOUT_MS = String(globalConfig.testTimeout);
+  }
+
   _runTest(test) {
     // --runInBand runs in jest's own process, where no channel is involved.
     if (this._runtime !== "child_process") return super._runTest(test);

@@ -1,9 +1,9 @@
 // jest.config.js `setupFilesAfterEnv`: jest-light-runner runs tests and hooks without jest's
 // time limits, so one hung test would hang the run and CI with it. Here every test and hook
 // (and each row of test.each / it.each) fails once it runs past its timeout: the third
-// argument as in jest, else the config's testTimeout. Callback-style tests (`done`) are left
-// as they are; the suite has none.
-const { testTimeout } = require("../../jest.config.js");
+// argument as in jest, else the run's testTimeout (handed over by light-runner.mjs).
+// Callback-style tests (`done`) are left as they are; the suite has none.
+const testTimeout = Number(process.env.PLANT_TEST_TIMEOUT_MS) || 5000;
 
 function timed(fn, ms, what) {
   if (typeof fn !== "function") return fn;
@@ -24,7 +24,7 @@ function timed(fn, ms, what) {
 
 function wrapTest(original) {
   const wrap = (register) => (name, fn, ms) =>
-    fn !== undefined && fn.length > 0 && register !== original.each
+    typeof fn === "function" && fn.length > 0
       ? register(name, fn, ms)
       : register(name, timed(fn, ms, `test "${name}"`), ms);
   const wrapped = wrap(original);
