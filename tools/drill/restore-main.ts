@@ -1,9 +1,9 @@
 // `npm run drill:restore -- <stack> [--database <name>]`: the command around restore.ts — reads
 // the stack's config and outputs, picks the database, runs the drill and prints the report.
+import { parseCommandLine, pathFlag, positiveFlag, UsageError } from "../site/argv";
 import { argsOrExit, Io } from "../site/cli";
 export type { Io } from "../site/cli";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parseSite, readSiblingSites, readStackFile, SiteConfigError } from "../../config/site";
 import { pulumiCli, PulumiCli } from "../preflight/sources";
@@ -46,46 +46,30 @@ export interface RestoreArgs {
   readonly json: boolean;
 }
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(`${message}\n${USAGE}`);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 export function parseRestoreArgs(argv: readonly string[]): RestoreArgs | "help" {
-  const a: { -readonly [K in keyof RestoreArgs]?: RestoreArgs[K] } = {};
-  let stack: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    const positive = (v: string) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0)
-        throw new UsageError(`${flag} ${v} is not a positive number`);
-      return n;
-    };
-    if (flag === "-h" || flag === "--help") return "help";
-    else if (flag === "--json") a.json = true;
-    else if (flag === "--keep") a.keep = true;
-    else if (flag === "--database") a.database = value();
-    else if (flag === "--outputs") a.outputsFile = path.resolve(value());
-    else if (flag === "--config") a.configFile = path.resolve(value());
-    else if (flag === "--kubeconfig") {
-      const v = value();
-      a.kubeconfig = v.startsWith("~/") ? path.join(os.homedir(), v.slice(2)) : path.resolve(v);
-    } else if (flag === "--wait") a.waitMinutes = positive(value());
-    else if (flag === "--timeout") a.timeoutSeconds = positive(value());
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option ${flag}`);
-    else if (stack) throw new UsageError("one stack at a time");
-    else stack = flag;
-  }
-  if (!stack) throw new UsageError("which stack?");
-  return { waitMinutes: 60, timeoutSeconds: 30, keep: false, json: false, ...a, stack };
+  const line = parseCommandLine(argv, {
+    usage: USAGE,
+    valued: ["--database", "--outputs", "--config", "--kubeconfig", "--wait", "--timeout"],
+    bare: ["--json", "--keep"],
+  });
+  if (line === "help") return line;
+  const database = line.values.get("--database");
+  const outputsFile = pathFlag(line, "--outputs");
+  const configFile = pathFlag(line, "--config");
+  const kubeconfig = pathFlag(line, "--kubeconfig");
+  return {
+    stack: line.stack,
+    ...(database ? { database } : {}),
+    ...(outputsFile ? { outputsFile } : {}),
+    ...(configFile ? { configFile } : {}),
+    ...(kubeconfig ? { kubeconfig } : {}),
+    waitMinutes: positiveFlag(line, "--wait", 60, USAGE, "a positive number"),
+    timeoutSeconds: positiveFlag(line, "--timeout", 30, USAGE, "a positive number"),
+    keep: line.bare.has("--keep"),
+    json: line.bare.has("--json"),
+  };
 }
 
 export interface RestoreDeps {
@@ -124,6 +108,7 @@ export async function restoreMain(
         args.database !== undefined
           ? `stack '${args.stack}' has no database '${args.database}' (it has: ${names.join(", ") || "none"})`
           : `stack '${args.stack}' has ${names.length} databases (${names.join(", ") || "none"}): name one with --database`,
+        USAGE,
       );
     const { outputs } = await readStackOutputs({
       stack: args.stack,

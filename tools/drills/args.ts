@@ -1,7 +1,6 @@
 // Command lines of `npm run drill:switchover` and `npm run drill:host-loss`. Free of heavy imports
 // so usage errors answer at once.
-import * as os from "os";
-import * as path from "path";
+import { CommandLine, parseCommandLine, pathFlag, positiveFlag, UsageError } from "../site/argv";
 
 const COMMON = `  --outputs <file>               the stack outputs as \`pulumi stack output --json --show-secrets\`
                                  prints them (default: run that command)
@@ -52,12 +51,7 @@ exit codes: 0 pass · 1 requests failed past settling, rows lost, a static IP no
             the failure-domain table mispredicted · 2 usage or config error ·
             3 refused (analysis, verify) or cannot reach the cloud or a cluster`;
 
-export class UsageError extends Error {
-  constructor(message: string, usage: string) {
-    super(`${message}\n${usage}`);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 export interface CommonArgs {
   readonly stack: string;
@@ -85,73 +79,16 @@ export interface HostLossArgs extends CommonArgs {
   readonly how: "stop" | "pause";
 }
 
-type Flags = Record<string, string | true>;
-
-function parse(
-  argv: readonly string[],
-  usage: string,
-  valued: readonly string[],
-  bare: readonly string[],
-): { stack: string; flags: Flags; kubeconfigs: Map<string, string> } | "help" {
-  let stack: string | undefined;
-  const flags: Flags = {};
-  const kubeconfigs = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "-h" || a === "--help") return "help";
-    if (bare.includes(a)) {
-      flags[a] = true;
-      continue;
-    }
-    if (valued.includes(a) || a === "--kubeconfig") {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value`, usage);
-      if (a === "--kubeconfig") {
-        const m = /^([a-z][-a-z0-9]*)=(.+)$/.exec(v);
-        if (!m) throw new UsageError(`--kubeconfig ${v} is not <cluster>=<path>`, usage);
-        if (kubeconfigs.has(m[1]))
-          throw new UsageError(`--kubeconfig given twice for cluster ${m[1]}`, usage);
-        kubeconfigs.set(
-          m[1],
-          m[2].startsWith("~/") ? path.join(os.homedir(), m[2].slice(2)) : m[2],
-        );
-      } else if (flags[a] !== undefined) throw new UsageError(`${a} given twice`, usage);
-      else flags[a] = v;
-      continue;
-    }
-    if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`, usage);
-    if (stack) throw new UsageError("one stack at a time", usage);
-    stack = a;
-  }
-  if (!stack) throw new UsageError("which stack?", usage);
-  return { stack, flags, kubeconfigs };
-}
-
-function seconds(flags: Flags, name: string, fallback: number, usage: string): number {
-  const v = flags[name];
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (typeof v !== "string" || !Number.isFinite(n) || n <= 0)
-    throw new UsageError(`${name} ${String(v)} is not a number of seconds`, usage);
-  return n;
-}
-
-const str = (flags: Flags, name: string): string | undefined =>
-  typeof flags[name] === "string" ? (flags[name] as string) : undefined;
-
-function common(
-  p: { stack: string; flags: Flags; kubeconfigs: Map<string, string> },
-  usage: string,
-): CommonArgs {
-  const outputs = str(p.flags, "--outputs");
-  const config = str(p.flags, "--config");
+function common(line: CommandLine, usage: string): CommonArgs {
+  const outputsFile = pathFlag(line, "--outputs");
+  const configFile = pathFlag(line, "--config");
   return {
-    stack: p.stack,
-    ...(outputs ? { outputsFile: path.resolve(outputs) } : {}),
-    ...(config ? { configFile: path.resolve(config) } : {}),
-    kubeconfigs: p.kubeconfigs,
-    json: p.flags["--json"] === true,
-    timeoutSeconds: seconds(p.flags, "--timeout", 10, usage),
+    stack: line.stack,
+    ...(outputsFile ? { outputsFile } : {}),
+    ...(configFile ? { configFile } : {}),
+    kubeconfigs: line.kubeconfigs,
+    json: line.bare.has("--json"),
+    timeoutSeconds: positiveFlag(line, "--timeout", 10, usage),
   };
 }
 
@@ -159,30 +96,29 @@ const COMMON_VALUED = ["--outputs", "--config", "--timeout"];
 
 export function parseSwitchoverArgs(argv: readonly string[]): SwitchoverArgs | "help" {
   const usage = SWITCHOVER_USAGE;
-  const p = parse(
-    argv,
+  const line = parseCommandLine(argv, {
     usage,
-    [...COMMON_VALUED, "--database", "--to", "--switchover-timeout"],
-    ["--json", "--keep-table"],
-  );
-  if (p === "help") return p;
-  const database = str(p.flags, "--database");
-  const to = str(p.flags, "--to");
+    valued: [...COMMON_VALUED, "--database", "--to", "--switchover-timeout"],
+    bare: ["--json", "--keep-table"],
+    clusterKubeconfigs: true,
+  });
+  if (line === "help") return line;
+  const database = line.values.get("--database");
+  const to = line.values.get("--to");
   return {
-    ...common(p, usage),
+    ...common(line, usage),
     ...(database ? { database } : {}),
     ...(to ? { to } : {}),
-    switchoverTimeoutSeconds: seconds(p.flags, "--switchover-timeout", 180, usage),
-    keepTable: p.flags["--keep-table"] === true,
+    switchoverTimeoutSeconds: positiveFlag(line, "--switchover-timeout", 180, usage),
+    keepTable: line.bare.has("--keep-table"),
   };
 }
 
 export function parseHostLossArgs(argv: readonly string[]): HostLossArgs | "help" {
   const usage = HOST_LOSS_USAGE;
-  const p = parse(
-    argv,
+  const line = parseCommandLine(argv, {
     usage,
-    [
+    valued: [
       ...COMMON_VALUED,
       "--host",
       "--settle",
@@ -191,21 +127,22 @@ export function parseHostLossArgs(argv: readonly string[]): HostLossArgs | "help
       "--os-cloud",
       "--report",
     ],
-    ["--json", "--pause"],
-  );
-  if (p === "help") return p;
-  const host = str(p.flags, "--host");
+    bare: ["--json", "--pause"],
+    clusterKubeconfigs: true,
+  });
+  if (line === "help") return line;
+  const host = line.values.get("--host");
   if (!host) throw new UsageError("--host <physical host> is required", usage);
-  const osCloud = str(p.flags, "--os-cloud");
-  const report = str(p.flags, "--report");
+  const osCloud = line.values.get("--os-cloud");
+  const reportFile = pathFlag(line, "--report");
   return {
-    ...common(p, usage),
+    ...common(line, usage),
     host,
-    settleSeconds: seconds(p.flags, "--settle", 300, usage),
-    recoverSeconds: seconds(p.flags, "--recover", 900, usage),
-    stopTimeoutSeconds: seconds(p.flags, "--stop-timeout", 180, usage),
+    settleSeconds: positiveFlag(line, "--settle", 300, usage),
+    recoverSeconds: positiveFlag(line, "--recover", 900, usage),
+    stopTimeoutSeconds: positiveFlag(line, "--stop-timeout", 180, usage),
     ...(osCloud ? { osCloud } : {}),
-    ...(report ? { reportFile: path.resolve(report) } : {}),
-    how: p.flags["--pause"] === true ? "pause" : "stop",
+    ...(reportFile ? { reportFile } : {}),
+    how: line.bare.has("--pause") ? "pause" : "stop",
   };
 }

@@ -1,6 +1,5 @@
 // Command line of `npm run preflight`. Kept free of heavy imports so usage errors answer at once.
-import * as os from "os";
-import * as path from "path";
+import { parseCommandLine, pathFlag, positiveFlag, UsageError } from "../site/argv";
 
 export const USAGE = `usage: npm run preflight -- <stack> [options]
 
@@ -29,56 +28,25 @@ export interface PreflightArgs {
   readonly timeoutSeconds: number;
 }
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(`${message}\n${USAGE}`);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 /** Parses argv (after the script name); `help` when -h/--help is given. */
 export function parsePreflightArgs(argv: readonly string[]): PreflightArgs | "help" {
-  let stack: string | undefined;
-  let configFile: string | undefined;
-  let stateFile: string | undefined;
-  let json = false;
-  let timeoutSeconds = 10;
-  const kubeconfigs = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === "-h" || a === "--help") return "help";
-    else if (a === "--json") json = true;
-    else if (a === "--config") configFile = path.resolve(value());
-    else if (a === "--state") stateFile = path.resolve(value());
-    else if (a === "--timeout") {
-      const v = value();
-      timeoutSeconds = Number(v);
-      if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
-        throw new UsageError(`--timeout ${v} is not a number of seconds`);
-    } else if (a === "--kubeconfig") {
-      const v = value();
-      const m = /^([a-z][-a-z0-9]*)=(.+)$/.exec(v);
-      if (!m) throw new UsageError(`--kubeconfig ${v} is not <cluster>=<path>`);
-      if (kubeconfigs.has(m[1]))
-        throw new UsageError(`--kubeconfig given twice for cluster ${m[1]}`);
-      // `--kubeconfig c=~/x`: the shell leaves a tilde after `=` alone.
-      kubeconfigs.set(m[1], m[2].startsWith("~/") ? path.join(os.homedir(), m[2].slice(2)) : m[2]);
-    } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-    else if (stack) throw new UsageError("one stack at a time");
-    else stack = a;
-  }
-  if (!stack) throw new UsageError("which stack?");
+  const line = parseCommandLine(argv, {
+    usage: USAGE,
+    valued: ["--config", "--state", "--timeout"],
+    bare: ["--json"],
+    clusterKubeconfigs: true,
+  });
+  if (line === "help") return line;
+  const configFile = pathFlag(line, "--config");
+  const stateFile = pathFlag(line, "--state");
   return {
-    stack,
+    stack: line.stack,
     ...(configFile ? { configFile } : {}),
-    kubeconfigs,
+    kubeconfigs: line.kubeconfigs,
     ...(stateFile ? { stateFile } : {}),
-    json,
-    timeoutSeconds,
+    json: line.bare.has("--json"),
+    timeoutSeconds: positiveFlag(line, "--timeout", 10, USAGE),
   };
 }

@@ -98,6 +98,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   if (unknown.length > 0)
     throw new UsageError(
       `--kubeconfig names ${unknown.join(", ")}, not a cluster of stack '${options.stack}' (${site.clusters.map((c) => c.name).join(", ")})`,
+      USAGE,
     );
   const plan =
     options.plan ??

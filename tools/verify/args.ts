@@ -1,6 +1,5 @@
 // Command line of `npm run verify`. Kept free of heavy imports so usage errors answer at once.
-import * as os from "os";
-import * as path from "path";
+import { parseCommandLine, pathFlag, positiveFlag, UsageError } from "../site/argv";
 
 export const USAGE = `usage: npm run verify -- <stack> [options]
 
@@ -34,67 +33,36 @@ export interface VerifyArgs {
   readonly json: boolean;
 }
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(`${message}\n${USAGE}`);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
-function positive(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} ${v} is not a positive number`);
-  return n;
-}
-
 /** Parses argv (after the script name); `help` when -h/--help is given. */
 export function parseVerifyArgs(argv: readonly string[]): VerifyArgs | "help" {
-  let stack: string | undefined;
-  let outputsFile: string | undefined;
-  let configFile: string | undefined;
-  let json = false;
-  let timeoutSeconds = 10;
-  let warnDays = 21;
+  const line = parseCommandLine(argv, {
+    usage: USAGE,
+    valued: ["--outputs", "--config", "--timeout", "--warn-days"],
+    repeated: ["--resolve"],
+    bare: ["--json"],
+    clusterKubeconfigs: true,
+  });
+  if (line === "help") return line;
   const resolve = new Map<string, string>();
-  const kubeconfigs = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === "-h" || a === "--help") return "help";
-    else if (a === "--json") json = true;
-    else if (a === "--outputs") outputsFile = path.resolve(value());
-    else if (a === "--config") configFile = path.resolve(value());
-    else if (a === "--timeout") timeoutSeconds = positive(a, value());
-    else if (a === "--warn-days") warnDays = positive(a, value());
-    else if (a === "--resolve") {
-      const v = value();
-      const m = /^([A-Za-z0-9.-]+)=(.+)$/.exec(v);
-      if (!m || !IPV4.test(m[2])) throw new UsageError(`--resolve ${v} is not <host>=<IPv4>`);
-      resolve.set(m[1].toLowerCase(), m[2]);
-    } else if (a === "--kubeconfig") {
-      const v = value();
-      const m = /^([a-z][-a-z0-9]*)=(.+)$/.exec(v);
-      if (!m) throw new UsageError(`--kubeconfig ${v} is not <cluster>=<path>`);
-      kubeconfigs.set(m[1], m[2].startsWith("~/") ? path.join(os.homedir(), m[2].slice(2)) : m[2]);
-    } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-    else if (stack) throw new UsageError("one stack at a time");
-    else stack = a;
+  for (const v of line.repeated.get("--resolve") ?? []) {
+    const m = /^([A-Za-z0-9.-]+)=(.+)$/.exec(v);
+    if (!m || !IPV4.test(m[2])) throw new UsageError(`--resolve ${v} is not <host>=<IPv4>`, USAGE);
+    resolve.set(m[1].toLowerCase(), m[2]);
   }
-  if (!stack) throw new UsageError("which stack?");
+  const outputsFile = pathFlag(line, "--outputs");
+  const configFile = pathFlag(line, "--config");
   return {
-    stack,
+    stack: line.stack,
     ...(outputsFile ? { outputsFile } : {}),
     ...(configFile ? { configFile } : {}),
     resolve,
-    kubeconfigs,
-    warnDays,
-    timeoutSeconds,
-    json,
+    kubeconfigs: line.kubeconfigs,
+    warnDays: positiveFlag(line, "--warn-days", 21, USAGE, "a positive number"),
+    timeoutSeconds: positiveFlag(line, "--timeout", 10, USAGE, "a positive number"),
+    json: line.bare.has("--json"),
   };
 }

@@ -247,12 +247,14 @@ function loadKubeconfigs(args: VerifyArgs, outputs: StackOutputs): Map<string, s
     if (!out.has(name))
       throw new UsageError(
         `--kubeconfig names ${name}, not a cluster of the stack outputs (${[...out.keys()].join(", ")})`,
+        USAGE,
       );
     try {
       out.set(name, fs.readFileSync(file, "utf8"));
     } catch (e) {
       throw new UsageError(
         `--kubeconfig ${name}=${file} cannot be read (${(e as NodeJS.ErrnoException).code})`,
+        USAGE,
       );
     }
   }
