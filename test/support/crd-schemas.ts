@@ -6,7 +6,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
+import { parseKubernetesYaml } from "../../tools/helm/render";
 
 export const SHARED_DIR = path.resolve(__dirname, "../../../shared");
 export const CRD_CACHE_ENV = "PLANT_CRD_CACHE";
@@ -34,8 +34,11 @@ function crdFiles(): string[] {
 export function parseCrdSchemas(): Map<string, Json> {
   const schemas = new Map<string, Json>();
   for (const file of crdFiles()) {
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(CRD_DIR, file), "utf8"))) {
-      const crd = doc.toJS() as Json;
+    // Read as the API server reads a CRD (tools/helm/render.ts), and fast: js-yaml on the plain
+    // documents, the YAML 1.1 parser only where 1.1 and 1.2 disagree.
+    for (const crd of parseKubernetesYaml(
+      fs.readFileSync(path.join(CRD_DIR, file), "utf8"),
+    ) as Json[]) {
       if (crd?.kind !== "CustomResourceDefinition") continue;
       for (const v of crd.spec.versions ?? []) {
         const schema = v.schema?.openAPIV3Schema;

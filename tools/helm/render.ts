@@ -60,7 +60,7 @@ const YAML_1_1_SCALAR =
  * every document without such scalars and five times faster on the large CRDs; a document with
  * one goes through the YAML 1.1 parser.
  */
-function parseDocs(text: string): unknown[] {
+export function parseKubernetesYaml(text: string): unknown[] {
   if (!YAML_1_1_SCALAR.test(text))
     return jsYaml.loadAll(text, null, { schema: jsYaml.CORE_SCHEMA });
   return parseAllDocuments(text, {
@@ -78,7 +78,7 @@ export function parseManifest(text: string): RenderedDoc[] {
   const out: RenderedDoc[] = [];
   for (const chunk of text.split(/^---[ \t]*$/m)) {
     const source = /^# Source: (.+)$/m.exec(chunk)?.[1]?.trim() ?? "";
-    for (const value of parseDocs(chunk)) {
+    for (const value of parseKubernetesYaml(chunk)) {
       // Empty documents (a template that rendered nothing) are skipped, as the provider does.
       if (value === null || typeof value !== "object" || Object.keys(value).length === 0) continue;
       out.push({ source, object: value as K8sObject });
@@ -212,7 +212,7 @@ export function loadManifest(url: string): readonly K8sObject[] {
   try {
     objects = JSON.parse(fs.readFileSync(file, "utf8")) as K8sObject[];
   } catch {
-    objects = parseDocs(manifestText(url)).filter(
+    objects = parseKubernetesYaml(manifestText(url)).filter(
       (d): d is K8sObject => d !== null && typeof d === "object" && Object.keys(d).length > 0,
     );
     writeAtomically(file, JSON.stringify(objects));
