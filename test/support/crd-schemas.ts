@@ -30,24 +30,28 @@ function crdFiles(): string[] {
     );
 }
 
-/** `group/version:Kind` → openAPIV3Schema, parsed from the YAML. */
-export function parseCrdSchemas(): Map<string, Json> {
-  const schemas = new Map<string, Json>();
-  for (const file of crdFiles()) {
-    // Read as the API server reads a CRD (tools/helm/render.ts), and fast: js-yaml on the plain
-    // documents, the YAML 1.1 parser only where 1.1 and 1.2 disagree.
-    for (const crd of parseKubernetesYaml(
-      fs.readFileSync(path.join(CRD_DIR, file), "utf8"),
-    ) as Json[]) {
-      if (crd?.kind !== "CustomResourceDefinition") continue;
-      for (const v of crd.spec.versions ?? []) {
-        const schema = v.schema?.openAPIV3Schema;
-        if (schema && v.served !== false) {
-          schemas.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, schema);
-        }
+/**
+ * Adds the openAPIV3Schema of every served version of the CRDs in `text` under
+ * `group/version:Kind`. Read as the API server reads a CRD (tools/helm/render.ts), and fast:
+ * js-yaml on the plain documents, the YAML 1.1 parser only where 1.1 and 1.2 disagree.
+ */
+export function addCrdSchemas(into: Map<string, Json>, text: string): void {
+  for (const crd of parseKubernetesYaml(text) as Json[]) {
+    if (crd?.kind !== "CustomResourceDefinition") continue;
+    for (const v of crd.spec.versions ?? []) {
+      const schema = v.schema?.openAPIV3Schema;
+      if (schema && v.served !== false) {
+        into.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, schema);
       }
     }
   }
+}
+
+/** `group/version:Kind` → openAPIV3Schema, parsed from the YAML. */
+export function parseCrdSchemas(): Map<string, Json> {
+  const schemas = new Map<string, Json>();
+  for (const file of crdFiles())
+    addCrdSchemas(schemas, fs.readFileSync(path.join(CRD_DIR, file), "utf8"));
   return schemas;
 }
 

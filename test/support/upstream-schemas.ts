@@ -5,9 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
-import { parse as parseYaml, parseAllDocuments } from "yaml";
+import { parse as parseYaml } from "yaml";
 import { SECRET_MARK, UNKNOWN_MARK } from "../../tools/plan/mask";
-import { crdSchemas, SHARED_DIR } from "./crd-schemas";
+import { addCrdSchemas, crdSchemas, SHARED_DIR } from "./crd-schemas";
 
 export { SHARED_DIR };
 
@@ -67,19 +67,6 @@ function withoutMetaSchema(schema: Json): Json {
   return rest;
 }
 
-function addCrds(into: Map<string, Json>, text: string): void {
-  for (const doc of parseAllDocuments(text)) {
-    const crd = doc.toJS() as Json;
-    if (crd?.kind !== "CustomResourceDefinition") continue;
-    for (const v of crd.spec.versions ?? []) {
-      const schema = v.schema?.openAPIV3Schema;
-      if (schema && v.served !== false) {
-        into.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, schema);
-      }
-    }
-  }
-}
-
 /**
  * CRDs ../shared does not hold, copied unchanged from their upstream release into
  * test/fixtures/upstream/ (each folder's README names the repository, tag, commit and file).
@@ -95,7 +82,8 @@ let fixtureSchemas: Map<string, Json> | undefined;
 function loadFixtureSchemas(): Map<string, Json> {
   if (fixtureSchemas) return fixtureSchemas;
   fixtureSchemas = new Map();
-  for (const file of FIXTURE_CRD_FILES) addCrds(fixtureSchemas, fs.readFileSync(file, "utf8"));
+  for (const file of FIXTURE_CRD_FILES)
+    addCrdSchemas(fixtureSchemas, fs.readFileSync(file, "utf8"));
   return fixtureSchemas;
 }
 
